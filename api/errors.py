@@ -1,0 +1,72 @@
+"""Map every failure — domain errors, HTTP errors, validation, the unexpected — to the envelope."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.envelope import Envelope, ErrorBody, current_request_id
+from core.errors import DomainError
+
+log = logging.getLogger("mechta.api")
+
+HTTP_CODES = {
+    400: ("BAD_REQUEST", "The request is malformed."),
+    401: ("AUTH_UNAUTHORIZED", "Authentication is required."),
+    403: ("AUTH_FORBIDDEN", "You are not allowed to do this."),
+    404: ("NOT_FOUND", "This address does not exist."),
+    405: ("METHOD_NOT_ALLOWED", "This method is not allowed here."),
+    413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Send JSON (Content-Type: application/json)."),
+    429: ("RATE_LIMITED", "Too many requests."),
+}
+
+
+def error_response(status: int, code: str, message: str, *, details: dict[str, Any] | None = None,
+                   fields: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = Envelope.failure(ErrorBody(code=code, http_code=status, message=message,
+                                      details=details or {}, fields=fields or {}))
+    all_headers = {"X-Request-ID": current_request_id(), **(headers or {})}
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=all_headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    return error_response(exc.http_status, exc.code, exc.message, details=exc.details, fields=exc.fields,
+                          headers=exc.headers)
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code, message = HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", "The request failed."))
+    if isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
+        message = exc.detail
+    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors():
+        fields.setdefault(_field_name(tuple(err.get("loc", ()))), []).append(err.get("msg", "Invalid value"))
+    return error_response(422, "VALIDATION_ERROR", "Some fields are invalid.", fields=fields)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error request_id=%s %s %s", current_request_id(), request.method, request.url.path)
+    return error_response(500, "INTERNAL_ERROR",
+                          "Something went wrong on our side. Quote the request id if you contact support.",
+                          details={"request_id": current_request_id()})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,75 @@
+"""FastAPI application factory."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.errors import install_error_handlers
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.routes import API_V1_ROUTERS
+from api.routes.system import router as system_router
+from core.bootstrap import Container, build_container
+from core.config import Settings, get_settings
+from core.db.migrate import upgrade_async
+
+log = logging.getLogger("mechta.api")
+
+DESCRIPTION = """Mechta's REST API: the same core as the Telegram bot.
+
+Every response uses one envelope: `{ok, result, error{code, http_code, message, details, fields}, meta{request_id,
+timestamp, pagination}}`. Authenticate with `Authorization: Bearer <access_token>`: sign up, read the verification
+code from the outbox (development) and exchange it for tokens."""
+
+
+def create_app(container: Container | None = None, *, settings: Settings | None = None,
+               run_migrations: bool | None = None) -> FastAPI:
+    """Build the app. Tests pass a ready container; `python -m api` lets the lifespan build and migrate one."""
+    settings = container.settings if container else (settings or get_settings())
+    owns_container = container is None
+    migrate = owns_container if run_migrations is None else run_migrations
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if migrate:
+            await upgrade_async(settings.database_url)
+        if owns_container:
+            app.state.container = build_container(settings)
+        try:
+            yield
+        finally:
+            if owns_container:
+                await app.state.container.close()
+
+    app = FastAPI(title="Mechta API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url="/redoc")
+    if container is not None:
+        app.state.container = container
+
+    install_error_handlers(app)
+    for router in API_V1_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(system_router)
+    if settings.playground_enabled:
+        _mount_playground(app, settings)
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                           allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
+    # The Bot API emulator receives photo uploads bigger than the JSON API's limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=("/tg/",))
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _mount_playground(app: FastAPI, settings: Settings) -> None:
+    try:
+        from api.playground import create_playground_router
+        from api.playground.emulator import BotApiEmulator
+    except ImportError:  # the playground package is optional until it is installed
+        return
+    emulator = BotApiEmulator(settings.data_dir / "playground")
+    app.state.emulator = emulator
+    app.include_router(create_playground_router(emulator))

@@ -1,0 +1,163 @@
+"""Settings from the environment and `.env` (pydantic-settings), one cached instance per process."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.errors import ConfigurationError
+
+# Secrets that development generates once (kept in DATA_DIR/secrets.json) and production must be given.
+GENERATED_SECRETS = ("jwt_secret_key", "bot_secret_key", "token_encryption_keys")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("./data")
+    log_level: str = "INFO"
+
+    database_url: str = "sqlite+aiosqlite:///./data/mechta.db"
+    database_echo: bool = False
+    redis_url: str = ""
+    redis_prefix: str = "mechta:"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = ""
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = 1024 * 1024
+
+    jwt_secret_key: str = ""
+    jwt_algorithm: str = "HS256"
+    access_token_expire_minutes: int = 15
+    refresh_token_expire_days: int = 30
+    bot_secret_key: str = ""
+    token_encryption_keys: str = ""  # comma-separated Fernet keys, newest first (MultiFernet rotation)
+
+    signin_max_failures: int = 5
+    signin_failure_window_seconds: int = 900
+    verification_code_ttl_minutes: int = 30
+    verification_max_attempts: int = 5
+    password_reset_ttl_minutes: int = 60
+
+    bot_token: str = ""
+    telegram_api_url: str = ""
+    telegram_webapp_max_age_seconds: int = 86400
+    bot_throttle_seconds: float = 0.5
+
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    openai_image_model: str = "gpt-image-1"
+    openai_timeout_seconds: float = 60.0
+    openai_max_retries: int = 2
+
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_api_url: str = ""
+    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    google_token_uri: str = "https://oauth2.googleapis.com/token"
+    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+
+    uploads_dir: Path = Path("./data/uploads")
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Mechta <no-reply@mechta.local>"
+    smtp_starttls: bool = True
+
+    scheduler_tick_seconds: int = 30
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return []
+            if value.startswith("["):
+                return json.loads(value)
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def playground_enabled(self) -> bool:
+        """The local Bot API emulator runs only when no real bot token is configured."""
+        return not self.bot_token and not self.is_production
+
+    @property
+    def effective_public_base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
+
+    @property
+    def effective_telegram_api_url(self) -> str:
+        if self.telegram_api_url:
+            return self.telegram_api_url.rstrip("/")
+        if self.playground_enabled:
+            return f"http://{self.api_host}:{self.api_port}/tg"
+        return "https://api.telegram.org"
+
+    @property
+    def effective_bot_token(self) -> str:
+        """Playground mode uses a fixed local token; the emulator accepts any well-formed one."""
+        return self.bot_token or "100000:playground"
+
+    def ensure_secrets(self) -> "Settings":
+        """Fill empty secrets: an error in production, generated once and persisted in development."""
+        missing = [name for name in GENERATED_SECRETS if not getattr(self, name)]
+        if not missing:
+            return self
+        if self.is_production:
+            names = ", ".join(name.upper() for name in missing)
+            raise ConfigurationError(f"ENV=production requires these settings to be set: {names}")
+        stored = _load_or_create_dev_secrets(self.data_dir / "secrets.json")
+        return self.model_copy(update={name: stored[name] for name in missing})
+
+
+def _generate_secret(name: str) -> str:
+    if name == "token_encryption_keys":
+        from cryptography.fernet import Fernet
+
+        return Fernet.generate_key().decode()
+    return secrets.token_urlsafe(48)
+
+
+def _load_or_create_dev_secrets(path: Path) -> dict[str, str]:
+    stored: dict[str, str] = {}
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for name in GENERATED_SECRETS:
+        if not stored.get(name):
+            stored[name] = _generate_secret(name)
+            changed = True
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return stored
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings().ensure_secrets()

@@ -1,0 +1,53 @@
+"""Shared test helpers: make users and sign them in without going through email verification."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+
+from core.bootstrap import Container
+from core.db.models import User
+from core.security import hash_password
+
+
+async def make_user(container: Container, *, email: str | None = None, password: str = "Str0ng-pass!",
+                    telegram_id: int | None = None, **fields) -> User:
+    user = User(
+        id=uuid.uuid4(),
+        email=email or f"user-{uuid.uuid4().hex[:8]}@example.com",
+        email_verified_at=datetime.now(timezone.utc),
+        password_hash=hash_password(password),
+        telegram_id=telegram_id,
+        **fields,
+    )
+    async with container.db.transaction() as session:
+        session.add(user)
+    return user
+
+
+async def auth_headers(container: Container, user: User) -> dict[str, str]:
+    tokens = await container.auth.start_session(user, user_agent="pytest")
+    return {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+async def signed_in(container: Container, **fields) -> tuple[User, dict[str, str]]:
+    user = await make_user(container, **fields)
+    return user, await auth_headers(container, user)
+
+
+def ok_result(response: httpx.Response, status: int = 200):
+    body = response.json()
+    assert response.status_code == status, body
+    assert body["ok"] is True, body
+    return body["result"]
+
+
+def error_of(response: httpx.Response, status: int, code: str) -> dict:
+    body = response.json()
+    assert response.status_code == status, body
+    assert body["ok"] is False and body["result"] is None, body
+    assert body["error"]["code"] == code, body
+    assert body["error"]["http_code"] == status
+    assert body["meta"]["request_id"] == response.headers["X-Request-ID"]
+    return body["error"]
