@@ -50,7 +50,11 @@ class BotApiError(Exception):
 
 
 class PlaygroundError(ValueError):
-    """The developer asked for something impossible (unknown user, a button that is not on the message)."""
+    """The developer asked for something impossible (a button that is not on the message, an empty text)."""
+
+
+class UnknownUserError(PlaygroundError):
+    """No test user (and so no private chat) with that id."""
 
 
 def _now() -> int:
@@ -157,7 +161,7 @@ class BotApiEmulator:
     def get_user(self, user_id: int) -> dict:
         user = self._state["users"].get(str(user_id))
         if user is None:
-            raise PlaygroundError(f"unknown test user {user_id}")
+            raise UnknownUserError(f"unknown test user {user_id}")
         return user
 
     def set_blocked(self, user_id: int, blocked: bool) -> dict:
@@ -566,13 +570,13 @@ class BotApiEmulator:
     def messages(self, chat_id: int, after_id: int = 0) -> list[dict]:
         chat = self._state["chats"].get(str(chat_id))
         if chat is None:
-            raise PlaygroundError(f"unknown chat {chat_id}")
+            raise UnknownUserError(f"unknown chat {chat_id}")
         return [self._view(record) for record in chat["messages"] if record["message"]["message_id"] > after_id]
 
     def changed_messages(self, chat_id: int, after_version: int) -> list[dict]:
         chat = self._state["chats"].get(str(chat_id))
         if chat is None:
-            raise PlaygroundError(f"unknown chat {chat_id}")
+            raise UnknownUserError(f"unknown chat {chat_id}")
         return [self._view(record) for record in chat["messages"] if record["version"] > after_version]
 
     def chat_status(self, chat_id: int, after_version: int) -> dict:
