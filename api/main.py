@@ -59,7 +59,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
     # The Bot API emulator receives photo uploads bigger than the JSON API's limit.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=("/tg/",))
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=("/tg/", "/playground/api/"))
     app.add_middleware(RequestContextMiddleware)
     return app
 

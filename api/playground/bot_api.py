@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 
 from api.playground import validation
 from api.playground.emulator import BotApiEmulator, BotApiError
+from api.playground.long_poll import unless_client_leaves
 
 _TOKEN = re.compile(r"(\d+):.+")
 _RATE_LIMITED_METHODS = {
@@ -244,7 +245,9 @@ class BotApiMethods:
     async def send_photo(self, params: Params, bot_id: int) -> dict:
         chat_id = params.chat_id()
         self.emulator.writable_chat(chat_id)
-        content = self._caption_fields(params.text("caption"), params.text("parse_mode"), params.json("caption_entities"))
+        content = self._caption_fields(
+            params.text("caption"), params.text("parse_mode"), params.json("caption_entities")
+        )
         markup_fields, chat_markup = self._markup_fields(params)
         content.update(markup_fields)
         content.update(self._reply_target(params, chat_id))
@@ -254,7 +257,9 @@ class BotApiMethods:
     async def send_document(self, params: Params, bot_id: int) -> dict:
         chat_id = params.chat_id()
         self.emulator.writable_chat(chat_id)
-        content = self._caption_fields(params.text("caption"), params.text("parse_mode"), params.json("caption_entities"))
+        content = self._caption_fields(
+            params.text("caption"), params.text("parse_mode"), params.json("caption_entities")
+        )
         markup_fields, chat_markup = self._markup_fields(params)
         content.update(markup_fields)
         content.update(self._reply_target(params, chat_id))
@@ -274,7 +279,9 @@ class BotApiMethods:
             if not isinstance(item, dict) or item.get("type") not in {"photo", "document", "video", "audio"}:
                 raise BotApiError.bad_request("can't parse InputMedia: unsupported media type")
             content = {"media_group_id": group_id, **reply}
-            content.update(self._caption_fields(item.get("caption"), item.get("parse_mode"), item.get("caption_entities")))
+            content.update(
+                self._caption_fields(item.get("caption"), item.get("parse_mode"), item.get("caption_entities"))
+            )
             if item["type"] == "photo":
                 content["photo"] = await self._photo_content(item.get("media"), params)
             else:
@@ -298,7 +305,9 @@ class BotApiMethods:
 
     async def edit_message_caption(self, params: Params, bot_id: int) -> dict:
         chat_id, message_id = self._edited_message_id(params)
-        caption = self._caption_fields(params.text("caption"), params.text("parse_mode"), params.json("caption_entities"))
+        caption = self._caption_fields(
+            params.text("caption"), params.text("parse_mode"), params.json("caption_entities")
+        )
         markup = validation.inline_markup(params.json("reply_markup"))
         changes = {"caption": None, "caption_entities": None, **caption, "reply_markup": markup}
         return self.emulator.edit_bot_message(chat_id, message_id, changes, field="caption")
@@ -389,7 +398,8 @@ def create_bot_api_router(emulator: BotApiEmulator) -> APIRouter:
             return _error_response(BotApiError(401, "Unauthorized"))
         try:
             params = await Params.from_request(request)
-            result = await methods.call(method, params, int(token_match[1]))
+            calling = methods.call(method, params, int(token_match[1]))
+            result = await (unless_client_leaves(request, calling) if method.lower() == "getupdates" else calling)
         except BotApiError as error:
             return _error_response(error)
         return JSONResponse({"ok": True, "result": result})

@@ -5,6 +5,7 @@ page and tests, which call the `user_*` methods below. Every change bumps `versi
 """
 
 import asyncio
+import contextlib
 import json
 import math
 import mimetypes
@@ -27,10 +28,10 @@ BOT_FIRST_NAME = "Mechta (playground)"
 FIRST_USER_ID = 100000001
 CHAT_ACTION_SECONDS = 5.0
 CALLBACK_ANSWER_SECONDS = 15.0
+KEPT_CALLBACK_QUERIES = 500
 DELETE_WINDOW_SECONDS = 48 * 3600
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
-DEFAULT_UPDATE_TYPES = UPDATE_TYPES
 STATE_FILE = "state.json"
 _BOT_COMMAND = re.compile(r"(?<!\S)/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?(?![^\s])")
 
@@ -94,7 +95,7 @@ class BotApiEmulator:
             "users": {},
             "chats": {},
             "updates": [],
-            "allowed_updates": list(DEFAULT_UPDATE_TYPES),
+            "allowed_updates": list(UPDATE_TYPES),
             "files": {},
             "callback_queries": {},
             "commands": {},
@@ -133,10 +134,8 @@ class BotApiEmulator:
         return self.version
 
     async def _wait_for_wake(self, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._changed.wait(), timeout)
-        except TimeoutError:
-            pass
 
     # ---- test users --------------------------------------------------------------------------------------
 
@@ -151,7 +150,12 @@ class BotApiEmulator:
             "blocked": False,
         }
         self._state["users"][str(user_id)] = user
-        self._state["chats"][str(user_id)] = {"next_message_id": 1, "messages": [], "reply_keyboard": None, "notices": []}
+        self._state["chats"][str(user_id)] = {
+            "next_message_id": 1,
+            "messages": [],
+            "reply_keyboard": None,
+            "notices": [],
+        }
         self._publish()
         return dict(user)
 
@@ -236,7 +240,10 @@ class BotApiEmulator:
         if not any(button.get("callback_data") == callback_data for row in buttons for button in row):
             raise PlaygroundError(f"message {message_id} has no button with callback_data {callback_data!r}")
         query_id = str(secrets.randbits(63))
-        self._state["callback_queries"][query_id] = {
+        queries = self._state["callback_queries"]
+        for stale in list(queries)[: max(len(queries) - KEPT_CALLBACK_QUERIES + 1, 0)]:
+            del queries[stale]
+        queries[query_id] = {
             "chat_id": user_id,
             "message_id": message_id,
             "data": callback_data,
@@ -407,8 +414,9 @@ class BotApiEmulator:
     async def get_updates(self, offset: int | None, limit: int, timeout: float, allowed: list[str] | None) -> list:
         if self._state["webhook_url"]:
             raise BotApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-                "the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                "the webhook first",
             )
         if allowed is not None:
             self._state["allowed_updates"] = [kind for kind in allowed if kind in UPDATE_TYPES] or list(UPDATE_TYPES)
@@ -431,8 +439,8 @@ class BotApiEmulator:
             await self._wait_for_wake(remaining)
             if generation != self._poll_generation:
                 raise BotApiError(
-                    409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
-                    "is running"
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
 
     def _confirm_updates(self, offset: int) -> None:

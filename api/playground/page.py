@@ -4,11 +4,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from api.playground.emulator import BotApiEmulator, PlaygroundError, UnknownUserError
+from api.playground.long_poll import unless_client_leaves
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {"playground.js": "text/javascript", "playground.css": "text/css"}
@@ -90,13 +91,14 @@ def create_page_router(emulator: BotApiEmulator) -> APIRouter:
 
     @router.get("/api/chats/{user_id}/updates")
     async def chat_updates(
+        request: Request,
         user_id: int,
         after: Annotated[int, Query(ge=0)],
         timeout: Annotated[float, Query(ge=0, le=LONG_POLL_SECONDS)] = LONG_POLL_SECONDS,
     ) -> dict:
         chat_state(user_id, after)  # 404 before waiting
         status_flips_in = emulator.seconds_until_status_changes(user_id)
-        await emulator.wait_for_change(after, min(timeout, status_flips_in or timeout))
+        await unless_client_leaves(request, emulator.wait_for_change(after, min(timeout, status_flips_in or timeout)))
         return chat_state(user_id, after)
 
     @router.post("/api/chats/{user_id}/text")
@@ -140,4 +142,3 @@ def create_page_router(emulator: BotApiEmulator) -> APIRouter:
         return Response(emulator.file_bytes(file_id), media_type=record["mime_type"], headers=headers)
 
     return router
-

@@ -38,7 +38,8 @@ CHAT_ACTIONS = {
 def formatted_text(raw: str | None, parse_mode: str | None, entities: Any, *, caption: bool) -> tuple[str, list]:
     """Parse text or a caption the way Telegram does; returns (text, entities) or raises BotApiError."""
     raw = raw or ""
-    mode = (parse_mode or "").lower()
+    # Explicit entities win over parse_mode, as in Telegram.
+    mode = "" if entities else (parse_mode or "").lower()
     if mode == "html":
         try:
             text, parsed = parse_html(raw)
@@ -111,9 +112,13 @@ def _check_inline_keyboard(rows: Any) -> None:
     for row in _rows(rows, "inline_keyboard", "InlineKeyboardMarkup"):
         for button in row:
             if not isinstance(button, dict):
-                raise BotApiError.bad_request("can't parse inline keyboard button: InlineKeyboardButton should be an Object")
+                raise BotApiError.bad_request(
+                    "can't parse inline keyboard button: InlineKeyboardButton should be an Object"
+                )
             if not isinstance(button.get("text"), str):
-                raise BotApiError.bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
+                raise BotApiError.bad_request(
+                    'can\'t parse inline keyboard button: Field "text" must be of type String'
+                )
             if not button["text"].strip():
                 raise BotApiError.bad_request("BUTTON_TEXT_EMPTY")
             actions = [action for action in _BUTTON_ACTIONS if action in button]
@@ -136,7 +141,7 @@ def _reply_keyboard_rows(rows: Any) -> list[list[dict]]:
         for button in row:
             button = {"text": button} if isinstance(button, str) else button
             if not isinstance(button, dict) or not isinstance(button.get("text"), str) or not button["text"].strip():
-                raise BotApiError.bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+                raise BotApiError.bad_request('can\'t parse keyboard button: Field "text" must be of type String')
             buttons.append(button)
         normalized.append(buttons)
     return normalized
