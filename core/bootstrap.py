@@ -5,12 +5,30 @@ import logging
 from functools import cached_property
 
 from core.cache import Cache, create_cache
+from core.clients.mail import Mailer, create_mailer
 from core.clock import Clock
 from core.config import Settings, get_settings
 from core.db.engine import Database
+from core.clients.ai import create_ai_provider
+from core.services.ai import AIService
 from core.services.auth import AuthService
+from core.services.calendar import CalendarService
+from core.services.future_story import FutureStoryService
+from core.services.visuals import VisualsService
+from core.services.wants import WantsService
+from core.services.esoterics import EsotericsService
+from core.services.gamification import GamificationService
+from core.services.goals import GoalService
 from core.services.health import HealthService
+from core.services.rituals import RitualService
+from core.services.steps import StepService
+from core.services.prompts_delivery import PromptDeliveryService
 from core.services.users import UserService
+from core.services.areas import AreaService
+from core.services.profile import ProfileService
+from core.services.quotas import QuotaService
+from core.services.wheel import WheelService
+from core.services.timezones import TimeZoneResolver
 
 log = logging.getLogger("mechta")
 
@@ -30,11 +48,80 @@ class Container:
 
     @cached_property
     def auth(self) -> AuthService:
-        return AuthService(self.db, self.clock, self.settings)
+        return AuthService(self.db, self.clock, self.settings, cache=self.cache, mailer=self.mail,
+                           users=self.users)
+
+    @cached_property
+    def mail(self) -> Mailer:
+        return create_mailer(self.settings)
 
     @cached_property
     def users(self) -> UserService:
         return UserService(self.db, self.clock)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        return QuotaService(self.db, self.clock, self.cache)
+
+    @cached_property
+    def profile(self) -> ProfileService:
+        return ProfileService(self.users, self.quotas)
+
+    @cached_property
+    def areas(self) -> AreaService:
+        return AreaService(self.db, self.clock, self.cache)
+
+    @cached_property
+    def wheel(self) -> WheelService:
+        return WheelService(self.db, self.clock)
+
+    @cached_property
+    def gamification(self) -> GamificationService:
+        return GamificationService(self.db, self.clock)
+
+    @cached_property
+    def goals(self) -> GoalService:
+        return GoalService(self.db, self.clock, self.ai, self.gamification)
+
+    @cached_property
+    def steps(self) -> StepService:
+        return StepService(self.db, self.clock, self.ai, self.gamification)
+
+    @cached_property
+    def rituals(self) -> RitualService:
+        return RitualService(self.db, self.clock, self.ai, self.gamification)
+
+    @cached_property
+    def esoterics(self) -> EsotericsService:
+        return EsotericsService(self.db, self.clock, self.cache, self.ai)
+
+    @cached_property
+    def timezones(self) -> TimeZoneResolver:
+        return TimeZoneResolver(self.clock)
+
+    @cached_property
+    def ai(self) -> AIService:
+        return AIService(self.db, self.clock, self.settings, create_ai_provider(self.settings), self.quotas)
+
+    @cached_property
+    def wants(self) -> WantsService:
+        return WantsService(self.db, self.clock, self.ai, self.areas, self.gamification)
+
+    @cached_property
+    def prompt_delivery(self) -> PromptDeliveryService:
+        return PromptDeliveryService(self.db, self.clock, self.settings)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        return CalendarService(self.db, self.clock, self.settings, self.cache, ai=self.ai)
+
+    @cached_property
+    def future_story(self) -> FutureStoryService:
+        return FutureStoryService(self.db, self.clock, self.ai, self.areas, self.gamification)
+
+    @cached_property
+    def visuals(self) -> VisualsService:
+        return VisualsService(self.db, self.clock, self.settings, self.ai, self.gamification)
 
     async def close(self) -> None:
         await self.cache.close()

@@ -66,6 +66,22 @@ class Settings(BaseSettings):
     google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
     google_token_uri: str = "https://oauth2.googleapis.com/token"
     google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    google_connect_link_ttl_minutes: int = 30
+    google_oauth_state_ttl_minutes: int = 10
+    google_channel_ttl_hours: int = 168
+    google_channel_renew_before_hours: int = 24
+    google_bulk_concurrency: int = 5
+
+    calendar_work_days: str = "mon,tue,wed,thu,fri"
+    calendar_work_hours: str = "09:00-18:00"
+    calendar_personal_hours: str = "19:00-21:00"
+    calendar_weekend_hours: str = "10:00-13:00"
+    calendar_buffer_minutes: int = 10
+    calendar_daily_cap_minutes: int = 120
+    calendar_min_block_minutes: int = 15
+    calendar_default_step_minutes: int = 30
+    calendar_cache_ttl_seconds: int = 300
+    calendar_sync_debounce_seconds: int = 10
 
     uploads_dir: Path = Path("./data/uploads")
 
@@ -77,6 +93,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
 
     scheduler_tick_seconds: int = 30
+    scheduler_batch_size: int = 200
+    scheduler_claim_lease_seconds: int = 120
+    ritual_grace_minutes: int = 60
+    telegram_send_rate: float = 25.0
 
     @field_validator("cors_origins", mode="before")
     @classmethod

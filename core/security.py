@@ -1,12 +1,14 @@
-"""Password hashing, JWTs and hashed one-time secrets."""
+"""Password hashing and policy, JWTs, hashed one-time secrets and Telegram Mini App initData checks."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jwt
 from pwdlib import PasswordHash
@@ -27,6 +29,24 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         _password_hash.hash(password)
         return False
     return _password_hash.verify(password, password_hash)
+
+
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+
+def password_problems(password: str) -> list[str]:
+    """Why a new password is refused (empty when it is acceptable): 8-128 characters with letters and digits."""
+    problems: list[str] = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"Use at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        problems.append(f"Use at most {PASSWORD_MAX_LENGTH} characters")
+    if not any(ch.isalpha() for ch in password):
+        problems.append("Include at least one letter")
+    if not any(ch.isdigit() for ch in password):
+        problems.append("Include at least one digit")
+    return problems
 
 
 def sha256_hex(value: str) -> str:
@@ -66,8 +86,49 @@ class TokenCodec:
         """Raises jwt.PyJWTError on a bad signature, a malformed token or expiry (checked against `now`)."""
         payload = jwt.decode(
             token, self._secret, algorithms=[self._algorithm],
-            options={"verify_exp": False, "require": ["sub", "type", "session_id", "exp", "jti"]},
+            # Time is checked below against our clock, not PyJWT's wall clock (it would refuse a future `iat`).
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
+                     "require": ["sub", "type", "session_id", "exp", "jti"]},
         )
         if payload["exp"] <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
         return payload
+
+
+class InitDataError(ValueError):
+    """Telegram Mini App initData that is malformed or not signed with our bot token."""
+
+
+def verify_telegram_init_data(init_data: str, bot_token: str) -> dict[str, str]:
+    """The fields of a Mini App's initData once its signature is proven (core.telegram.org/bots/webapps).
+
+    data_check_string = every received field except `hash`, as "key=value", sorted by key, joined by "\n";
+    secret_key = HMAC_SHA256(key="WebAppData", msg=bot_token); hash = hex(HMAC_SHA256(secret_key, data_check_string)).
+    """
+    try:
+        pairs = parse_qsl(init_data, keep_blank_values=True, strict_parsing=True)
+    except ValueError as exc:
+        raise InitDataError("initData is not a query string") from exc
+    fields = dict(pairs)
+    if len(fields) != len(pairs):
+        raise InitDataError("initData repeats a field")
+    received_hash = fields.pop("hash", "")
+    if not received_hash:
+        raise InitDataError("initData has no hash")
+    data_check_string = "\n".join(f"{key}={fields[key]}" for key in sorted(fields))
+    secret_key = hmac.new(b"WebAppData", bot_token.encode(), hashlib.sha256).digest()
+    expected = hmac.new(secret_key, data_check_string.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, received_hash.lower()):
+        raise InitDataError("initData hash does not match")
+    return fields
+
+
+def telegram_user_of(fields: dict[str, str]) -> dict[str, Any]:
+    """The `user` object of verified initData; it must carry a numeric id."""
+    try:
+        user = json.loads(fields.get("user", ""))
+    except ValueError as exc:
+        raise InitDataError("initData user is not JSON") from exc
+    if not isinstance(user, dict) or not isinstance(user.get("id"), int) or isinstance(user.get("id"), bool):
+        raise InitDataError("initData user has no numeric id")
+    return user

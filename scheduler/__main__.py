@@ -1,2 +1,47 @@
-"""`python -m scheduler`: the scheduler is not configured yet (it arrives with its own issue)."""
-print("mechta scheduler: not configured yet")
+"""`python -m scheduler`: deliver ritual prompts (and other periodic work) until SIGINT/SIGTERM.
+
+Talks to settings.effective_telegram_api_url with settings.effective_bot_token, so in playground mode the prompts
+land in the API's Bot API emulator.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from core.bootstrap import build_container, configure_logging
+from core.config import get_settings
+from scheduler.app import SchedulerApp
+from scheduler.rate_limit import create_send_rate_limiter
+from scheduler.telegram_sender import TelegramPromptSender
+
+log = logging.getLogger("mechta.scheduler")
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    container = build_container(settings)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.effective_telegram_api_url))
+    bot = Bot(token=settings.effective_bot_token, session=session)
+    sender = TelegramPromptSender(bot, limiter=create_send_rate_limiter(container.cache, settings.telegram_send_rate))
+    app = SchedulerApp(container, sender)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, app.stopping.set)
+    log.info("scheduler started: tick every %s s, Bot API at %s", settings.scheduler_tick_seconds,
+             settings.effective_telegram_api_url)
+    try:
+        await app.run_until_stopped()
+    finally:
+        await bot.session.close()
+        await container.close()
+        log.info("scheduler stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

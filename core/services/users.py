@@ -56,6 +56,9 @@ def _zones() -> set[str]:
     return _ZONES
 
 
+# Column lengths of the short text fields that are not 100 characters long (see core/db/models/user.py).
+TEXT_FIELD_LENGTHS = {"gender": 20, "life_format": 50}
+
 # Fields a user may change on their own profile (bot settings and PUT /me share this list).
 PROFILE_FIELDS = {"first_name", "last_name", "display_name", "gender", "life_format", "locale", "time_zone",
                   "date_of_birth", "morning_time", "evening_time"}
@@ -146,7 +149,7 @@ def _validate_profile(changes: dict[str, Any], *, today: date) -> dict[str, Any]
                 continue
             value = value.replace(second=0, microsecond=0, tzinfo=None)
         elif isinstance(value, str):
-            value = value.strip()[:100] or None
+            value = value.strip()[:TEXT_FIELD_LENGTHS.get(name, 100)] or None
         cleaned[name] = value
     if errors:
         raise Unprocessable(fields=errors)

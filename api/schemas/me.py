@@ -1,0 +1,47 @@
+"""Shapes of /me: the user, their plan and this month's AI usage."""
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.users import UserPublic
+from core.services.profile import MeView
+
+
+class ResourceUsagePublic(BaseModel):
+    used: int
+    limit: int
+
+
+class UsagePublic(BaseModel):
+    text: ResourceUsagePublic
+    image: ResourceUsagePublic
+
+
+class MePublic(BaseModel):
+    user: UserPublic
+    plan: str = Field(description="free | pro")
+    usage: UsagePublic = Field(description="AI units used this calendar month (in the user's time zone)")
+
+    @classmethod
+    def of(cls, view: MeView) -> "MePublic":
+        return cls(user=UserPublic.of(view.user), plan=view.plan, usage=UsagePublic.model_validate(view.usage))
+
+
+class UserUpdate(BaseModel):
+    """Send only the fields to change; `null` clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    display_name: str | None = Field(None, max_length=100)
+    gender: str | None = Field(None, max_length=20)
+    life_format: str | None = Field(None, max_length=50)
+    locale: Literal["ru", "en"] | None = None
+    time_zone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Moscow")
+    date_of_birth: date | None = None
+    morning_time: time | None = Field(None, description="HH:MM, the user's local time")
+    evening_time: time | None = Field(None, description="HH:MM, the user's local time")

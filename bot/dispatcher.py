@@ -1,0 +1,43 @@
+"""The Dispatcher factory: storage, middlewares, routers in the order they must match."""
+from __future__ import annotations
+
+from aiogram import Dispatcher, Router
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.i18n import I18n
+
+from bot.errors import create_errors_router
+from bot.handlers import fallback, menu, onboarding, profile, settings, wheel
+from bot.handlers import story, wants
+from bot.handlers import goals, progress, rituals, today
+from bot.i18n import create_i18n
+from bot.middlewares.i18n import UserLocaleMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.storage import create_storage
+from core.bootstrap import Container
+
+
+def feature_routers() -> list[Router]:
+    """Commands first (they must work inside any dialog), then dialogs, then the catch-all. Built anew for every
+    Dispatcher, because a router belongs to one parent (tests and restarts build several)."""
+    modules = (menu, onboarding, goals, today, rituals, progress, settings, wheel, profile, wants, story, fallback)
+    return [module.create_router() for module in modules]
+
+
+def create_dispatcher(container: Container, storage: BaseStorage | None = None,
+                      i18n: I18n | None = None) -> Dispatcher:
+    i18n = i18n or create_i18n()
+    dispatcher = Dispatcher(
+        storage=storage or create_storage(container.settings, container.db),
+        # One update per user at a time: two quick presses cannot both read the same dialog step.
+        events_isolation=SimpleEventIsolation(),
+    )
+    dispatcher["container"] = container
+    dispatcher["i18n"] = i18n
+    dispatcher.update.outer_middleware(ThrottlingMiddleware(container, i18n))
+    dispatcher.update.outer_middleware(UserMiddleware(container))
+    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dispatcher.include_routers(*feature_routers())
+    dispatcher.include_router(create_errors_router(container, i18n))
+    return dispatcher

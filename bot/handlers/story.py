@@ -1,0 +1,396 @@
+"""/story: an interview of one question per life area (answers saved as they come, skip and back, resumable),
+then the AI story of life in three and five years, rewriting a horizon, and pictures for a vision board."""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from bot.ai_work import ProgressMessage, feature_error_text, is_ai_failure
+from bot.keyboards.callbacks import MenuAction
+from bot.keyboards.story import (
+    StoryAction,
+    StoryGenerate,
+    StoryMenu,
+    StoryPicture,
+    StoryStep,
+    home_keyboard,
+    interview_done_keyboard,
+    pictures_keyboard,
+    question_keyboard,
+    retry_generate_keyboard,
+    retry_picture_keyboard,
+    story_keyboard,
+    story_token,
+)
+from bot.render.story import horizon_text, story_footer
+from bot.states import StoryForm
+from bot.utils.messages import edit_or_send, new_nonce
+from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
+from core.bootstrap import Container
+from core.db.models import FutureStory, User
+from core.errors import DomainError
+
+log = logging.getLogger("mechta.bot.story")
+
+MEDIA_GROUP_MAX = 10
+ANSWER_PREVIEW_CHARS = 600
+
+
+def _outdated() -> str:
+    return _("This menu is outdated — please use the latest message.")
+
+
+def _preview(text: str) -> str:
+    text = " ".join(text.split())
+    return escape(text if len(text) <= ANSWER_PREVIEW_CHARS else text[: ANSWER_PREVIEW_CHARS - 1] + "…")
+
+
+# ---- the home screen -------------------------------------------------------------------------------------------
+
+async def show_home(bot: Bot, chat_id: int, user: User, container: Container) -> None:
+    questions = await container.future_story.questions(user.locale)
+    answered = len(await container.future_story.drafts(user.id))
+    latest = await container.future_story.latest(user.id)
+    text = "\n\n".join([
+        _("📖 <b>Future story</b>"),
+        _("I'll ask one question about each area of your life: how it looks in three to five years if things go "
+          "well. From your answers I'll write the story of your life in three and in five years, and we can turn "
+          "its scenes into pictures."),
+        _("Answered: {answered} of {total}.").format(answered=answered, total=len(questions)),
+    ])
+    await bot.send_message(chat_id, text, reply_markup=home_keyboard(
+        answered=answered, total=len(questions), latest=latest.id if latest else None))
+
+
+async def story_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
+    await state.clear()
+    await show_home(bot, message.chat.id, user, container)
+
+
+async def story_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                        container: Container) -> None:
+    await callback.answer()
+    await state.clear()
+    await show_home(bot, callback.from_user.id, user, container)
+
+
+# ---- the interview ---------------------------------------------------------------------------------------------
+
+async def start_interview(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                          container: Container) -> None:
+    await callback.answer()
+    questions = await container.future_story.questions(user.locale)
+    if not questions:
+        await bot.send_message(callback.from_user.id, _("There are no life areas to ask about yet."))
+        return
+    answered = {draft.area_id for draft in await container.future_story.drafts(user.id)}
+    first_open = next((index for index, q in enumerate(questions) if q.area_id not in answered), 0)
+    await state.set_state(StoryForm.interview)
+    await state.set_data({
+        "nonce": new_nonce(),
+        "step": first_open,
+        "areas": [{"id": q.area_id, "title": q.title, "emoji": q.emoji, "question": q.question} for q in questions],
+    })
+    await _ask(bot, callback.from_user.id, state, user, container)
+
+
+async def _ask(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
+               callback: CallbackQuery | None = None) -> None:
+    data = await state.get_data()
+    step, areas = data["step"], data["areas"]
+    area = areas[step]
+    answers = {draft.area_id: draft.answer for draft in await container.future_story.drafts(user.id)}
+    answer = answers.get(area["id"])
+    lines = [
+        _("📖 <b>Future story</b> · {step} of {total}").format(step=step + 1, total=len(areas)),
+        "",
+        f"<b>{escape(area['emoji'])} {escape(area['title'])}</b>",
+        escape(area["question"]),
+    ]
+    if answer:
+        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{_preview(answer)}</i>"),
+                  _("Send a new answer to replace it.")]
+    keyboard = question_keyboard(data["nonce"], step, answered=bool(answer))
+    if callback is not None:
+        await edit_or_send(bot, callback, "\n".join(lines), keyboard)
+    else:
+        await bot.send_message(chat_id, "\n".join(lines), reply_markup=keyboard)
+
+
+async def _advance(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container, data: dict,
+                   callback: CallbackQuery | None = None) -> None:
+    data["step"] += 1
+    if data["step"] < len(data["areas"]):
+        await state.set_data(data)
+        await _ask(bot, chat_id, state, user, container, callback)
+        return
+    await state.clear()
+    answered = len(await container.future_story.drafts(user.id))
+    latest = await container.future_story.latest(user.id)
+    text = _("✅ The interview is done: {answered} of {total} areas answered.").format(
+        answered=answered, total=len(data["areas"]))
+    if answered:
+        text += "\n\n" + _("Shall I write your story?")
+    else:
+        text += "\n\n" + _("Answer at least one question, and I can write your story.")
+    keyboard = interview_done_keyboard(answered=answered, latest=latest.id if latest else None)
+    if callback is not None:
+        await edit_or_send(bot, callback, text, keyboard)
+    else:
+        await bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def interview_answer(message: Message, state: FSMContext, bot: Bot, user: User,
+                           container: Container) -> None:
+    data = await state.get_data()
+    area = data["areas"][data["step"]]
+    try:
+        await container.future_story.save_draft(user, area["id"], message.text, area["question"])
+    except DomainError as error:
+        if error.code == "FUTURE_STORY_INVALID_AREA":
+            await state.clear()
+            await message.answer(feature_error_text(error))
+            return
+        if error.code == "VALIDATION_ERROR":
+            await message.answer(feature_error_text(error))
+            return
+        raise
+    await _advance(bot, message.chat.id, state, user, container, data)
+
+
+async def interview_button(callback: CallbackQuery, callback_data: StoryStep, state: FSMContext, bot: Bot,
+                           user: User, container: Container) -> None:
+    data = await state.get_data()
+    if callback_data.nonce != data.get("nonce") or callback_data.step != data.get("step"):
+        await callback.answer(_outdated())
+        return
+    await callback.answer()
+    if callback_data.action == "back":
+        data["step"] = max(0, data["step"] - 1)
+        await state.set_data(data)
+        await _ask(bot, callback.from_user.id, state, user, container, callback)
+        return
+    await _advance(bot, callback.from_user.id, state, user, container, data, callback)
+
+
+async def interview_text_expected(message: Message, state: FSMContext, bot: Bot, user: User,
+                                  container: Container) -> None:
+    await message.answer(_("Please answer in words — type your answer as a message."))
+    await _ask(bot, message.chat.id, state, user, container)
+
+
+# ---- the story -------------------------------------------------------------------------------------------------
+
+async def _areas_by_id(container: Container) -> dict:
+    return {area.id: area for area in await container.areas.list(include_inactive=True)}
+
+
+async def deliver_story(bot: Bot, chat_id: int, story: FutureStory, user: User, container: Container) -> None:
+    areas = await _areas_by_id(container)
+    await send_long(bot, chat_id, horizon_text(story, "3y", areas))
+    await send_long(bot, chat_id, horizon_text(story, "5y", areas) + "\n\n" + story_footer(story, user.locale),
+                    reply_markup=story_keyboard(story.id))
+
+
+async def generate_pressed(callback: CallbackQuery, callback_data: StoryGenerate, state: FSMContext, bot: Bot,
+                           user: User, container: Container) -> None:
+    latest = await container.future_story.latest(user.id)
+    latest_id = latest.id if latest else None
+    if callback_data.after != story_token(latest_id):
+        await callback.answer(_("A newer story is already written — it's in the chat above."))
+        return
+    await callback.answer()
+    await state.clear()
+    chat_id = callback.from_user.id
+    progress = ProgressMessage(bot, chat_id)
+    await progress.show(_("⏳ Gathering your answers…"))
+    try:
+        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+            await progress.show(_("✍️ Writing your life in three and in five years…"))
+            result = await container.future_story.generate(user)
+    except DomainError as error:
+        keyboard = retry_generate_keyboard(latest_id) if is_ai_failure(error) else None
+        await progress.show(feature_error_text(error), keyboard)
+        return
+    await progress.show(_("✅ Your story is ready."))
+    await deliver_story(bot, chat_id, result.story, user, container)
+
+
+async def show_story(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:
+    await callback.answer()
+    story = await container.future_story.latest(user.id)
+    if story is None:
+        await bot.send_message(callback.from_user.id, _("There is no story yet. Open /story to write one."))
+        return
+    await deliver_story(bot, callback.from_user.id, story, user, container)
+
+
+async def _current_story(callback: CallbackQuery, token: str, user: User,
+                         container: Container) -> FutureStory | None:
+    """The latest story if the button belongs to it; otherwise the button is answered as outdated."""
+    story = await container.future_story.latest(user.id)
+    if story is None or story_token(story.id) != token:
+        await callback.answer(_outdated())
+        return None
+    return story
+
+
+# ---- rewriting a horizon ---------------------------------------------------------------------------------------
+
+async def edit_pressed(callback: CallbackQuery, callback_data: StoryAction, state: FSMContext, bot: Bot,
+                       user: User, container: Container) -> None:
+    story = await _current_story(callback, callback_data.story, user, container)
+    if story is None:
+        return
+    await callback.answer()
+    horizon = "3y" if callback_data.action == "edit3y" else "5y"
+    await state.set_state(StoryForm.edit)
+    await state.set_data({"horizon": horizon, "story": story_token(story.id)})
+    prompt = _("✏️ Send the new text of your three-year story in one message — it replaces the current one.") \
+        if horizon == "3y" else \
+        _("✏️ Send the new text of your five-year story in one message — it replaces the current one.")
+    await bot.send_message(callback.from_user.id, prompt + "\n\n" + _("/cancel keeps the story as it is."))
+
+
+async def edit_text(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
+    data = await state.get_data()
+    await state.clear()
+    story = await container.future_story.latest(user.id)
+    if story is None or story_token(story.id) != data.get("story"):
+        await message.answer(_("Your story changed in the meantime, so I kept this text out of it. Open /story "
+                               "and try again."))
+        return
+    story = await container.future_story.update_horizon(user, data["horizon"], message.text, [])
+    await message.answer(_("✅ Saved. Here is the story as it reads now:"))
+    await send_long(bot, message.chat.id, horizon_text(story, data["horizon"], await _areas_by_id(container)),
+                    reply_markup=story_keyboard(story.id))
+
+
+async def edit_text_expected(message: Message) -> None:
+    await message.answer(_("Please send the new story as a text message, or /cancel to keep it as it is."))
+
+
+# ---- pictures --------------------------------------------------------------------------------------------------
+
+def _scenes(story: FutureStory) -> list[tuple[str, str]]:
+    images = story.images if isinstance(story.images, dict) else {}
+    return [(key, str(scene.get("title") or key)) for key, scene in images.items() if isinstance(scene, dict)]
+
+
+async def pictures_pressed(callback: CallbackQuery, callback_data: StoryAction, bot: Bot, user: User,
+                           container: Container) -> None:
+    story = await _current_story(callback, callback_data.story, user, container)
+    if story is None:
+        return
+    await callback.answer()
+    scenes = _scenes(story)
+    if not scenes:
+        await bot.send_message(callback.from_user.id, _("This story has no scenes to draw. Try writing it again."))
+        return
+    assets = await container.visuals.gallery(user.id, story.id)
+    await bot.send_message(
+        callback.from_user.id,
+        _("🖼 <b>Pictures for your vision board</b>\n\nPick a scene. Each picture uses one AI picture from your "
+          "monthly limit."),
+        reply_markup=pictures_keyboard(story.id, scenes, len(assets), {asset.image_key for asset in assets}))
+
+
+async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, bot: Bot, user: User,
+                          container: Container) -> None:
+    story = await _current_story(callback, callback_data.story, user, container)
+    if story is None:
+        return
+    if len(await container.visuals.gallery(user.id, story.id)) != callback_data.made:
+        # Another picture was made since this list was shown: most likely a second tap on the same scene.
+        await callback.answer(_("That picture is already on its way or done — see the chat above."))
+        return
+    await callback.answer(_("🎨 Drawing…"))
+    chat_id = callback.from_user.id
+    try:
+        async with ChatActionSender.upload_photo(bot=bot, chat_id=chat_id):
+            result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
+            picture = await container.visuals.read_file(user.id, result.asset.id)
+    except DomainError as error:
+        keyboard = retry_picture_keyboard(story.id, callback_data.made, callback_data.key) \
+            if is_ai_failure(error) else None
+        await bot.send_message(chat_id, feature_error_text(error), reply_markup=keyboard)
+        return
+    titles = dict(_scenes(story))
+    caption = f"🖼 <b>{escape(titles.get(callback_data.key, callback_data.key))}</b>"
+    if container.ai.is_offline:
+        caption += "\n\n<i>" + _("⚙️ Offline picture card: no AI key is configured, so this is a card with the "
+                                 "scene's title.") + "</i>"
+    await send_photo(bot, chat_id, BufferedInputFile(picture, "vision-board.png"), caption)
+    await _refresh_picture_list(callback, story, user, container)
+
+
+async def _refresh_picture_list(callback: CallbackQuery, story: FutureStory, user: User,
+                                container: Container) -> None:
+    """The scene list gets the new count and a tick, so its buttons keep working for the other scenes."""
+    if not isinstance(callback.message, Message) or callback.message.text is None:
+        return
+    assets = await container.visuals.gallery(user.id, story.id)
+    try:
+        await callback.message.edit_reply_markup(reply_markup=pictures_keyboard(
+            story.id, _scenes(story), len(assets), {asset.image_key for asset in assets}))
+    except TelegramBadRequest:
+        pass  # the list is gone or unchanged; the next press is answered as outdated at worst
+
+
+async def gallery_pressed(callback: CallbackQuery, callback_data: StoryAction, bot: Bot, user: User,
+                          container: Container) -> None:
+    story = await _current_story(callback, callback_data.story, user, container)
+    if story is None:
+        return
+    await callback.answer()
+    chat_id = callback.from_user.id
+    titles = dict(_scenes(story))
+    pictures: list[tuple[bytes, str]] = []
+    for asset in await container.visuals.gallery(user.id, story.id):
+        try:
+            data = await container.visuals.read_file(user.id, asset.id)
+        except DomainError:
+            log.warning("picture %s of user %s has no file", asset.id, user.id)
+            continue
+        title = escape(titles.get(asset.image_key, asset.image_key))
+        pictures.append((data, split_text(f"🖼 {title}", CAPTION_LIMIT)[0]))
+    if not pictures:
+        await bot.send_message(chat_id, _("No pictures yet — press “🖼 Make pictures” under your story."))
+        return
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=chat_id):
+        for start in range(0, len(pictures), MEDIA_GROUP_MAX):
+            group = pictures[start:start + MEDIA_GROUP_MAX]
+            if len(group) == 1:  # a media group needs at least two items
+                await send_photo(bot, chat_id, BufferedInputFile(group[0][0], "vision-board.png"), group[0][1])
+                continue
+            await bot.send_media_group(chat_id, [
+                InputMediaPhoto(media=BufferedInputFile(data, f"vision-board-{start + index}.png"), caption=caption)
+                for index, (data, caption) in enumerate(group)])
+
+
+def create_router() -> Router:
+    router = Router(name="story")
+    router.message.register(story_command, Command("story"))
+    router.callback_query.register(story_pressed, MenuAction.filter(F.action == "story"))
+    router.callback_query.register(start_interview, StoryMenu.filter(F.action == "interview"))
+    router.callback_query.register(show_story, StoryMenu.filter(F.action == "show"))
+    router.callback_query.register(generate_pressed, StoryGenerate.filter())
+    router.callback_query.register(interview_button, StoryForm.interview, StoryStep.filter())
+    router.callback_query.register(edit_pressed, StoryAction.filter(F.action.in_({"edit3y", "edit5y"})))
+    router.callback_query.register(pictures_pressed, StoryAction.filter(F.action == "pictures"))
+    router.callback_query.register(gallery_pressed, StoryAction.filter(F.action == "gallery"))
+    router.callback_query.register(picture_pressed, StoryPicture.filter())
+    own_text = F.text & ~F.text.startswith("/")
+    router.message.register(interview_answer, StoryForm.interview, own_text)
+    router.message.register(edit_text, StoryForm.edit, own_text)
+    router.message.register(interview_text_expected, StoryForm.interview, ~F.text)
+    router.message.register(edit_text_expected, StoryForm.edit, ~F.text)
+    return router

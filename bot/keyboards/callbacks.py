@@ -1,0 +1,29 @@
+"""Callback data factories. Values never contain ':' (the separator) and every packed string stays ≤ 64 bytes."""
+from aiogram.filters.callback_data import CallbackData
+
+
+class MenuAction(CallbackData, prefix="m"):
+    """Main menu buttons: they carry no dialog state, so they work from any old message."""
+
+    action: str  # wheel | history | settings | help | menu
+
+
+class HistoryPage(CallbackData, prefix="hp"):
+    page: int
+
+
+class SettingsAction(CallbackData, prefix="st"):
+    field: str  # language | time_zone | morning_time | evening_time | date_of_birth
+
+
+class ProfileChoice(CallbackData, prefix="pc"):
+    nonce: str
+    field: str  # language | tz_confirm | morning_time | evening_time | date_of_birth
+    value: str  # ru | en | yes | no | 0730 | skip
+
+
+class WheelAction(CallbackData, prefix="wa"):
+    nonce: str
+    step: int
+    action: str  # score | note | back
+    value: int = 0

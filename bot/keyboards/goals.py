@@ -1,0 +1,104 @@
+"""Buttons of the goals dialogs: reviewing proposed goals, the goals list, plans. Ids travel as uuid hex (32 chars),
+so every packed string stays under Telegram's 64 bytes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.db.models import Goal
+
+
+class GoalReview(CallbackData, prefix="gr"):
+    """A button of the proposed goal number `index` of one review (`nonce`)."""
+
+    nonce: str
+    index: int
+    action: str  # accept | edit | drop
+
+
+class GoalsAction(CallbackData, prefix="ga"):
+    """Buttons that need no dialog: they work from any old message."""
+
+    action: str  # propose | list
+
+
+class GoalAction(CallbackData, prefix="gi"):
+    """A saved goal's buttons; a goal deleted or finished meanwhile is answered as outdated."""
+
+    action: str  # plan | done | drop | generate
+    goal: str
+
+
+class PlanAction(CallbackData, prefix="gp"):
+    nonce: str
+    action: str  # make | save | discard
+
+
+def review_keyboard(nonce: str, index: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Accept"), callback_data=GoalReview(nonce=nonce, index=index, action="accept"))
+    builder.button(text=_("✏️ Edit"), callback_data=GoalReview(nonce=nonce, index=index, action="edit"))
+    builder.button(text=_("🗑 Drop"), callback_data=GoalReview(nonce=nonce, index=index, action="drop"))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def propose_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✨ Propose goals"), callback_data=GoalsAction(action="propose"))
+    return builder.as_markup()
+
+
+def make_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗺 Make a plan"), callback_data=PlanAction(nonce=nonce, action="make"))
+    builder.button(text=_("Not now"), callback_data=PlanAction(nonce=nonce, action="discard"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def save_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("💾 Save the plan"), callback_data=PlanAction(nonce=nonce, action="save"))
+    builder.button(text=_("✖️ Discard"), callback_data=PlanAction(nonce=nonce, action="discard"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def goals_list_keyboard(active: Sequence[Goal]) -> InlineKeyboardMarkup:
+    """One row per active goal, numbered like the list: plan, done, drop."""
+    builder = InlineKeyboardBuilder()
+    for number, goal in enumerate(active, start=1):
+        builder.button(text=f"🗺 {number}", callback_data=GoalAction(action="plan", goal=goal.id.hex))
+        builder.button(text=f"✅ {number}", callback_data=GoalAction(action="done", goal=goal.id.hex))
+        builder.button(text=f"✖️ {number}", callback_data=GoalAction(action="drop", goal=goal.id.hex))
+    builder.button(text=_("✨ Propose goals"), callback_data=GoalsAction(action="propose"))
+    builder.adjust(*([3] * len(active)), 1)
+    return builder.as_markup()
+
+
+def choose_goal_keyboard(goals: Sequence[Goal]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, goal in enumerate(goals, start=1):
+        title = goal.title if len(goal.title) <= 40 else goal.title[:39] + "…"
+        builder.button(text=f"{number}. {title}", callback_data=GoalAction(action="plan", goal=goal.id.hex))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def empty_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗺 Make a plan"), callback_data=GoalAction(action="generate", goal=goal.id.hex))
+    builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def back_to_goals() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
+    return builder.as_markup()

@@ -1,0 +1,117 @@
+"""Texts shared by the goals, day and ritual screens: labels of levels and horizons, dates, XP lines, error texts."""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
+
+from bot.errors import domain_error_text
+from bot.i18n import N_
+from core.errors import DomainError
+from core.services.gamification import ACHIEVEMENTS, GamificationEvent
+from core.services.rituals import Interception
+
+LEVEL_TITLES = {
+    "year": N_("Year"),
+    "quarter": N_("Quarter"),
+    "month": N_("Month"),
+    "week": N_("Week"),
+    "day": N_("Day"),
+}
+HORIZON_TITLES = {
+    "3m": N_("3 months"),
+    "1y": N_("1 year"),
+    "3y": N_("3 years"),
+    "5y": N_("5 years"),
+}
+STEP_ICONS = {"planned": "▫️", "in_progress": "🔸", "done": "✅", "skipped": "⏭"}
+GOAL_ICONS = {"active": "🎯", "done": "🏁", "dropped": "✖️"}
+ACHIEVEMENTS_BY_CODE = {achievement.code: achievement for achievement in ACHIEVEMENTS}
+
+
+def level_title(level: str) -> str:
+    return _(LEVEL_TITLES[level]) if level in LEVEL_TITLES else level
+
+
+def horizon_title(horizon: str) -> str:
+    return _(HORIZON_TITLES[horizon]) if horizon in HORIZON_TITLES else horizon
+
+
+def day_label(day: date, locale: str) -> str:
+    """`Thu, 26 Nov` / `чт, 26 нояб.`"""
+    return format_date(day, format="EEE, d MMM", locale=locale)
+
+
+def short_day(day: date, locale: str) -> str:
+    return format_date(day, format="d MMM", locale=locale)
+
+
+def gamification_lines(event: GamificationEvent | None, locale: str, *, streak_days: int | None = None) -> list[str]:
+    lines: list[str] = []
+    if event is not None:
+        lines.append(_("✨ +{xp} XP · {total} XP in total").format(xp=event.xp, total=event.total_xp))
+        if event.level_up:
+            lines.append(_("🎉 New level: {level}!").format(level=event.level))
+        for code in event.new_achievements:
+            achievement = ACHIEVEMENTS_BY_CODE.get(code)
+            if achievement is not None:
+                lines.append(_("🏅 New achievement: {title}").format(title=escape(achievement.title(locale))))
+    if streak_days is not None:
+        lines.append(_("🔥 Days in a row: {days}").format(days=streak_days))
+    return lines
+
+
+def xp_toast(event: GamificationEvent | None, done_text: str) -> str:
+    """A callback answer (≤ 200 characters, no HTML): what happened and the XP it paid."""
+    if event is None:
+        return done_text
+    text = f"{done_text} " + _("+{xp} XP").format(xp=event.xp)
+    if event.level_up:
+        text += " · " + _("🎉 New level: {level}!").format(level=event.level)
+    return text
+
+
+def interception_text(interception: Interception, locale: str) -> str:
+    if interception.type == "force_review":
+        return _("📝 Last week's review is still waiting ({start} – {end}). It takes a few minutes — let's do it "
+                 "before the week runs away: /review").format(start=short_day(interception.week_start, locale),
+                                                               end=short_day(interception.week_end, locale))
+    return fresh_start_text()
+
+
+def fresh_start_text() -> str:
+    return _("🌱 <b>A new week, a fresh start.</b> Last week's review slipped by — that's okay, I've put it "
+             "away. Let's begin this week lightly, one small step at a time.")
+
+
+def outdated_text() -> str:
+    return _("This menu is outdated — please use the latest message.")
+
+
+def error_text(error: DomainError) -> str:
+    """The feature's own codes in friendly words; everything else as the bot says it everywhere."""
+    code = error.code
+    if code.endswith("_AI_TIMEOUT"):
+        return _("The AI took too long to answer. Please try again in a minute.")
+    if code.endswith("_AI_FAILED"):
+        return _("The AI couldn't prepare an answer this time. Please try again in a minute.")
+    texts = {
+        "GOALS_NOT_ENOUGH_DATA": _("To propose goals I need something to go on: fill in the life wheel (/wheel), "
+                                   "the wants exercises or the future story first."),
+        "GOAL_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
+        "STEP_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
+        "STEPS_ALREADY_DONE": _("This step is already done."),
+        "RITUALS_ALREADY_COMPLETED": _("This ritual is already done for that day — see you at the next one!"),
+        "RITUALS_INVALID_DATE": _("That prompt was for another day, and the day has moved on. The next one will "
+                                  "come on time."),
+        "RITUALS_REVIEW_ALREADY_DONE": _("This week's review is already done."),
+        "RITUALS_STEPS_NOT_FOUND": _("None of these steps can be planned any more — they may be done or deleted."),
+        "RITUALS_PROMPT_NOT_FOUND": _("This reminder can't be snoozed or skipped any more."),
+        "RITUALS_PROMPT_NOT_SNOOZABLE": _("This reminder can't be snoozed or skipped any more."),
+        "RITUALS_PROMPT_EXPIRED": _("This reminder can't be snoozed or skipped any more."),
+        "GAMIFICATION_DISPLAY_NAME_INVALID": _("The name needs a few visible characters."),
+        "GAMIFICATION_DISPLAY_NAME_REQUIRED": _("The name needs a few visible characters."),
+    }
+    return texts.get(code) or domain_error_text(error)

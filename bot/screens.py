@@ -1,0 +1,73 @@
+"""Screens several handlers show: the main menu, help, settings and the onboarding summary."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot
+from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards.menu import main_menu, settings_menu
+from core.clock import Clock
+from core.db.models import User
+
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+
+
+def greeting_text(user: User) -> str:
+    name = escape(user.first_name or "")
+    hello = _("Hi, {name}!").format(name=name) if name else _("Hi!")
+    return "\n\n".join([
+        f"✨ <b>{hello}</b> " + _("I'm Mechta, your life-planning coach."),
+        _("Together we'll go from where you are to where you want to be:"),
+        _("🎡 <b>life wheel</b> — how each area of your life feels today\n"
+          "💭 <b>wants</b> — what you truly wish for\n"
+          "📖 <b>future story</b> — a day of your life as you dream it\n"
+          "🎯 <b>goals</b> — the dream turned into steps\n"
+          "🌅 <b>rituals</b> — a short morning plan and evening reflection\n"
+          "📅 <b>calendar</b> — steps in your schedule"),
+        _("First, a few settings — it takes a minute."),
+    ])
+
+
+def help_text() -> str:
+    return "\n".join([
+        _("<b>What I can do</b>"),
+        "",
+        _("/wheel — score the areas of your life and see the chart"),
+        _("/wheel_history — your past wheels"),
+        _("/wants — the wants exercises and their analysis"),
+        _("/story — your future story and vision-board pictures"),
+        _("/goals — your goals: proposed, reviewed, planned"),
+        _("/plan — the steps of a goal, from the year down to the day"),
+        _("/today — today's steps and rituals"),
+        _("/morning and /evening — the daily rituals"),
+        _("/review — the weekly review and next week's plan"),
+        _("/progress — level, XP, streak, achievements, leaderboard"),
+        _("/settings — language, time zone, ritual times, date of birth"),
+        _("/menu — the main menu"),
+        _("/cancel — leave the current dialog"),
+        _("/start — the introduction"),
+    ])
+
+
+async def show_menu(bot: Bot, chat_id: int, intro: str | None = None) -> None:
+    text = intro or _("What shall we do?")
+    await bot.send_message(chat_id, text, reply_markup=main_menu())
+
+
+def settings_text(user: User, clock: Clock) -> str:
+    local_now = clock.local_now(user.time_zone)
+    birth = user.date_of_birth.strftime("%d.%m.%Y") if user.date_of_birth else _("not set")
+    return "\n".join([
+        _("⚙️ <b>Settings</b>"),
+        "",
+        _("Language: {language}").format(language=LANGUAGE_NAMES.get(user.locale, user.locale)),
+        _("Time zone: {zone} (now {time})").format(zone=escape(user.time_zone), time=f"{local_now:%H:%M}"),
+        _("Morning ritual: {time}").format(time=f"{user.morning_time:%H:%M}"),
+        _("Evening ritual: {time}").format(time=f"{user.evening_time:%H:%M}"),
+        _("Date of birth: {date}").format(date=birth),
+    ])
+
+
+async def show_settings(bot: Bot, chat_id: int, user: User, clock: Clock) -> None:
+    await bot.send_message(chat_id, settings_text(user, clock), reply_markup=settings_menu())

@@ -1,0 +1,36 @@
+"""Small helpers for answering buttons: edit the message the button belongs to, or send a new one."""
+from __future__ import annotations
+
+import secrets
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+
+def new_nonce() -> str:
+    """Identifies one run of a dialog; buttons of an earlier run carry another one and are answered as outdated."""
+    return secrets.token_hex(3)
+
+
+async def edit_or_send(bot: Bot, callback: CallbackQuery, text: str,
+                       reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    message = callback.message
+    if isinstance(message, Message) and message.text is not None:
+        try:
+            await message.edit_text(text, reply_markup=reply_markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+    await bot.send_message(callback.from_user.id, text, reply_markup=reply_markup)
+
+
+async def drop_keyboard(callback: CallbackQuery) -> None:
+    """Remove the buttons of an answered question so it cannot be answered twice."""
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass  # too old to edit, or already without buttons: the nonce still protects the dialog

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+
+# Horizon of a goal: three months, one, three or five years.
+GOAL_HORIZONS = ("3m", "1y", "3y", "5y")
+GOAL_STATUSES = ("active", "done", "dropped")
+# Step levels from the widest to the narrowest: a step's parent must sit on a wider level of the same goal.
+STEP_LEVELS = ("year", "quarter", "month", "week", "day")
+STEP_STATUSES = ("planned", "in_progress", "done", "skipped")
+
+
+class Goal(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_user_status", "user_id", "status"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    horizon: Mapped[str] = mapped_column(String(4), nullable=False)
+    metric: Mapped[str | None] = mapped_column(String(300))
+    why: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="active", nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Step(UUIDPrimaryKey, Timestamps, Base):
+    """A planned action of a goal's cascade. Deleting the goal deletes its steps; deleting a parent step detaches
+    its children (they keep their goal and level)."""
+
+    __tablename__ = "steps"
+    __table_args__ = (
+        Index("ix_steps_user_planned_date", "user_id", "planned_date"),
+        Index("ix_steps_goal_id", "goal_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), nullable=False)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("steps.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    level: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), default="planned", nullable=False)
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    estimated_minutes: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer, default=2, nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Prompts, one module per feature, each a versioned `Prompt` with ru/en templates (see core.clients.ai.base)."""

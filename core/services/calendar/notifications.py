@@ -1,0 +1,46 @@
+"""Outbox of calendar news for the bot: it polls `pending()`, tells the person, then calls `mark_delivered()`.
+
+Kinds and payloads:
+- "google_connected"   {"google_email": str | None}
+- "google_access_lost" {}                                   (Google refused our refresh token; reconnect)
+- "step_moved"         {"step_id", "event_id", "title", "old_start", "new_start", "planned_date"}
+- "step_skipped"       {"step_id", "event_id", "title"}      (its block was deleted in Google)
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.db.engine import Database
+from core.db.models.calendar import CalendarNotification
+from core.repositories.calendar import CalendarRepository
+
+NOTIFICATION_KINDS = ("google_connected", "google_access_lost", "step_moved", "step_skipped")
+
+
+def record_notification(session: AsyncSession, user_id: uuid.UUID, kind: str, payload: dict[str, Any],
+                        now: datetime) -> CalendarNotification:
+    """Add a notification inside the caller's transaction, so it exists exactly when the change it reports does."""
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown calendar notification kind {kind!r}")
+    notification = CalendarNotification(user_id=user_id, kind=kind, payload=payload, created_at=now)
+    session.add(notification)
+    return notification
+
+
+class CalendarNotifications:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def pending(self, *, limit: int = 100, user_id: uuid.UUID | None = None) -> list[CalendarNotification]:
+        async with self.db.read() as session:
+            return await CalendarRepository(session).pending_notifications(limit, user_id)
+
+    async def mark_delivered(self, ids: list[uuid.UUID]) -> int:
+        async with self.db.transaction() as session:
+            return await CalendarRepository(session).mark_delivered(ids, self.clock.now())

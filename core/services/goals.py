@@ -1,0 +1,241 @@
+"""Goals: AI-proposed goals (not saved), saving a batch, listing, editing and deleting.
+
+Horizons: `3m` (three months), `1y`, `3y`, `5y`. Statuses: `active` → `done` (pays `goal_done` XP once per goal)
+or `dropped`. Deleting a goal deletes its steps.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from core.clock import Clock
+from core.db.engine import Database
+from core.db.models import Goal, User
+from core.db.models.goals import GOAL_HORIZONS, GOAL_STATUSES
+from core.errors import BadRequest, NotFound, Unprocessable
+from core.prompts.goals import GENERATE_GOALS, GoalsProposal, ProposedGoal
+from core.repositories.areas import AreaRepository
+from core.repositories.goals import GoalRepository
+from core.repositories.users import UserRepository
+from core.repositories.wheel import WheelRepository
+from core.services.ai import AIService
+from core.services.gamification import GamificationEvent, GamificationService
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+METRIC_MAX = 300
+WHY_MAX = 1000
+BATCH_MAX = 20
+GENERATE_MAX = 10
+STORY_CHARS = 4000
+
+GOAL_FIELDS = ("title", "description", "area_id", "horizon", "metric", "why", "status")
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    goal: Goal
+    gamification_event: GamificationEvent | None
+
+
+@dataclass(frozen=True)
+class GoalBatch:
+    items: list[Goal]
+    gamification_event: GamificationEvent | None
+
+
+def goal_not_found() -> NotFound:
+    return NotFound("GOAL_NOT_FOUND", "Goal not found.")
+
+
+def check_filter(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is not None and value not in allowed:
+        raise Unprocessable(fields={name: [f"Use one of: {', '.join(allowed)}"]})
+    return value
+
+
+def _text(value: Any, limit: int, *, required: bool = False) -> str | None:
+    text = " ".join(str(value).split()) if value is not None else ""
+    if required and not text:
+        raise ValueError("Required")
+    if len(text) > limit:
+        raise ValueError(f"At most {limit} characters")
+    return text or None
+
+
+def clean_goal(data: dict[str, Any], active_areas: set[str]) -> dict[str, Any]:
+    """Validate one goal's fields (API and bot share this); raises Unprocessable listing every bad field."""
+    unknown = set(data) - set(GOAL_FIELDS)
+    errors: dict[str, list[str]] = {name: ["Unknown field"] for name in sorted(unknown)}
+    cleaned: dict[str, Any] = {}
+    for name, limit, required in (("title", TITLE_MAX, True), ("metric", METRIC_MAX, False)):
+        try:
+            cleaned[name] = _text(data.get(name), limit, required=required)
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    for name, limit in (("description", DESCRIPTION_MAX), ("why", WHY_MAX)):
+        value = data.get(name)
+        text = str(value).strip() if value is not None else ""
+        if len(text) > limit:
+            errors[name] = [f"At most {limit} characters"]
+        cleaned[name] = text or None
+    cleaned["description"] = cleaned["description"] or ""
+    area_id = data.get("area_id")
+    if area_id is not None and area_id not in active_areas:
+        errors["area_id"] = ["Unknown or inactive area"]
+    cleaned["area_id"] = area_id
+    horizon = data.get("horizon")
+    if horizon not in GOAL_HORIZONS:
+        errors["horizon"] = [f"Use one of: {', '.join(GOAL_HORIZONS)}"]
+    cleaned["horizon"] = horizon
+    status = data.get("status") or "active"
+    if status not in GOAL_STATUSES:
+        errors["status"] = [f"Use one of: {', '.join(GOAL_STATUSES)}"]
+    cleaned["status"] = status
+    if errors:
+        raise Unprocessable("GOALS_INVALID", "Some goal fields are invalid.", fields=errors)
+    return cleaned
+
+
+class GoalService:
+    def __init__(self, db: Database, clock: Clock, ai: AIService, gamification: GamificationService) -> None:
+        self.db = db
+        self.clock = clock
+        self.ai = ai
+        self.gamification = gamification
+
+    async def generate(self, user_id: uuid.UUID, *, max_goals: int = 5, area_ids: list[str] | None = None,
+                       horizons: list[str] | None = None) -> GoalsProposal:
+        """Proposed goals from the latest life wheel, wants analysis and future story. Nothing is saved;
+        costs one text-quota unit. 400 GOALS_NOT_ENOUGH_DATA when none of the three exists yet."""
+        if not 1 <= max_goals <= GENERATE_MAX:
+            raise Unprocessable(fields={"limits.max_goals": [f"Use a number from 1 to {GENERATE_MAX}"]})
+        for horizon in horizons or []:
+            check_filter("limits.horizons", horizon, GOAL_HORIZONS)
+        async with self.db.read() as session:
+            user = await _user(session, user_id)
+            areas = await AreaRepository(session).list()
+            repo = GoalRepository(session)
+            wants = await repo.latest_wants_analysis(user_id)
+            story = await repo.latest_future_story(user_id)
+            wheel = await WheelRepository(session).latest(user_id)
+        titles = {area.id: area.title(user.locale) for area in areas}
+        unknown = [a for a in area_ids or [] if a not in titles]
+        if unknown:
+            raise Unprocessable("GOALS_INVALID", "Unknown areas in limits.",
+                                fields={"limits.area_ids": [f"Unknown or inactive area: {', '.join(unknown)}"]})
+        if wants is None and story is None and wheel is None:
+            raise BadRequest("GOALS_NOT_ENOUGH_DATA",
+                             "Fill in the life wheel, the wants exercises or the future story first.")
+        inputs = {
+            "areas": [{"id": area_id, "title": title} for area_id, title in titles.items()],
+            "wheel": {a: s for a, s in wheel.scores.items() if a in titles} if wheel else None,
+            "wants": wants.payload if wants else None,
+            "story": _story_inputs(story),
+            "area_ids": list(area_ids or []),
+            "horizons": list(horizons or GOAL_HORIZONS),
+            "max_goals": max_goals,
+        }
+        proposal = await self.ai.run(GENERATE_GOALS, user=user, inputs=inputs, error_prefix="GOALS")
+        return _tidy_proposal(proposal, titles, inputs["horizons"], max_goals, set(area_ids or []))
+
+    async def create_batch(self, user_id: uuid.UUID, goals: list[dict[str, Any]]) -> GoalBatch:
+        if not 1 <= len(goals) <= BATCH_MAX:
+            raise Unprocessable(fields={"goals": [f"Send from 1 to {BATCH_MAX} goals"]})
+        async with self.db.transaction() as session:
+            user = await _user(session, user_id)
+            active = set(await AreaRepository(session).active_ids())
+            cleaned = []
+            errors: dict[str, list[str]] = {}
+            for index, data in enumerate(goals):
+                try:
+                    cleaned.append(clean_goal(data, active))
+                except Unprocessable as exc:
+                    errors.update({f"goals.{index}.{name}": msgs for name, msgs in exc.fields.items()})
+            if errors:
+                raise Unprocessable("GOALS_INVALID", "Some goal fields are invalid.", fields=errors)
+            now = self.clock.now()
+            repo = GoalRepository(session)
+            items = [repo.add(Goal(id=uuid.uuid4(), user_id=user_id, created_at=now, updated_at=now,
+                                   completed_at=now if data["status"] == "done" else None, **data))
+                     for data in cleaned]
+            today = self.clock.local_today(user.time_zone).isoformat()
+            event = await self.gamification.award(session, user_id=user_id, reason="goals_created", ref=today)
+        return GoalBatch(items=items, gamification_event=event)
+
+    async def list(self, user_id: uuid.UUID, *, horizon: str | None = None, status: str | None = None) -> list[Goal]:
+        check_filter("horizon", horizon, GOAL_HORIZONS)
+        check_filter("status", status, GOAL_STATUSES)
+        async with self.db.read() as session:
+            return await GoalRepository(session).list(user_id, horizon=horizon, status=status)
+
+    async def get(self, user_id: uuid.UUID, goal_id: uuid.UUID) -> Goal:
+        async with self.db.read() as session:
+            goal = await GoalRepository(session).get(user_id, goal_id)
+        if goal is None:
+            raise goal_not_found()
+        return goal
+
+    async def update(self, user_id: uuid.UUID, goal_id: uuid.UUID, data: dict[str, Any]) -> GoalChange:
+        """Replace a goal's fields. Becoming `done` pays `goal_done` XP (once per goal, ever)."""
+        async with self.db.transaction() as session:
+            repo = GoalRepository(session)
+            goal = await repo.get(user_id, goal_id, for_update=True)
+            if goal is None:
+                raise goal_not_found()
+            cleaned = clean_goal(data, set(await AreaRepository(session).active_ids()) | {goal.area_id})
+            became_done = cleaned["status"] == "done" and goal.status != "done"
+            for name, value in cleaned.items():
+                setattr(goal, name, value)
+            goal.updated_at = self.clock.now()
+            event = None
+            if became_done:
+                goal.completed_at = self.clock.now()
+                event = await self.gamification.award(session, user_id=user_id, reason="goal_done", ref=str(goal.id))
+            elif goal.status != "done":
+                goal.completed_at = None
+        return GoalChange(goal=goal, gamification_event=event)
+
+    async def delete(self, user_id: uuid.UUID, goal_id: uuid.UUID) -> None:
+        async with self.db.transaction() as session:
+            repo = GoalRepository(session)
+            goal = await repo.get(user_id, goal_id, for_update=True)
+            if goal is None:
+                raise goal_not_found()
+            await repo.delete(goal)
+
+
+async def _user(session, user_id: uuid.UUID) -> User:
+    user = await UserRepository(session).get(user_id)
+    if user is None:
+        raise NotFound("USER_NOT_FOUND", "User not found.")
+    return user
+
+
+def _story_inputs(story) -> dict[str, Any] | None:
+    if story is None:
+        return None
+    return {"text_3y": story.full_text_3y[:STORY_CHARS], "text_5y": story.full_text_5y[:STORY_CHARS],
+            "by_area_3y": story.by_area_3y, "by_area_5y": story.by_area_5y}
+
+
+def _tidy_proposal(proposal: GoalsProposal, titles: dict[str, str], horizons: list[str], max_goals: int,
+                   preferred: set[str]) -> GoalsProposal:
+    """Hold the model's answer to our rules: known areas, allowed horizons, bounded texts, no duplicates."""
+    goals: list[ProposedGoal] = []
+    seen: set[str] = set()
+    for goal in proposal.goals:
+        title = " ".join(goal.title.split())[:TITLE_MAX]
+        if not title or title.casefold() in seen:
+            continue
+        area_id = goal.area_id if goal.area_id in titles else None
+        if preferred and area_id not in preferred and area_id is not None:
+            continue
+        seen.add(title.casefold())
+        goals.append(ProposedGoal(
+            title=title, description=goal.description.strip()[:DESCRIPTION_MAX], area_id=area_id,
+            horizon=goal.horizon if goal.horizon in horizons else horizons[0],
+            metric=(" ".join(goal.metric.split())[:METRIC_MAX] or None) if goal.metric else None,
+            why=goal.why.strip()[:WHY_MAX] or None if goal.why else None))
+    return proposal.model_copy(update={"goals": goals[:max_goals]})

@@ -1,0 +1,140 @@
+"""Monthly AI quotas: every AI feature reserves a unit before calling the AI and releases it if the call fails.
+
+A month is the calendar month in the user's own time zone. The check and the increment are a single conditional
+UPDATE, so two requests racing for the last unit cannot both win, on SQLite or on PostgreSQL.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+from redis.exceptions import RedisError
+
+from core.cache import Cache
+from core.clock import Clock
+from core.db.engine import Database
+from core.db.models import User
+from core.errors import NotFound, QuotaExceeded
+from core.repositories.quotas import QuotaRepository
+from core.repositories.users import UserRepository
+
+log = logging.getLogger("mechta.quotas")
+
+RESOURCES = ("text", "image")
+LIMITS: dict[str, dict[str, int]] = {"free": {"text": 5, "image": 1}, "pro": {"text": 100, "image": 20}}
+USAGE_CACHE_TTL = 60
+
+
+class ResourceUsage(TypedDict):
+    used: int
+    limit: int
+
+
+def usage_cache_key(user_id: uuid.UUID) -> str:
+    """The /me cache entry (seed: `me:user:{user_id}`); it holds the month's counters, the only part not re-read."""
+    return f"me:user:{user_id}"
+
+
+def limits_for(plan: str) -> dict[str, int]:
+    return LIMITS.get(plan, LIMITS["free"])
+
+
+@dataclass(eq=False)
+class QuotaReservation:
+    """One unit taken from a user's monthly counter; `release` gives it back at most once."""
+
+    user_id: uuid.UUID
+    resource: str
+    period: str
+    released: bool = field(default=False, init=False)
+
+
+class QuotaService:
+    def __init__(self, db: Database, clock: Clock, cache: Cache) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache
+
+    def period_for(self, user: User) -> str:
+        """The user's current month as YYYY-MM, in their own time zone."""
+        return self.clock.local_now(user.time_zone).strftime("%Y-%m")
+
+    async def reserve(self, user_id: uuid.UUID, resource: str) -> QuotaReservation:
+        """Take one unit of `resource` for this month or raise QuotaExceeded (403) when the plan's limit is used up."""
+        _check_resource(resource)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            user = await UserRepository(session).get(user_id)
+            if user is None:
+                raise NotFound("USER_NOT_FOUND", "User not found.")
+            period = self.period_for(user)
+            limit = limits_for(user.plan)[resource]
+            repo = QuotaRepository(session)
+            await repo.ensure_counter(user_id, resource, period, now)
+            if not await repo.increment_below(user_id, resource, period, limit, now):
+                used = await repo.used(user_id, resource, period)
+                raise QuotaExceeded(details={"resource": resource, "used": used, "limit": limit})
+        await self._forget_usage(user_id)
+        return QuotaReservation(user_id=user_id, resource=resource, period=period)
+
+    async def release(self, reservation: QuotaReservation) -> None:
+        """Give the unit back to the month it was taken from (never below zero); repeated calls do nothing."""
+        if reservation.released:
+            return
+        reservation.released = True
+        try:
+            async with self.db.transaction() as session:
+                await QuotaRepository(session).decrement(reservation.user_id, reservation.resource,
+                                                         reservation.period, self.clock.now())
+        except BaseException:
+            reservation.released = False
+            raise
+        await self._forget_usage(reservation.user_id)
+
+    @asynccontextmanager
+    async def reserved(self, user_id: uuid.UUID, resource: str) -> AsyncIterator[QuotaReservation]:
+        """`async with quotas.reserved(user.id, "text"):` — the unit is given back if the block fails."""
+        reservation = await self.reserve(user_id, resource)
+        try:
+            yield reservation
+        except BaseException:
+            await self.release(reservation)
+            raise
+
+    async def usage(self, user: User) -> dict[str, ResourceUsage]:
+        """This month's `{resource: {used, limit}}`; limits follow the user's current plan."""
+        period = self.period_for(user)
+        used = await self._used_this_period(user.id, period)
+        limits = limits_for(user.plan)
+        return {resource: {"used": used.get(resource, 0), "limit": limits[resource]} for resource in RESOURCES}
+
+    async def forget_usage(self, user_id: uuid.UUID) -> None:
+        """Drop the cached /me counters (after a profile change, for example)."""
+        await self.cache.delete(usage_cache_key(user_id))
+
+    async def _used_this_period(self, user_id: uuid.UUID, period: str) -> dict[str, int]:
+        key = usage_cache_key(user_id)
+        cached = await self.cache.get_json(key)
+        # An entry from last month is a miss: the month rolled over (or the user moved to another time zone).
+        if isinstance(cached, dict) and cached.get("period") == period:
+            return cached["used"]
+        async with self.db.read() as session:
+            used = await QuotaRepository(session).used_in_period(user_id, period)
+        await self.cache.set_json(key, {"period": period, "used": used}, USAGE_CACHE_TTL)
+        return used
+
+    async def _forget_usage(self, user_id: uuid.UUID) -> None:
+        # The counter change is committed already; failing the caller now would lose the unit it holds.
+        try:
+            await self.forget_usage(user_id)
+        except (RedisError, OSError):
+            log.warning("could not drop the cached usage of user %s", user_id, exc_info=True)
+
+
+def _check_resource(resource: str) -> None:
+    if resource not in RESOURCES:
+        raise ValueError(f"unknown AI resource {resource!r}; expected one of {RESOURCES}")

@@ -1,0 +1,68 @@
+"""A global pace for messages to Telegram: shared by every scheduler process through Redis, or in-process without it.
+
+The Redis limiter hands out send slots spaced `1/rate` apart (GCRA, kept in one key by a Lua script that reads the
+Redis server's clock), so any number of processes together stay at or under `rate` messages per second — even
+within a single second, unlike a per-second counter, which lets two full windows meet at the boundary.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from aiolimiter import AsyncLimiter
+from redis.asyncio import Redis
+
+from core.cache import Cache, RedisCache
+
+# KEYS[1] = the slot key; ARGV[1] = microseconds between sends. Returns microseconds to wait for the reserved slot.
+_RESERVE_SLOT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = tonumber(ARGV[1])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now then slot = now end
+redis.call('SET', KEYS[1], string.format('%.0f', slot + interval), 'PX', math.floor((slot + interval - now) / 1000) + 1000)
+return slot - now
+"""
+
+
+class SendRateLimiter(Protocol):
+    rate: float
+
+    async def acquire(self) -> None:
+        """Wait until one more message may go out."""
+        ...
+
+
+class LocalSendRateLimiter:
+    """One process on its own: aiolimiter's leaky bucket."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._limiter = AsyncLimiter(max_rate=rate, time_period=1.0)
+
+    async def acquire(self) -> None:
+        await self._limiter.acquire()
+
+
+class RedisSendRateLimiter:
+    """Every process that uses the same key shares one pace."""
+
+    def __init__(self, redis: Redis, key: str, rate: float) -> None:
+        self.rate = rate
+        self.key = key
+        self._interval_us = max(1, round(1_000_000 / rate))
+        self._reserve = redis.register_script(_RESERVE_SLOT)
+
+    async def acquire(self) -> None:
+        wait_us = int(await self._reserve(keys=[self.key], args=[self._interval_us]))
+        if wait_us > 0:
+            await asyncio.sleep(wait_us / 1_000_000)
+
+
+def create_send_rate_limiter(cache: Cache, rate: float) -> SendRateLimiter:
+    if rate <= 0:
+        raise ValueError("telegram_send_rate must be positive")
+    if isinstance(cache, RedisCache):
+        return RedisSendRateLimiter(cache.redis, cache.prefix + "telegram:send-slot", rate)
+    return LocalSendRateLimiter(rate)

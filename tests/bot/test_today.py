@@ -1,0 +1,69 @@
+"""/today: the local day's steps with Done / Skip / Tomorrow buttons that edit the message in place."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date, time, timedelta
+
+from core.db.models import User
+from tests.bot.conftest import BotWorld, button_data, buttons, with_text
+from tests.scheduler.support import at, tg_user
+
+ZONE = "Asia/Tokyo"
+
+
+async def day_with_steps(world: BotWorld, titles: list[str]) -> tuple[int, User, date, list]:
+    chat = world.user("en")
+    # 23:30 UTC is already the next morning in Tokyo: the local day is what counts.
+    world.container.clock.set(at("UTC", 2026, 3, 9, 23, 30))
+    user = await tg_user(world.container, telegram_id=chat, time_zone=ZONE, first_name="Anna",
+                         onboarded_at=world.container.clock.now(), morning=time(8), evening=time(21))
+    today = date(2026, 3, 10)
+    goal = (await world.container.goals.create_batch(user.id, [{"title": "Get fit", "horizon": "1y"}])).items[0]
+    batch = await world.container.steps.create_batch(user.id, [
+        {"goal_id": goal.id, "title": title, "level": "day", "planned_date": today, "estimated_minutes": 20}
+        for title in titles])
+    return chat, user, today, batch.items
+
+
+async def until_notice(world: BotWorld, chat: int, count: int) -> str:
+    async with asyncio.timeout(10):
+        while len(world.answered_notice(chat)) < count:
+            await world.emulator.wait_for_change(world.emulator.version, 1)
+    return world.answered_notice(chat)[-1]
+
+
+async def test_done_skip_and_tomorrow_edit_the_same_message(running: BotWorld) -> None:
+    chat, user, today, (jog, read, call) = await day_with_steps(running, ["Jog", "Read 10 pages", "Call mom"])
+    screen = await running.say(chat, "/today", with_text("Today"))
+    assert "1. ▫️ Jog · 20 min" in screen["text"] and "Tue, 10 Mar" in screen["text"]
+
+    done = await running.press(chat, screen, f"td:done:{jog.id.hex}",
+                               lambda view: view["id"] == screen["id"] and "✅ Jog" in view["text"])
+    toast = await until_notice(running, chat, 1)
+    skipped = await running.press(chat, done, f"td:skip:{read.id.hex}",
+                                  lambda view: view["id"] == screen["id"] and "⏭ Read" in view["text"])
+    moved = await running.press(chat, skipped, f"td:tomorrow:{call.id.hex}",
+                                lambda view: view["id"] == screen["id"] and "Call mom" not in view["text"])
+
+    assert toast == "✅ Done! +10 XP"
+    assert not any(jog.id.hex in data for data in buttons(done))
+    assert moved["keyboard"] is None
+    steps = {step.title: step for step in await running.container.steps.list(user.id)}
+    assert (steps["Jog"].status, steps["Read 10 pages"].status) == ("done", "skipped")
+    assert steps["Call mom"].planned_date == today + timedelta(days=1)
+    assert "Morning ritual: not yet" in moved["text"]
+
+
+async def test_a_second_tap_from_another_message_is_outdated_and_pays_nothing(running: BotWorld) -> None:
+    chat, user, _today, (jog,) = await day_with_steps(running, ["Jog"])
+    first = await running.say(chat, "/today", with_text("Today"))
+    second = await running.say(chat, "/today", with_text("Today"))
+
+    await running.press(chat, first, f"td:done:{jog.id.hex}", lambda view: view["id"] == first["id"]
+                        and "✅ Jog" in view["text"])
+    data = button_data(second, f"td:done:{jog.id.hex}")
+    running.emulator.user_presses_button(chat, second["id"], data)
+    notice = await until_notice(running, chat, 2)
+
+    assert notice == "This menu is outdated — please use the latest message."
+    assert (await running.container.gamification.profile(user.id)).xp == 15 + 10 + 10  # goals, plan, one step
