@@ -49,7 +49,7 @@ async def heartbeat(container: Container) -> None:
 async def run() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
-    await upgrade_async(settings.database_url, "heads")
+    await upgrade_async(settings.database_url)
     container = build_container(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(container)

@@ -10,6 +10,8 @@ from bot.errors import create_errors_router
 from bot.handlers import fallback, menu, onboarding, profile, settings, wheel
 from bot.handlers import story, wants
 from bot.handlers import goals, progress, rituals, today
+from bot.handlers import calendar
+from bot.handlers import membership
 from bot.i18n import create_i18n
 from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
@@ -21,7 +23,8 @@ from core.bootstrap import Container
 def feature_routers() -> list[Router]:
     """Commands first (they must work inside any dialog), then dialogs, then the catch-all. Built anew for every
     Dispatcher, because a router belongs to one parent (tests and restarts build several)."""
-    modules = (menu, onboarding, goals, today, rituals, progress, settings, wheel, profile, wants, story, fallback)
+    modules = (membership, menu, calendar, onboarding, goals, today, rituals, progress, settings, wheel, profile,
+               wants, story, fallback)
     return [module.create_router() for module in modules]
 
 

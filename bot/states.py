@@ -58,3 +58,11 @@ class StoryForm(StatesGroup):
 
     interview = State()
     edit = State()
+
+
+class CalendarForm(StatesGroup):
+    """The week plan being reviewed. Data: `nonce`, `week_start`, `items` (step, title, start, end, skip),
+    `slots` (free time of the preview), `alternatives` (times offered for the block being moved), `unplaced`,
+    `already`."""
+
+    plan = State()

@@ -85,7 +85,9 @@ class Container:
 
     @cached_property
     def steps(self) -> StepService:
-        return StepService(self.db, self.clock, self.ai, self.gamification)
+        service = StepService(self.db, self.clock, self.ai, self.gamification)
+        service.on_rescheduled.append(self.calendar.follow_step)
+        return service
 
     @cached_property
     def rituals(self) -> RitualService:

@@ -54,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--only", choices=sorted(PROCESSES), action="append", help="start only these parts")
     sub.add_parser("migrate", help="upgrade the database to the latest revision")
     args = parser.parse_args(argv)
-    if args.command == "migrate":
-        from core.db.migrate import main as migrate
+    from core.db.migrate import main as migrate
 
-        migrate()
+    # Migrate once, before any child starts, so none of them sees a half-built schema.
+    migrate()
+    if args.command == "migrate":
         return 0
     return asyncio.run(_supervise(args.only or list(PROCESSES)))
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.rituals.render import render_ritual_prompt
 from core.bootstrap import build_container, configure_logging
 from core.config import get_settings
 from scheduler.app import SchedulerApp
@@ -28,7 +30,9 @@ async def main() -> None:
     container = build_container(settings)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.effective_telegram_api_url))
     bot = Bot(token=settings.effective_bot_token, session=session)
-    sender = TelegramPromptSender(bot, limiter=create_send_rate_limiter(container.cache, settings.telegram_send_rate))
+    # The bot's renderer: the day's energy, steps and answer buttons, from the user's data in the database.
+    sender = TelegramPromptSender(bot, partial(render_ritual_prompt, container),
+                                  limiter=create_send_rate_limiter(container.cache, settings.telegram_send_rate))
     app = SchedulerApp(container, sender)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.bootstrap import Container
 from core.services.prompts_delivery import DeliveryReport, PromptSender
+from scheduler.calendar_jobs import run_calendar_jobs
 
 log = logging.getLogger("mechta.scheduler")
 
@@ -53,6 +54,7 @@ class SchedulerApp:
         except Exception:
             log.exception("delivering ritual prompts failed; the next tick retries")
         hooks = await self.run_hooks(started)
+        hooks.update(await self.run_chat_jobs(started))
         await self._beat(report, hooks)
         if report.claimed or report.skipped_late or report.failed:
             log.info("tick: %s", {k: v for k, v in report.as_dict().items() if v})
@@ -73,6 +75,19 @@ class SchedulerApp:
                 log.exception("scheduler hook %s failed", name)
                 results[name] = "error"
         return results
+
+    async def run_chat_jobs(self, now: datetime) -> dict[str, str]:
+        """Features that message people themselves (calendar reminders and news) use the prompt sender's Bot and
+        its shared pace; a sender without a Bot (tests' recorders) runs none of them."""
+        bot = getattr(self.sender, "bot", None)
+        if bot is None:
+            return {}
+        try:
+            sent = await run_calendar_jobs(self.container, bot, now, limiter=getattr(self.sender, "limiter", None))
+        except Exception:
+            log.exception("the calendar's chat jobs failed")
+            return {"calendar.chat_jobs": "error"}
+        return {"calendar.chat_jobs": "error" if -1 in sent.values() else "ok"}
 
     def start(self) -> AsyncIOScheduler:
         seconds = self.container.settings.scheduler_tick_seconds

@@ -37,6 +37,11 @@ def _revisions_base_to_head(url: str) -> list:
     return list(reversed(list(script.walk_revisions())))
 
 
+def test_the_revisions_form_one_line() -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://"))
+    assert len(script.get_heads()) == 1, f"several heads, merge or re-chain them: {script.get_heads()}"
+
+
 async def test_every_revision_upgrades_and_downgrades(empty_database_url: str) -> None:
     url = empty_database_url
     revisions = _revisions_base_to_head(url)
@@ -46,14 +51,14 @@ async def test_every_revision_upgrades_and_downgrades(empty_database_url: str) -
         if not isinstance(revision.down_revision, tuple):  # a merge point has no single step down
             await asyncio.to_thread(downgrade, url, revision.down_revision or "base")
             await asyncio.to_thread(upgrade, url, revision.revision)
-    await asyncio.to_thread(upgrade, url, "heads")
+    await asyncio.to_thread(upgrade, url, "head")
     await asyncio.to_thread(downgrade, url, "base")
-    await asyncio.to_thread(upgrade, url, "heads")
+    await asyncio.to_thread(upgrade, url, "head")
 
 
 async def test_models_match_the_migrations(empty_database_url: str) -> None:
     url = empty_database_url
-    await asyncio.to_thread(upgrade, url, "heads")
+    await asyncio.to_thread(upgrade, url, "head")
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:

@@ -257,11 +257,10 @@ async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, cont
 async def plan_button(callback: CallbackQuery, callback_data: PlanAction, state: FSMContext, bot: Bot, user: User,
                       container: Container) -> None:
     data = await state.get_data()
+    allowed_in = {"make": (GoalsForm.saved.state,), "save": (GoalsForm.plan.state,),
+                  "discard": (GoalsForm.saved.state, GoalsForm.plan.state)}
     current = await state.get_state()
-    expected = GoalsForm.saved.state if callback_data.action == "make" else GoalsForm.plan.state
-    if callback_data.action == "discard" and current in (GoalsForm.saved.state, GoalsForm.plan.state):
-        expected = current
-    if callback_data.nonce != data.get("nonce") or current != expected:
+    if callback_data.nonce != data.get("nonce") or current not in allowed_in.get(callback_data.action, ()):
         await callback.answer(outdated_text())
         return
     await callback.answer()

@@ -22,14 +22,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.charts_rituals import render_mood_chart
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
 from bot.rituals.render import build_prompt, steps_on
-from bot.rituals.texts import (day_label, error_text, fresh_start_text, gamification_lines, interception_text,
-                               outdated_text, short_day, xp_toast)
+from bot.rituals.texts import (already_done_text, day_label, error_text, fresh_start_text, gamification_lines,
+                               outdated_text, short_day, weekday_label, xp_toast)
 from bot.states import EveningForm, MorningForm, ReviewForm
 from bot.utils.messages import drop_keyboard, new_nonce
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
 from core.services.rituals import ANSWER_TEXT_MAX, REFLECTION_MAX
 
 PLAN_CHOICES_MAX = 20
@@ -37,13 +37,6 @@ NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 
 # ---- prompts on demand ----------------------------------------------------------------------------------------
-
-async def _announce_interception(bot: Bot, chat_id: int, container: Container, user: User) -> None:
-    """force_review / fresh_start from the rituals' "today" rule, said once before a ritual starts."""
-    status = await container.rituals.today(user.id)
-    if status.interception is not None:
-        await bot.send_message(chat_id, interception_text(status.interception, user.locale))
-
 
 async def send_prompt(bot: Bot, chat_id: int, container: Container, user: User, kind: str) -> None:
     today = container.clock.local_today(user.time_zone)
@@ -58,7 +51,6 @@ async def morning_command(message: Message, state: FSMContext, bot: Bot, user: U
 
 async def evening_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     await state.clear()
-    await _announce_interception(bot, message.chat.id, container, user)
     await send_prompt(bot, message.chat.id, container, user, "evening")
 
 
@@ -131,7 +123,7 @@ async def _energy_chosen(callback: CallbackQuery, energy: int, day: date, state:
         return
     status = await container.rituals.today(user.id)
     if status.morning_done:
-        await callback.answer(error_text(Conflict("RITUALS_ALREADY_COMPLETED", "")), show_alert=True)
+        await callback.answer(already_done_text(), show_alert=True)
         await drop_keyboard(callback)
         return
     await state.set_state(MorningForm.intention)
@@ -266,7 +258,7 @@ async def start_review(bot: Bot, chat_id: int, state: FSMContext, user: User, co
         lines += ["", _("<b>Done this week</b>")] + [f"✅ {escape(step.title)}" for step in overview.steps_done[:10]]
     summary = "\n".join(lines)
     if moods or energies:
-        labels = [day_label(day, user.locale).split(",")[0] for day in days]
+        labels = [weekday_label(day, user.locale) for day in days]
         chart = await asyncio.to_thread(
             render_mood_chart, labels, [moods.get(day) for day in days],
             [sum(energies[day]) / len(energies[day]) if day in energies else None for day in days],

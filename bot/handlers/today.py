@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import TodayAction, today_keyboard
+from bot.rituals.render import steps_on
 from bot.rituals.texts import STEP_ICONS, day_label, error_text, interception_text, outdated_text, xp_toast
 from core.bootstrap import Container
 from core.db.models import User
@@ -24,15 +25,13 @@ OPEN = ("planned", "in_progress")
 
 
 async def today_screen(container: Container, user: User) -> tuple[str, InlineKeyboardMarkup | None]:
-    steps = (await container.steps.today_steps(user.id, include_finished=True))[:TODAY_STEPS_MAX]
     status = await container.rituals.today(user.id)
+    steps = (await steps_on(container, user, status.date))[:TODAY_STEPS_MAX]
     lines = [_("📋 <b>Today</b> · {date}").format(date=day_label(status.date, user.locale)), ""]
     if steps:
         for number, step in enumerate(steps, start=1):
             minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
-            title = escape(step.title)
-            if step.status in ("done", "skipped"):
-                title = f"<s>{title}</s>" if step.status == "skipped" else title
+            title = f"<s>{escape(step.title)}</s>" if step.status == "skipped" else escape(step.title)
             lines.append(f"{number}. {STEP_ICONS.get(step.status, '▫️')} {title}{minutes}")
     else:
         lines.append(_("Nothing is planned for today. Plan steps in /goals or in the weekly /review."))

@@ -13,6 +13,7 @@ def main_menu() -> InlineKeyboardMarkup:
     builder.button(text=_("📖 Future story"), callback_data=MenuAction(action="story"))
     builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
     builder.button(text=_("📋 Today"), callback_data=MenuAction(action="today"))
+    builder.button(text=_("📅 Calendar"), callback_data=MenuAction(action="calendar"))
     builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
     builder.button(text=_("⚙️ Settings"), callback_data=MenuAction(action="settings"))
     builder.button(text=_("❓ Help"), callback_data=MenuAction(action="help"))

@@ -1,5 +1,9 @@
 """Anti-flood: at most one message or button press per user per `bot_throttle_seconds`.
 
+Text typed inside a dialog is never dropped: Telegram splits a long paste into several messages that arrive at
+once, and each of them is part of the person's answer (a free-write stream, a letter). Commands, buttons and
+messages outside dialogs are what flooding looks like, and those are limited.
+
 The counter lives in the shared cache (Redis or in-process), keyed by a time window from the container's clock,
 so tests move time instead of sleeping. The first surplus message gets a polite note and the rest are dropped;
 every pressed button is still answered.
@@ -29,6 +33,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         telegram_user = data.get("event_from_user")
         if self.window <= 0 or telegram_user is None or not isinstance(event, Update):
             return await handler(event, data)
+        if _is_dialog_text(event, data):
+            return await handler(event, data)
         slot = math.floor(self.container.clock.now().timestamp() / self.window)
         key = f"bot:throttle:{telegram_user.id}:{slot}"
         count = await self.container.cache.incr(key, ttl=math.ceil(self.window) + 1)
@@ -42,3 +48,9 @@ class ThrottlingMiddleware(BaseMiddleware):
         elif isinstance(event.event, Message) and count == 2:
             await event.event.answer(text)
         return None
+
+
+def _is_dialog_text(event: Update, data: dict[str, Any]) -> bool:
+    message = event.message
+    return (message is not None and data.get("raw_state") is not None
+            and bool(message.text) and not message.text.startswith("/"))

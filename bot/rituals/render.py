@@ -14,8 +14,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.calendar_texts import today_blocks_text
 from bot.i18n import create_i18n
-from bot.keyboards.rituals import evening_keyboard, morning_keyboard, weekly_keyboard
+from bot.keyboards.rituals import evening_keyboard, morning_keyboard, short, weekly_keyboard
 from bot.rituals.texts import day_label, interception_text
 from core.bootstrap import Container
 from core.db.models import Step, User
@@ -25,6 +26,8 @@ from core.services.esoterics import DailyEnergy
 log = logging.getLogger("mechta.bot.rituals")
 
 PROMPT_STEPS_MAX = 10
+# A scheduled prompt is one message: bounded step titles keep it far below Telegram's 4096 characters.
+PROMPT_TITLE_CHARS = 150
 KINDS = ("morning", "evening", "weekly")
 
 
@@ -55,8 +58,11 @@ async def build_prompt(container: Container, user: User, kind: str, day: date,
 async def steps_on(container: Container, user: User, day: date) -> list[Step]:
     """Steps planned for the user's local `day` (every status), the order the list screens use."""
     if day == container.clock.local_today(user.time_zone):
-        return await container.steps.today_steps(user.id, include_finished=True)
-    return [step for step in await container.steps.list(user.id) if step.planned_date == day]
+        steps = await container.steps.today_steps(user.id, include_finished=True)
+    else:
+        steps = [step for step in await container.steps.list(user.id) if step.planned_date == day]
+    # Numbers on the screens stay put while buttons change statuses: important first, then as planned.
+    return sorted(steps, key=lambda step: (step.priority, step.created_at, step.title))
 
 
 def _hello(user: User, morning: bool) -> str:
@@ -90,7 +96,7 @@ def _step_lines(steps: list[Step]) -> list[str]:
     for step in steps[:PROMPT_STEPS_MAX]:
         icon = "✅" if step.status == "done" else "▫️"
         minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
-        lines.append(f"{icon} {escape(step.title)}{minutes}")
+        lines.append(f"{icon} {escape(short(step.title, PROMPT_TITLE_CHARS))}{minutes}")
     if len(steps) > PROMPT_STEPS_MAX:
         lines.append(_("…and {count} more in /today").format(count=len(steps) - PROMPT_STEPS_MAX))
     return lines
@@ -110,6 +116,9 @@ async def _morning(container: Container, user: User, day: date,
         blocks.append("\n".join([_("<b>Today's steps</b>"), *_step_lines(steps)]))
     else:
         blocks.append(_("No steps are planned for today. A plan lives in /goals."))
+    calendar = await today_blocks_text(container, user)
+    if calendar is not None:
+        blocks.append(calendar)
     if status.date == day and status.morning_done:
         blocks.append(_("✅ Your morning ritual for today is already done. Have a good day!"))
         return "\n\n".join(blocks), None
@@ -122,6 +131,8 @@ async def _evening(container: Container, user: User, day: date,
                    scheduled: bool) -> tuple[str, InlineKeyboardMarkup | None]:
     status = await container.rituals.today(user.id)
     blocks = [f"{_hello(user, False)} · {day_label(day, user.locale)}"]
+    if status.interception is not None:
+        blocks.append(interception_text(status.interception, user.locale))
     if status.date == day and status.evening_done:
         blocks.append(_("✅ Your evening ritual for today is already done. Sleep well!"))
         return "\n\n".join(blocks), None

@@ -44,6 +44,10 @@ def day_label(day: date, locale: str) -> str:
     return format_date(day, format="EEE, d MMM", locale=locale)
 
 
+def weekday_label(day: date, locale: str) -> str:
+    return format_date(day, format="EEE", locale=locale)
+
+
 def short_day(day: date, locale: str) -> str:
     return format_date(day, format="d MMM", locale=locale)
 
@@ -90,6 +94,10 @@ def outdated_text() -> str:
     return _("This menu is outdated — please use the latest message.")
 
 
+def already_done_text() -> str:
+    return _("This ritual is already done for that day — see you at the next one!")
+
+
 def error_text(error: DomainError) -> str:
     """The feature's own codes in friendly words; everything else as the bot says it everywhere."""
     code = error.code
@@ -103,7 +111,7 @@ def error_text(error: DomainError) -> str:
         "GOAL_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
         "STEP_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
         "STEPS_ALREADY_DONE": _("This step is already done."),
-        "RITUALS_ALREADY_COMPLETED": _("This ritual is already done for that day — see you at the next one!"),
+        "RITUALS_ALREADY_COMPLETED": already_done_text(),
         "RITUALS_INVALID_DATE": _("That prompt was for another day, and the day has moved on. The next one will "
                                   "come on time."),
         "RITUALS_REVIEW_ALREADY_DONE": _("This week's review is already done."),

@@ -44,14 +44,15 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.clock import Clock
 from core.config import Settings
@@ -351,13 +352,16 @@ class PromptDeliveryService:
             .with_for_update(skip_locked=True)
         )).all()
         rows: list[dict[str, Any]] = []
+        advanced: list[dict[str, Any]] = []
         owners: dict[uuid.UUID, User] = {}
         for user in users:
             zone = _zone(user)
             local_time = _local_time(user, kind)
             stored = getattr(user, _next_attr(kind))
             owed = previous_occurrence(local_time, zone, now)
-            setattr(user, _next_attr(kind), next_occurrence(local_time, zone, now))
+            advanced.append({"advanced_id": user.id, "advanced_to": next_occurrence(local_time, zone, now)})
+            # The loaded object shows the new value too, without a per-object flush (one executemany below).
+            set_committed_value(user, _next_attr(kind), advanced[-1]["advanced_to"])
             if owed < stored:
                 # The stored instant was computed under other settings and the new time has not come yet today.
                 report.rescheduled += 1
@@ -368,6 +372,13 @@ class PromptDeliveryService:
             for owed_kind in kinds:
                 rows.append(_new_row(user.id, owed_kind, day, owed, status, detail, now))
             owners[user.id] = user
+        if advanced:
+            users_table = User.__table__
+            await session.execute(
+                update(users_table).where(users_table.c.id == bindparam("advanced_id"))
+                .values({users_table.c[_next_attr(kind)]: bindparam("advanced_to")}),
+                advanced,
+            )
         inserted = await _insert_rows(session, rows)
         for row in rows:
             if row["id"] not in inserted:

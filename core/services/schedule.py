@@ -57,7 +57,7 @@ def previous_occurrence(local_time: time, tz: str | ZoneInfo, at_or_before_utc: 
         instant = occurrence_on(start - timedelta(days=offset), local_time, zone)
         if instant <= at_or_before_utc:
             return instant
-    raise ValueError(f"no occurrence of {local_time} in {zone.key} within {_SEARCH_DAYS} days before {at_or_before_utc}")
+    raise ValueError(f"no occurrence of {local_time} in {zone.key} in {_SEARCH_DAYS} days up to {at_or_before_utc}")
 
 
 def local_date_of(instant: datetime, tz: str | ZoneInfo) -> date:

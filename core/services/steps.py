@@ -6,7 +6,9 @@ Statuses: planned | in_progress | done (pays `step_done` XP once per step) | ski
 """
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +23,11 @@ from core.repositories.goals import GoalRepository, StepRepository
 from core.services.ai import AIService
 from core.services.gamification import GamificationEvent, GamificationService
 from core.services.goals import _user, check_filter, goal_not_found
+
+log = logging.getLogger("mechta.steps")
+
+# Called with (user_id, step_id, old planned_date, new planned_date) after a step's date changed and was saved.
+RescheduleListener = Callable[[uuid.UUID, uuid.UUID, date | None, date | None], Awaitable[object]]
 
 TITLE_MAX = 300
 BATCH_MAX = 200
@@ -116,6 +123,8 @@ class StepService:
         self.clock = clock
         self.ai = ai
         self.gamification = gamification
+        # The calendar listens here so a planned block follows its step to the new day (see core/bootstrap.py).
+        self.on_rescheduled: list[RescheduleListener] = []
 
     # --- AI proposal -------------------------------------------------------------------------------------------
 
@@ -253,9 +262,12 @@ class StepService:
                     raise Unprocessable("STEPS_INVALID_PARENT", "The parent must be a wider-level step of the same goal.",
                                         fields={"parent_id": ["Not a wider-level step of the same goal"]})
             was_done = step.status == "done"
+            old_date = step.planned_date
             for name, value in cleaned.items():
                 setattr(step, name, value)
-            return StepChange(step=step, gamification_event=await self._after_status(session, step, was_done))
+            change = StepChange(step=step, gamification_event=await self._after_status(session, step, was_done))
+        await self._rescheduled(user_id, step, old_date)
+        return change
 
     async def delete(self, user_id: uuid.UUID, step_id: uuid.UUID) -> None:
         """Delete a step; its children stay, detached from it."""
@@ -292,10 +304,22 @@ class StepService:
                 raise step_not_found()
             if step.status == "done":
                 raise Conflict("STEPS_ALREADY_DONE", "This step is already done.")
+            old_date = step.planned_date
             step.planned_date = self.clock.local_today(user.time_zone) + timedelta(days=1)
             step.status = "planned"
             step.updated_at = self.clock.now()
+        await self._rescheduled(user_id, step, old_date)
         return StepChange(step=step, gamification_event=None)
+
+    async def _rescheduled(self, user_id: uuid.UUID, step: Step, old_date: date | None) -> None:
+        """Tell the listeners about a new date once it is saved; their failure never undoes the step's change."""
+        if step.planned_date == old_date:
+            return
+        for listener in list(self.on_rescheduled):
+            try:
+                await listener(user_id, step.id, old_date, step.planned_date)
+            except Exception:  # noqa: BLE001 - e.g. Google is unreachable: the step keeps its new date
+                log.exception("a reschedule listener failed for step %s", step.id)
 
     async def cascade(self, user_id: uuid.UUID, goal_id: uuid.UUID) -> GoalCascade:
         """The goal's steps as a tree (widest first); steps whose parent is gone are roots."""

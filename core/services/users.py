@@ -15,6 +15,7 @@ from core.db.models import User
 from core.db.models.user import LOCALES
 from core.errors import NotFound, Unprocessable
 from core.repositories.users import UserRepository
+from core.services.prompts_delivery import recompute_next_runs
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def _zones() -> set[str]:
 
 # Column lengths of the short text fields that are not 100 characters long (see core/db/models/user.py).
 TEXT_FIELD_LENGTHS = {"gender": 20, "life_format": 50}
+
+RITUAL_TIMING_FIELDS = {"time_zone", "morning_time", "evening_time"}
 
 # Fields a user may change on their own profile (bot settings and PUT /me share this list).
 PROFILE_FIELDS = {"first_name", "last_name", "display_name", "gender", "life_format", "locale", "time_zone",
@@ -113,6 +116,9 @@ class UserService:
                 raise NotFound("USER_NOT_FOUND", "User not found.")
             for name, value in cleaned.items():
                 setattr(user, name, value)
+            if cleaned.keys() & RITUAL_TIMING_FIELDS:
+                # Ritual times are local: a new zone or time moves the next prompts, in this same transaction.
+                recompute_next_runs(user, self.clock.now())
         return user
 
     async def mark_onboarded(self, user_id: uuid.UUID) -> User:

@@ -301,13 +301,16 @@ class WantsService:
                            is_completed=raw.stream_completed_at is not None)
 
     async def start_stream(self, user_id: uuid.UUID) -> StreamState:
-        """Start the 10-minute timer; starting a running or finished stream changes nothing."""
+        """Start the 10-minute timer. Starting a running stream, or one finished with text in it, changes nothing;
+        a stream whose timer ran out before a single word was written starts afresh (it holds nothing to keep)."""
         async with self.db.transaction() as session:
             raw = await self._draft_for_change(session, user_id)
-            if raw.stream_started_at is None:
+            ended_empty = raw.stream_completed_at is not None and not (raw.raw_wants_stream or "").strip()
+            if raw.stream_started_at is None or ended_empty:
                 now = self.clock.now()
                 raw.stream_started_at = now
                 raw.stream_deadline_at = now + timedelta(seconds=STREAM_TIMER_SECONDS)
+                raw.stream_completed_at = None
                 self._touch(raw)
         return self._stream_state(raw)
 

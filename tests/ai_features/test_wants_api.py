@@ -153,6 +153,31 @@ async def test_close_expired_streams_closes_each_once_and_reports_the_users(api,
     assert await container.wants.stream_remaining(other.id) == 299
 
 
+async def test_a_stream_whose_timer_ran_out_empty_can_be_started_again(api, container, clock):
+    user, headers = await signed_in(container)
+    await api.post(f"{W}/raw", headers=headers)
+    await api.post(f"{W}/stream/start", headers=headers)
+    clock.advance(seconds=STREAM_TIMER_SECONDS + 1)
+    assert await container.wants.close_expired_streams() == [user.id]
+
+    restarted = ok_result(await api.post(f"{W}/stream/start", headers=headers))
+    appended = ok_result(await api.post(f"{W}/stream/append", json={"text": "I want a garden"}, headers=headers))
+
+    assert await container.wants.stream_remaining(user.id) == STREAM_TIMER_SECONDS
+    assert restarted["stream_timer_seconds"] == STREAM_TIMER_SECONDS
+    assert appended["is_completed"] is False and "garden" in appended["raw_wants_stream_preview"]
+
+
+async def test_a_stream_finished_with_text_is_not_restarted(api, container):
+    user, headers = await signed_in(container)
+    await api.post(f"{W}/raw", headers=headers)
+    await api.post(f"{W}/stream/append", json={"text": "I want a garden\nstop"}, headers=headers)
+
+    await api.post(f"{W}/stream/start", headers=headers)
+
+    error_of(await api.post(f"{W}/stream/append", json={"text": "more"}, headers=headers), 409, "WANTS_STREAM_FINISHED")
+
+
 async def test_future_me_set_append_finish(api, container):
     _, headers = await signed_in(container)
     await api.post(f"{W}/raw", headers=headers)

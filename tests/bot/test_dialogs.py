@@ -126,6 +126,24 @@ async def test_flooding_gets_one_polite_note_and_then_quiet_until_the_window_pas
     assert after_window
 
 
+async def test_text_typed_inside_a_dialog_is_never_throttled(world: BotWorld) -> None:
+    world.container.settings = world.container.settings.model_copy(update={"bot_throttle_seconds": 2})
+    await world.start()
+    chat, user = await onboarded(world)
+    checklist = await world.say(chat, "/wants", with_button("wm:stream"))
+    world.container.clock.advance(seconds=2)
+    await world.press(chat, checklist, "wm:stream", with_text("The “I want” stream"))
+
+    for part in range(5):  # a long paste arrives as several messages at once
+        world.emulator.user_sends_text(chat, f"I want part {part}")
+    async with asyncio.timeout(15):
+        while "part 4" not in ((await world.container.wants.get_draft(user.id)).raw_wants_stream or ""):
+            await world.emulator.wait_for_change(world.emulator.version, 0.5)
+
+    stream = (await world.container.wants.get_draft(user.id)).raw_wants_stream
+    assert all(f"I want part {part}" in stream for part in range(5))
+
+
 async def test_a_failing_handler_gets_a_kind_message_in_the_users_language(running: BotWorld) -> None:
     chat, user = await onboarded(running, "ru")
     first = await running.say(chat, "/wheel", with_button(":score:"))

@@ -110,17 +110,19 @@ async def test_the_gallery_arrives_as_one_media_group(running: BotWorld) -> None
     user = await running.container.users.get(user.id)
     for key in ("health", "career"):
         await running.container.visuals.generate_story_image(user, story.id, key)
+        running.container.clock.advance(seconds=1)
 
     first = await running.press(chat, story_message, ":gallery", lambda view: view["media_group_id"] is not None)
     album = [view for view in running.emulator.messages(chat) if view["media_group_id"] == first["media_group_id"]]
 
     assert len(album) == 2 and all(view["photo_url"] for view in album)
-    assert [view["caption"].split(" ", 1)[1].split(":")[0] for view in album] == ["Health", "Career"]
+    assert [view["caption"].split(" ", 1)[1].split(":")[0] for view in album] == ["Health", "Career & work"]
 
 
 async def test_buttons_of_an_older_story_are_outdated(running: BotWorld) -> None:
     chat, user = await onboarded(running)
     old = await written_story(running, chat, user)
+    running.container.clock.advance(minutes=5)
     home = await running.say(chat, "/story", with_button("fg:"))
     await running.press(chat, home, f"fg:{story_token((await running.container.future_story.latest(user.id)).id)}",
                         lambda view: view["id"] > home["id"] and with_button(":edit3y")(view))

@@ -35,7 +35,7 @@ async def until_notice(world: BotWorld, chat: int, count: int) -> str:
 async def test_done_skip_and_tomorrow_edit_the_same_message(running: BotWorld) -> None:
     chat, user, today, (jog, read, call) = await day_with_steps(running, ["Jog", "Read 10 pages", "Call mom"])
     screen = await running.say(chat, "/today", with_text("Today"))
-    assert "1. ▫️ Jog · 20 min" in screen["text"] and "Tue, 10 Mar" in screen["text"]
+    assert "▫️ Jog · 20 min" in screen["text"] and "Tue, 10 Mar" in screen["text"]
 
     done = await running.press(chat, screen, f"td:done:{jog.id.hex}",
                                lambda view: view["id"] == screen["id"] and "✅ Jog" in view["text"])

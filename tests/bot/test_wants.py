@@ -194,16 +194,16 @@ async def test_messages_that_are_not_text_are_asked_again(running: BotWorld) -> 
     assert question
 
 
-async def test_old_stream_buttons_are_outdated_once_the_stream_is_closed(running: BotWorld) -> None:
-    chat, _user = await onboarded(running)
+async def test_stream_buttons_are_outdated_once_the_dialog_is_left(running: BotWorld) -> None:
+    chat, user = await onboarded(running)
     rules = await start_stream(running, chat)
-    await running.say(chat, "I want a bike", with_text("Saved"))
-    await running.say(chat, "stop", with_text("Wants saved"))
+    await running.say(chat, "/cancel", with_text("stopped"))
 
     running.emulator.user_presses_button(chat, rules["id"], button_data(rules, ":stop:0"))
     notices = await until_notice(running, chat)
 
     assert notices == ["This menu is outdated — please use the latest message."]
+    assert (await running.container.wants.progress(user.id)).stream_completed is False
 
 
 async def test_an_exhausted_text_quota_is_explained_and_the_exercises_stay_saved(running: BotWorld) -> None:

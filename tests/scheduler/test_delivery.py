@@ -1,5 +1,5 @@
 """Claiming and delivering ritual prompts on both backends, with the clock moved by hand."""
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 from sqlalchemy import update
@@ -237,10 +237,7 @@ async def test_unknown_prompt_kind_is_rejected(container, clock):
 async def test_time_zone_change_recomputes_the_next_run(container, clock, sender):
     clock.set(at(BERLIN, 2024, 6, 3, 7, 0))
     user = await tg_user(container)
-    async with container.db.transaction() as session:  # what UserService.update_profile's hook does
-        moving = await session.get(User, user.id)
-        moving.time_zone = "America/New_York"
-        recompute_next_runs(moving, clock.now())
+    await container.users.update_profile(user.id, {"time_zone": "America/New_York"})
 
     assert (await reload(container, user)).next_morning_at == at("America/New_York", 2024, 6, 3, 8, 0)
     clock.set(at(BERLIN, 2024, 6, 3, 8, 0, 5))
@@ -248,6 +245,18 @@ async def test_time_zone_change_recomputes_the_next_run(container, clock, sender
     assert sender.sent == []
     clock.set(at("America/New_York", 2024, 6, 3, 8, 0, 5))
     await container.prompt_delivery.deliver_due(sender)
+    assert sender.kinds_for(user) == [("morning", MONDAY)]
+
+
+async def test_moving_the_ritual_earlier_today_still_prompts_today(container, clock, sender):
+    clock.set(at(BERLIN, 2024, 6, 3, 7, 0))
+    user = await tg_user(container)
+    await container.prompt_delivery.deliver_due(sender)  # schedules 08:00 today
+    await container.users.update_profile(user.id, {"morning_time": time(7, 30)})
+
+    clock.set(at(BERLIN, 2024, 6, 3, 7, 30, 5))
+    await container.prompt_delivery.deliver_due(sender)
+
     assert sender.kinds_for(user) == [("morning", MONDAY)]
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import core.db.models  # noqa: F401  (registers every table on Base.metadata)
 from core.db.base import Base
 
+MIGRATION_LOCK_ID = 7_351_900_412  # any constant shared by every Mechta process
+
 config = context.config
 target_metadata = Base.metadata
 
@@ -25,6 +27,10 @@ def _run(connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # API, bot and scheduler may start together on a fresh database: one migrates, the others wait
+            # here and then find nothing left to do.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
         context.run_migrations()
 
 

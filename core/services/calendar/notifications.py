@@ -4,7 +4,9 @@ Kinds and payloads:
 - "google_connected"   {"google_email": str | None}
 - "google_access_lost" {}                                   (Google refused our refresh token; reconnect)
 - "step_moved"         {"step_id", "event_id", "title", "old_start", "new_start", "planned_date"}
-- "step_skipped"       {"step_id", "event_id", "title"}      (its block was deleted in Google)
+- "step_skipped"       {"step_id", "event_id", "title"}      (its block was deleted in Google or through the API)
+- "block_kept"         {"step_id", "event_id", "title", "start", "planned_date"}
+                       (the step was rescheduled, but the same time on its new day is taken: the block stayed)
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from core.db.engine import Database
 from core.db.models.calendar import CalendarNotification
 from core.repositories.calendar import CalendarRepository
 
-NOTIFICATION_KINDS = ("google_connected", "google_access_lost", "step_moved", "step_skipped")
+NOTIFICATION_KINDS = ("google_connected", "google_access_lost", "step_moved", "step_skipped", "block_kept")
 
 
 def record_notification(session: AsyncSession, user_id: uuid.UUID, kind: str, payload: dict[str, Any],

@@ -267,13 +267,72 @@ class CalendarService:
             return current, []
         event = await provider.patch_event(event_id, {name: changes[name] for name in updated_fields})
         if event.step_id is not None and "start" in updated_fields:
+            planned = event.start_at.astimezone(ZoneInfo(user.time_zone)).date()
             async with self.db.transaction() as session:
-                await steps_bridge.follow_block(session, user.id, event.step_id,
-                                                planned_date=event.start_at.astimezone(ZoneInfo(user.time_zone)).date())
+                step = await steps_bridge.follow_block(session, user.id, event.step_id, planned_date=planned)
+                if step is not None:
+                    record_notification(session, user.id, "step_moved", {
+                        "step_id": str(step.id), "event_id": str(event.id), "title": step.title,
+                        "old_start": current.start_at.isoformat(), "new_start": event.start_at.isoformat(),
+                        "planned_date": planned.isoformat()}, self.clock.now())
         return event, updated_fields
 
     async def delete_event(self, user: User, event_id: uuid.UUID) -> None:
-        await (await self.provider_for(user)).delete_event(event_id)
+        """Delete an event; a planned block taken away marks its step skipped (as a block deleted in Google does)."""
+        provider = await self.provider_for(user)
+        event = await provider.get_event(event_id)
+        await provider.delete_event(event_id)
+        if event.step_id is None:
+            return
+        async with self.db.transaction() as session:
+            step = await steps_bridge.follow_block(session, user.id, event.step_id, skip=True)
+            if step is not None:
+                record_notification(session, user.id, "step_skipped",
+                                    {"step_id": str(step.id), "event_id": str(event.id), "title": step.title},
+                                    self.clock.now())
+
+    async def follow_step(self, user_id: uuid.UUID, step_id: uuid.UUID, old_date: date | None,
+                          new_date: date | None) -> CalendarEvent | None:
+        """A step rescheduled in the steps feature (/today "tomorrow", PUT /steps) takes its block along: the same
+        local time on the new day when that time is free, else the block stays and the person is told (a
+        "block_kept" notification). A step without a date on either side has no day to follow, so nothing moves.
+        Returns the block as it is now, or None when the step has no block on its old day."""
+        if old_date is None or new_date is None or old_date == new_date:
+            return None
+        async with self.db.read() as session:
+            user = await session.get(User, user_id)
+        if user is None:
+            return None
+        zone = ZoneInfo(user.time_zone)
+        provider = await self.provider_for(user)
+        old_day_start = datetime.combine(old_date, time(0), tzinfo=zone).astimezone(timezone.utc)
+        old_day_end = datetime.combine(old_date + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        block = next((e for e in await provider.list_events(old_day_start, old_day_end) if e.step_id == step_id),
+                     None)
+        if block is None:
+            return None
+        new_start = datetime.combine(new_date, block.start_at.astimezone(zone).time(),
+                                     tzinfo=zone).astimezone(timezone.utc)
+        new_end = new_start + (block.end_at - block.start_at)
+        if await self._time_is_free(user, provider, new_date, Interval(new_start, new_end)):
+            return await provider.patch_event(block.id, {"start": new_start, "end": new_end})
+        async with self.db.transaction() as session:
+            step = await StepRepository(session).get(user.id, step_id)
+            record_notification(session, user.id, "block_kept", {
+                "step_id": str(step_id), "event_id": str(block.id), "title": step.title if step else block.title,
+                "start": block.start_at.isoformat(), "planned_date": new_date.isoformat()}, self.clock.now())
+        return block
+
+    async def _time_is_free(self, user: User, provider: CalendarProvider, day: date, block: Interval) -> bool:
+        """Whether a block fits the free time of its local day: hours, other events with buffers, the daily cap."""
+        zone = ZoneInfo(user.time_zone)
+        range_start = max(datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc),
+                          self._earliest_start())
+        range_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        if block.start < range_start or block.end > range_end:
+            return False
+        slots, load, _events = await self._planning_inputs(user, provider, range_start, range_end)
+        return fits_free_time([block], slots, self.rules_for(user), zone, load_minutes=load) == [None]
 
     async def bulk_patch(self, user: User, items: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[BulkItemResult]:
         """Patch many events with bounded concurrency; every item gets its own result, one failure stops nothing."""

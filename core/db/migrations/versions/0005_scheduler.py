@@ -1,14 +1,14 @@
 """scheduler: users' next ritual prompt instants, pause, quiet weekdays, bot-blocked mark; the ritual prompt log
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """calendar: events, Google connections and OAuth requests, push channels, ICS feeds, notification outbox
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
