@@ -43,6 +43,7 @@ def help_text() -> str:
         _("/morning and /evening — the daily rituals"),
         _("/review — the weekly review and next week's plan"),
         _("/progress — level, XP, streak, achievements, leaderboard"),
+        _("/calendar — the week plan in your calendar, its feed link, Google Calendar"),
         _("/settings — language, time zone, ritual times, date of birth"),
         _("/menu — the main menu"),
         _("/cancel — leave the current dialog"),

@@ -20,6 +20,7 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts_rituals import render_mood_chart
+from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (already_done_text, day_label, error_text, fresh_start_text, gamification_lines,
@@ -375,8 +376,8 @@ async def review_button(callback: CallbackQuery, callback_data: ReviewAction, st
     lines = [_("📅 <b>Next week's plan</b>"), ""]
     for step in sorted(steps, key=lambda s: (s.planned_date or date.max, s.title)):
         lines.append(f"{short_day(step.planned_date, user.locale)} — {escape(step.title)}")
-    lines += ["", _("Good work. See you at the morning ritual!")]
-    await send_long(bot, callback.from_user.id, "\n".join(lines))
+    lines += ["", _("Good work. Put these steps into your calendar now?")]
+    await send_long(bot, callback.from_user.id, "\n".join(lines), reply_markup=plan_week_keyboard())
 
 
 def create_router() -> Router:

@@ -89,3 +89,10 @@ def reminder_keyboard(step_id: uuid.UUID) -> InlineKeyboardMarkup:
     builder.button(text=_("⏭ Skip"), callback_data=ReminderAction(action="skip", step=step_id.hex))
     builder.adjust(3)
     return builder.as_markup()
+
+
+def plan_week_keyboard() -> InlineKeyboardMarkup:
+    """Offered at the end of the weekly review: the committed steps go into the calendar."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗓 Plan my week"), callback_data=CalendarAction(action="plan"))
+    return builder.as_markup()

@@ -153,12 +153,15 @@ async def test_the_weekly_review_shows_the_week_and_plans_the_next_one(running: 
     second = await running.press(chat, first, ":toggle:1",
                                  lambda view: view["id"] == choice["id"] and str(view["keyboard"]).count("☑️") == 2)
     plan = await running.press(chat, second, ":commit:0", with_text("Next week's plan"))
+    week = await running.press(chat, plan, "cal:plan", lambda view: "Swim" in (view["text"] or "")
+                               and "cpl:" in str(view["keyboard"]))
 
     assert "Weekly review · Mon, 2 Mar – Sun, 8 Mar" in photo["caption"]
     assert "Steps done: 1 of 2" in photo["caption"] and "Average mood: 6.7" in photo["caption"]
     assert running.emulator.file_bytes(photo["photo_url"].rsplit("/", 1)[1]).startswith(b"\x89PNG")
     assert "Offline draft" in summary["text"] and "+50 XP" in summary["text"]
     assert "Sign up for a race" in plan["text"] and "Swim" in plan["text"]
+    assert "Sign up for a race" in week["text"]  # the review hands over to "Plan my week"
     planned = {step.title: step.planned_date for step in await container.steps.list(user.id)}
     assert date(2026, 3, 9) <= planned["Sign up for a race"] <= date(2026, 3, 15)
     assert date(2026, 3, 9) <= planned["Swim"] <= date(2026, 3, 15)
