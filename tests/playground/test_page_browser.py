@@ -1,5 +1,6 @@
 """The playground page in Debian's chromium, against a real aiogram Bot."""
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
