@@ -194,21 +194,27 @@ class AuthService:
                 tx.add(auth_session)
         return self._pair(user.id, auth_session.id, auth_session.refresh_jti)
 
-    async def authenticate_access_token(self, token: str) -> Principal:
-        """The user and session behind an access token; a revoked session is refused at once."""
+    def _claims(self, token: str, token_type: str, *, invalid: tuple[str, str],
+                expired: str) -> tuple[dict, uuid.UUID, uuid.UUID]:
+        """Decode and check a token of the given type: its payload, user id and session id."""
         try:
             payload = self.codec.decode(token, now=self.clock.now())
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("AUTH_TOKEN_EXPIRED", "The access token has expired; refresh it.") from exc
+            raise Unauthorized("AUTH_TOKEN_EXPIRED", expired) from exc
         except jwt.PyJWTError as exc:
-            raise Unauthorized("AUTH_INVALID_TOKEN", "The access token is invalid.") from exc
-        if payload.get("type") != ACCESS:
-            raise Unauthorized("AUTH_INVALID_TOKEN_TYPE", "An access token is required.")
+            raise Unauthorized(*invalid) from exc
+        if payload.get("type") != token_type:
+            raise Unauthorized("AUTH_INVALID_TOKEN_TYPE", f"This needs a {token_type} token.")
         try:
-            user_id = uuid.UUID(payload["sub"])
-            session_id = uuid.UUID(payload["session_id"])
+            return payload, uuid.UUID(payload["sub"]), uuid.UUID(payload["session_id"])
         except (ValueError, TypeError) as exc:
-            raise Unauthorized("AUTH_INVALID_TOKEN", "The access token is invalid.") from exc
+            raise Unauthorized(*invalid) from exc
+
+    async def authenticate_access_token(self, token: str) -> Principal:
+        """The user and session behind an access token; a revoked session is refused at once."""
+        payload, user_id, session_id = self._claims(
+            token, ACCESS, invalid=("AUTH_INVALID_TOKEN", "The access token is invalid."),
+            expired="The access token has expired; refresh it.")
         async with self.db.read() as tx:
             auth_session = await tx.get(AuthSession, session_id)
             user = await tx.get(User, user_id)
@@ -224,20 +230,10 @@ class AuthService:
         """Rotate the session's refresh token. Presenting a token that was already rotated means it leaked (or two
         clients raced): the whole session is revoked, so both the thief and the victim must sign in again."""
         now = self.clock.now()
-        try:
-            payload = self.codec.decode(refresh_token, now=now)
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("AUTH_TOKEN_EXPIRED", "The refresh token has expired; sign in again.") from exc
-        except jwt.PyJWTError as exc:
-            raise Unauthorized("AUTH_INVALID_REFRESH_TOKEN", "The refresh token is invalid.") from exc
-        if payload.get("type") != REFRESH:
-            raise Unauthorized("AUTH_INVALID_TOKEN_TYPE", "A refresh token is required.")
-        try:
-            user_id = uuid.UUID(payload["sub"])
-            session_id = uuid.UUID(payload["session_id"])
-            presented_jti = str(payload["jti"])
-        except (ValueError, TypeError) as exc:
-            raise Unauthorized("AUTH_INVALID_REFRESH_TOKEN", "The refresh token is invalid.") from exc
+        payload, user_id, session_id = self._claims(
+            refresh_token, REFRESH, invalid=("AUTH_INVALID_REFRESH_TOKEN", "The refresh token is invalid."),
+            expired="The refresh token has expired; sign in again.")
+        presented_jti = str(payload["jti"])
 
         new_jti = uuid.uuid4().hex
         async with self.db.transaction() as tx:
