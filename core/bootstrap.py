@@ -13,6 +13,7 @@ from core.clients.ai import create_ai_provider
 from core.services.ai import AIService
 from core.services.auth import AuthService
 from core.services.calendar import CalendarService
+from core.services.calendar_chat import CalendarChatService
 from core.services.future_story import FutureStoryService
 from core.services.visuals import VisualsService
 from core.services.wants import WantsService
@@ -116,6 +117,10 @@ class Container:
     @cached_property
     def calendar(self) -> CalendarService:
         return CalendarService(self.db, self.clock, self.settings, self.cache, ai=self.ai)
+
+    @cached_property
+    def calendar_chat(self) -> CalendarChatService:
+        return CalendarChatService(self.clock, self.settings, self.ai, self.calendar, self.steps)
 
     @cached_property
     def future_story(self) -> FutureStoryService:

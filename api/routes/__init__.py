@@ -15,6 +15,7 @@ from api.routes.rituals import router as rituals_router
 from api.routes.gamification import router as gamification_router
 from api.routes.esoterics import router as esoterics_router
 from api.routes.calendar import router as calendar_router
+from api.routes.calendar_ai import router as calendar_ai_router
 from api.routes.google import router as google_router
 from api.routes.webhook import router as webhook_router
 
@@ -33,6 +34,7 @@ API_V1_ROUTERS: list[APIRouter] = [
     gamification_router,
     esoterics_router,
     calendar_router,
+    calendar_ai_router,
     google_router,
     webhook_router,
 ]

@@ -58,20 +58,30 @@ PROMPT = Prompt(
     },
 )
 
+# An area's paragraph: an opening (they take turns, so the story does not repeat itself), the user's answer as whole
+# sentences, and a closing line about the area.
 OFFLINE_TEXTS = {
     "ru": {
-        "paragraph_3y": "Прошло три года. {answer}",
-        "paragraph_5y": "Пять лет спустя это уже моя обычная жизнь: {answer}",
+        "openings_3y": ("Прошло три года.", "За эти три года многое встало на свои места.",
+                        "Три года спустя я замечаю, как всё изменилось."),
+        "openings_5y": ("Пять лет спустя это уже моя обычная жизнь.", "Прошло пять лет, и это стало привычным.",
+                        "Через пять лет я оглядываюсь назад и улыбаюсь."),
+        "closing_3y": "Такой стала сфера «{area}» в моей жизни — и она по-настоящему моя.",
+        "closing_5y": "То, о чём я когда-то мечтал(а) в сфере «{area}», стало обычным днём.",
         "intro_3y": "Моя жизнь через три года.",
         "intro_5y": "Моя жизнь через пять лет.",
-        "focus": "Главное, к чему я шёл(шла): {summary}",
+        "focus": "Главное, к чему я шёл(шла), — словами моего анализа желаний: «{summary}»",
     },
     "en": {
-        "paragraph_3y": "Three years have passed. {answer}",
-        "paragraph_5y": "Five years on, this is simply my life: {answer}",
+        "openings_3y": ("Three years have passed.", "In these three years a lot has fallen into place.",
+                        "Three years on, I notice how much has changed."),
+        "openings_5y": ("Five years on, this is simply my life.", "Five years have passed, and this feels natural now.",
+                        "Five years on, I look back and smile."),
+        "closing_3y": "This is what {area} looks like in my life now, and it is truly mine.",
+        "closing_5y": "What I once dreamed of in {area} has become an ordinary day.",
         "intro_3y": "My life in three years.",
         "intro_5y": "My life in five years.",
-        "focus": "What I was heading for: {summary}",
+        "focus": "What I was heading for, in the words of my wants analysis: “{summary}”",
     },
 }
 # Image prompts are in English whatever the user's language: image models follow English best.

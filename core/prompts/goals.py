@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from core.clients.ai.base import AIOutput, AITask, Prompt
+from core.prompts.wants_analysis import STOP_WORDS, WORD, areas_of
+from core.prompts.wording import capitalized, goal_title, shortened
 
 Horizon = Literal["3m", "1y", "3y", "5y"]
 
@@ -25,7 +28,7 @@ class GoalsProposal(AIOutput):
 
 
 PROMPT = Prompt(
-    version="goals-2026-11-1",
+    version="goals-2026-11-2",
     system={
         "ru": (
             "Ты — бережный коуч по жизненному планированию. По данным пользователя предложи до {max_goals} целей. "
@@ -42,9 +45,13 @@ PROMPT = Prompt(
     },
     user={
         "ru": ("Сферы жизни: {areas}\nКолесо баланса (оценки 1–10): {wheel}\nАнализ желаний: {wants}\n"
-               "История будущего: {story}\nПредпочтительные сферы: {area_ids}"),
+               "Желания своими словами (ответ о пяти годах, зависть, список желаний): {wants_raw}\n"
+               "История будущего: {story}\nОтветы интервью о будущем по сферам: {story_answers}\n"
+               "Предпочтительные сферы: {area_ids}"),
         "en": ("Life areas: {areas}\nLife wheel (scores 1–10): {wheel}\nWants analysis: {wants}\n"
-               "Future story: {story}\nPreferred areas: {area_ids}"),
+               "Wants in their own words (the five-year answer, envy, the list of wants): {wants_raw}\n"
+               "Future story: {story}\nFuture interview answers by area: {story_answers}\n"
+               "Preferred areas: {area_ids}"),
     },
 )
 
@@ -54,26 +61,60 @@ _TEXTS = {
         "wheel_description": "Сфера «{area}» сейчас на {score}/10. Год, чтобы поднять её до {target}.",
         "wheel_metric": "Оценка сферы «{area}» в колесе баланса — {target} или выше",
         "wheel_why": "В вашем колесе баланса это одна из самых низких оценок: {score}/10.",
-        "story_description": "Из вашей истории будущего: «{text}»",
-        "story_metric": "Через три года вы узнаёте себя в этом описании",
+        "five_years_description": "Ваш ответ на вопрос, чем бы вы занимались пять лет: «{text}».",
+        "five_years_why": "Это то, чем вы хотели бы заниматься, если бы всё получилось.",
+        "want_description": "Из вашего потока «Я хочу»: «{text}».",
+        "want_why": "Это ваше собственное желание из упражнения «Чего я хочу».",
+        "story_description": "Из вашей истории будущего: «{text}».",
         "story_why": "Так вы сами описали эту сферу через три года.",
-        "wants_description": "Вы назвали это среди своих желаний.",
-        "wants_metric": "Первый ощутимый результат в течение года",
-        "wants_why": "Это ваше собственное желание из упражнения «Чего я хочу».",
+        "envy_why": " Рядом с этим — ваша зависть: «{text}».",
+        "metric": "{measure} — {horizon}",
     },
     "en": {
         "wheel_title": "{area}: from {score} to {target}",
         "wheel_description": "Your '{area}' area is at {score}/10 now. A year to lift it to {target}.",
         "wheel_metric": "'{area}' scores {target} or more on the life wheel",
         "wheel_why": "It is one of the lowest scores on your life wheel: {score}/10.",
-        "story_description": "From your future story: “{text}”",
-        "story_metric": "In three years you recognise yourself in this description",
+        "five_years_description": "Your answer to what you would do for five years: “{text}”.",
+        "five_years_why": "It is what you would do if everything worked out.",
+        "want_description": "From your “I want” stream: “{text}”.",
+        "want_why": "It is your own want from the “What I want” exercise.",
+        "story_description": "From your future story: “{text}”.",
         "story_why": "This is how you described this area three years from now.",
-        "wants_description": "You named this among your wants.",
-        "wants_metric": "A first tangible result within a year",
-        "wants_why": "It is your own want from the 'What I want' exercise.",
+        "envy_why": " It echoes whom you envy: “{text}”.",
+        "metric": "{measure} — {horizon}",
     },
 }
+HORIZON_WORDS = {
+    "ru": {"3m": "за 3 месяца", "1y": "за год", "3y": "за 3 года", "5y": "за 5 лет"},
+    "en": {"3m": "within 3 months", "1y": "within a year", "3y": "within 3 years", "5y": "within 5 years"},
+}
+# What "done" looks like in each default area: something one can count or check.
+AREA_MEASURES = {
+    "ru": {
+        "health": "3 тренировки в неделю 12 недель подряд, отмеченные в дневнике",
+        "career": "готовый результат, который можно показать людям; работа над ним 3 раза в неделю",
+        "finance": "сумма и срок записаны, прогресс сверяется раз в месяц",
+        "relationships": "время вместе каждую неделю, 4 недели из 4",
+        "friends": "встреча или звонок с друзьями минимум 2 раза в месяц",
+        "growth": "пройденный курс или уровень, 3 занятия в неделю",
+        "leisure": "время на это минимум 2 раза в месяц и первый конкретный шаг в ближайшие 3 месяца",
+        "spirit": "15 минут практики 5 дней в неделю",
+        None: "первый видимый результат через 3 месяца, сверка раз в месяц",
+    },
+    "en": {
+        "health": "3 workouts a week for 12 weeks in a row, ticked off in a log",
+        "career": "a finished result you can show to people, worked on 3 times a week",
+        "finance": "an amount and a date written down, progress checked every month",
+        "relationships": "time together every week, 4 weeks out of 4",
+        "friends": "a meeting or a call with friends at least twice a month",
+        "growth": "a course or a level completed, 3 study sessions a week",
+        "leisure": "time for it at least twice a month and a first concrete step in the next 3 months",
+        "spirit": "15 minutes of practice 5 days a week",
+        None: "a first visible result in 3 months, checked every month",
+    },
+}
+HORIZON_ORDER = ("3m", "1y", "3y", "5y")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -83,72 +124,112 @@ def first_sentence(text: str, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def phrases(value: Any, limit: int = 10) -> list[str]:
-    """Short strings found in a JSON value, in document order (lists of wants, themes, titles…)."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class _Candidate:
+    """A goal in the user's own words before it is phrased: where it came from, its text, area and horizon."""
 
-    def walk(item: Any) -> None:
-        if len(found) >= limit:
-            return
-        if isinstance(item, str):
-            text = " ".join(item.split())
-            if 3 <= len(text) <= 160 and text not in found:
-                found.append(text)
-        elif isinstance(item, dict):
-            for key in sorted(item, key=str):
-                if key not in {"generated_by", "notice", "id", "area_id", "created_at"}:
-                    walk(item[key])
-        elif isinstance(item, (list, tuple)):
-            for element in item:
-                walk(element)
+    source: str
+    text: str
+    area_id: str | None
+    horizon: str
 
-    walk(value)
-    return found
+
+def _candidates(inputs: dict[str, Any], areas: list[dict[str, str]]) -> list[_Candidate]:
+    """The user's words in the order goals are proposed: the five-year answer, the top wants by area, then the
+    future story answers by area."""
+    raw = inputs.get("wants_raw") or {}
+    found: list[_Candidate] = []
+    five_years = " ".join(str(raw.get("what_to_do_5y") or "").split())
+    if five_years:
+        found.append(_Candidate("five_years", five_years, next(iter(areas_of(five_years, areas)), None), "5y"))
+    by_area = (inputs.get("wants") or {}).get("top_wants_by_area") or []
+    for item in by_area:
+        if isinstance(item, dict):
+            found += [_Candidate("want", str(want), item.get("area_id"), "1y") for want in item.get("wants") or []
+                      if isinstance(want, str)]
+    if not by_area:
+        found += [_Candidate("want", want, next(iter(areas_of(want, areas)), None), "1y")
+                  for want in raw.get("wants") or [] if isinstance(want, str)]
+    answered: set[str] = set()
+    for item in inputs.get("story_answers") or []:
+        found.append(_Candidate("story", str(item.get("answer") or ""), item.get("area_id"), "3y"))
+        answered.add(item.get("area_id"))
+    for item in (inputs.get("story") or {}).get("by_area_3y") or []:
+        if isinstance(item, dict) and item.get("area_id") not in answered:
+            found.append(_Candidate("story", str(item.get("text") or item.get("paragraph") or ""),
+                                    item.get("area_id"), "3y"))
+    return [candidate for candidate in found if candidate.text.strip()]
+
+
+def _shares_a_word(first: str, second: str) -> bool:
+    def words(text: str) -> set[str]:
+        return {word for word in WORD.findall(text.lower()) if len(word) >= 4 and word not in STOP_WORDS}
+    return bool(words(first) & words(second))
 
 
 def offline_goals(inputs: dict[str, Any], locale: str) -> GoalsProposal:
-    """Goals from the user's own data: the lowest wheel areas, the future story by area, then named wants."""
-    texts = _TEXTS["en" if locale == "en" else "ru"]
-    titles = {area["id"]: area["title"] for area in inputs.get("areas", [])}
+    """Goals phrased from the user's own words first (the five-year answer, the top wants by area, the future
+    story by area; one per area before a second one), then the lowest wheel areas nothing else covers."""
+    locale = "en" if locale == "en" else "ru"
+    texts = _TEXTS[locale]
+    areas = list(inputs.get("areas") or [])
+    titles = {area["id"]: area["title"] for area in areas}
     preferred = set(inputs.get("area_ids") or [])
-    allowed = list(inputs.get("horizons") or ["3m", "1y", "3y", "5y"])
-    goals: list[ProposedGoal] = []
-    used_areas: set[str] = set()
+    allowed = [h for h in HORIZON_ORDER if h in (inputs.get("horizons") or HORIZON_ORDER)] or ["1y"]
+    max_goals = int(inputs.get("max_goals") or 5)
+    envy = " ".join(str((inputs.get("wants_raw") or {}).get("envy") or "").split())
 
     def horizon(wanted: str) -> str:
-        return wanted if wanted in allowed else allowed[0]
+        return min(allowed, key=lambda h: abs(HORIZON_ORDER.index(h) - HORIZON_ORDER.index(wanted)))
 
-    def area_allowed(area_id: str | None) -> bool:
-        return area_id is None or ((not preferred or area_id in preferred) and area_id in titles)
+    goals: list[ProposedGoal] = []
+    seen: set[str] = set()
+    covered: set[str | None] = set()
+
+    def from_words(candidate: _Candidate) -> ProposedGoal | None:
+        area_id = candidate.area_id if candidate.area_id in titles else None
+        if preferred and area_id not in preferred:
+            return None
+        title = (first_sentence(candidate.text, 120).rstrip(".") if candidate.source == "story"
+                 else goal_title(candidate.text, locale))
+        if len(title) < 3 or title.casefold() in seen:
+            return None
+        chosen = horizon(candidate.horizon)
+        quoted = shortened(candidate.text, 300).rstrip(".")
+        description = texts[f"{candidate.source}_description"].format(text=quoted)
+        why = texts[f"{candidate.source}_why"]
+        if envy and _shares_a_word(envy, candidate.text):
+            why += texts["envy_why"].format(text=shortened(envy, 200).rstrip("."))
+        measure = AREA_MEASURES[locale].get(area_id) or AREA_MEASURES[locale][None]
+        return ProposedGoal(title=title, description=description, area_id=area_id, horizon=chosen,
+                            metric=capitalized(texts["metric"].format(measure=measure,
+                                                                      horizon=HORIZON_WORDS[locale][chosen])),
+                            why=why)
+
+    def add(goal: ProposedGoal | None) -> None:
+        if goal is not None and len(goals) < max_goals and goal.title.casefold() not in seen:
+            goals.append(goal)
+            seen.add(goal.title.casefold())
+            covered.add(goal.area_id)
+
+    candidates = _candidates(inputs, areas)
+    for candidate in candidates:  # one goal per area first, so the proposal spans the user's life
+        if candidate.area_id is None or candidate.area_id not in covered:
+            add(from_words(candidate))
+    for candidate in candidates:
+        add(from_words(candidate))
 
     wheel: dict[str, int] = inputs.get("wheel") or {}
     order = list(titles)
     for area_id, score in sorted(wheel.items(), key=lambda kv: (kv[1], order.index(kv[0]) if kv[0] in order else 99)):
-        if score > 7 or not area_allowed(area_id) or area_id not in titles:
+        if score > 7 or area_id not in titles or area_id in covered or (preferred and area_id not in preferred):
             continue
         values = {"area": titles[area_id], "score": score, "target": min(10, score + 2)}
-        goals.append(ProposedGoal(
+        add(ProposedGoal(
             title=texts["wheel_title"].format(**values), description=texts["wheel_description"].format(**values),
             area_id=area_id, horizon=horizon("1y"), metric=texts["wheel_metric"].format(**values),
             why=texts["wheel_why"].format(**values)))
-        used_areas.add(area_id)
-    for item in (inputs.get("story") or {}).get("by_area_3y") or []:
-        if not isinstance(item, dict):
-            continue
-        area_id = item.get("area_id")
-        text = item.get("text") or item.get("paragraph") or ""
-        if not text or area_id in used_areas or not area_allowed(area_id):
-            continue
-        goals.append(ProposedGoal(
-            title=first_sentence(text, 80), description=texts["story_description"].format(text=first_sentence(text)),
-            area_id=area_id if area_id in titles else None, horizon=horizon("3y"),
-            metric=texts["story_metric"], why=texts["story_why"]))
-        used_areas.add(area_id)
-    if not preferred:
-        for want in phrases(inputs.get("wants")):
-            goals.append(ProposedGoal(title=first_sentence(want, 80), description=texts["wants_description"],
-                                      horizon=horizon("1y"), metric=texts["wants_metric"], why=texts["wants_why"]))
-    return GoalsProposal(goals=goals[: int(inputs.get("max_goals") or 5)])
+    return GoalsProposal(goals=goals)
 
 
 GENERATE_GOALS = AITask(feature="goals", output=GoalsProposal, prompt=PROMPT, offline=offline_goals)

@@ -1,5 +1,8 @@
 """Wants analysis: the prompt and the words the offline draft uses to sort wants into life areas."""
+import re
+
 from core.clients.ai.base import Prompt
+from core.prompts.wording import ru_plural
 
 PROMPT = Prompt(
     version="wants_analysis/2026-11-1",
@@ -43,8 +46,8 @@ PROMPT = Prompt(
 AREA_STEMS: dict[str, tuple[str, ...]] = {
     "health": ("здоров", "спорт", "сон", "спать", "бег", "тело", "вес", "питан", "йог", "энерг", "врач", "зал",
                "health", "sport", "sleep", "run", "body", "weight", "food", "yoga", "energy", "fit", "gym"),
-    "career": ("работ", "карьер", "бизнес", "проект", "професс", "компан", "должност", "дело", "клиент",
-               "work", "job", "career", "business", "project", "company", "promotion", "startup", "client"),
+    "career": ("работ", "карьер", "бизнес", "проект", "професс", "компан", "должност", "дело", "клиент", "студи",
+               "work", "job", "career", "business", "project", "company", "promotion", "startup", "client", "studio"),
     "finance": ("деньг", "доход", "зарабат", "финанс", "сбереж", "инвест", "квартир", "дом", "машин", "долг",
                 "money", "income", "earn", "financ", "saving", "invest", "house", "home", "car", "debt", "salary"),
     "relationships": ("семь", "муж", "жена", "дет", "ребен", "ребён", "родител", "любов", "партн", "брак", "мам",
@@ -61,34 +64,67 @@ AREA_STEMS: dict[str, tuple[str, ...]] = {
                "meaning", "soul", "peace", "meditat", "help", "charity", "value", "faith", "harmony", "purpose"),
 }
 
-# Words too common to be a theme.
+# Words too common to be a theme: pronouns, linking words, quantifiers and vague adjectives.
 STOP_WORDS = frozenset("""
-я хочу хотел хотела чтобы и в во на с со к у о об от до по за из для не но а что как это мой моя мои моё мое
-быть был была было были есть еще ещё уже так же бы ли то или его её ее их мне меня себе себя свой свою своё
-очень всё все всегда когда где там тут который которая которые больше меньше много мало год лет года
-i want wanted to the a an and or of in on at for with my me is be am are was were it that this have has
-would like more less very all always when where there here which really also just so as by from into
+я хочу хотел хотела хотелось хочется чтобы и в во на с со к у о об от до по за из для не но а что как это
+мой моя мои моё мое моего моей моих моим быть был была было были буду будет будем есть еще ещё уже так же бы
+ли то или его её ее их мне меня себе себя свой свою своё свои своего своей своих очень всё все всех всего
+всегда когда где там тут который которая которое которые больше меньше более много мало год лет года каждый
+каждая каждое каждую каждого каждой каждые день дня
+маленький маленькая маленькое маленькую маленьким маленьком небольшой небольшую большой большую большое этот эта эти
+этого этой этих тот та те того такой такая такие такое самый самая самое можно нужно надо могу мочь просто тоже
+также потом снова даже только чем чтоб если бы хотя ведь вот
+i want wants wanted to the a an and or of in on at for with my me is be am are was were it that this these those
+have has had would could should will like more less most very all always when where there here which really also
+just so as by from into every each small little big some much many other than then them they their your about
+after before again only even still well being make made want able over such what while
 """.split())
 
 OFFLINE_TEXTS = {
     "ru": {
-        "theme_evidence": "встречается {count} раз(а)",
-        "focus_reason": "Здесь больше всего ваших желаний: {count}.",
+        "theme_evidence": "встречается {times}",
+        "focus_one": "Об этой сфере одно ваше желание: «{want}».",
+        "focus_many": "Об этой сфере {count} {wants_word}, например «{want}».",
         "envy_gap": "Вы завидуете в сфере «{area}», но в потоке желаний её почти нет — стоит проверить, ваше ли это.",
         "regret_gap": "Сожаления касаются сферы «{area}», а желаний о ней мало — возможно, её стоит поднять выше.",
-        "summary": ("Вы записали {wants} желаний. Чаще всего они о сферах: {areas}. Главные слова: {themes}. "
-                    "Ваш ответ о пяти годах: «{five_years}»."),
+        "summary": "Вы записали {count} {wants_word}. Чаще всего они о сферах: {areas}. Главные слова: {themes}.",
+        "summary_five_years": " Ваш ответ о пяти годах: «{five_years}».",
         "summary_empty_areas": "ни одна сфера не выделяется",
         "summary_no_themes": "—",
     },
     "en": {
-        "theme_evidence": "appears {count} time(s)",
-        "focus_reason": "Most of your wants are here: {count}.",
+        "theme_evidence": "appears {times}",
+        "focus_one": "One of your wants is about this area: “{want}”.",
+        "focus_many": "{count} of your wants are about this area, for example “{want}”.",
         "envy_gap": "You feel envy about \"{area}\", yet it hardly appears in your wants — check whether it is yours.",
         "regret_gap": "Your regrets touch \"{area}\", yet few wants are about it — it may deserve more room.",
-        "summary": ("You wrote down {wants} wants. Most are about: {areas}. Key words: {themes}. "
-                    "Your answer about five years: \"{five_years}\"."),
+        "summary": "You wrote down {count} {wants_word}. Most are about: {areas}. Key words: {themes}.",
+        "summary_five_years": " Your answer about five years: \"{five_years}\".",
         "summary_empty_areas": "no area stands out",
         "summary_no_themes": "—",
     },
 }
+
+
+def wants_word(count: int, locale: str) -> str:
+    if locale == "en":
+        return "want" if count == 1 else "wants"
+    return ru_plural(count, "желание", "желания", "желаний")
+
+
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+
+
+def _area_stems(area: dict[str, str]) -> tuple[str, ...]:
+    stems = AREA_STEMS.get(area["id"])
+    if stems:
+        return stems
+    return tuple(word[:5] for word in WORD.findall(area["title"].lower()) if len(word) >= 4)
+
+
+def areas_of(text: str, areas: list[dict[str, str]]) -> list[str]:
+    """The ids of the areas a text is about, in the order of `areas`: a word starting with one of an area's stems
+    (an area an admin added is matched by the words of its title)."""
+    words = WORD.findall(text.lower())
+    return [area["id"] for area in areas
+            if any(word.startswith(stem) for stem in _area_stems(area) for word in words)]

@@ -42,6 +42,14 @@ class GoalRepository:
             stmt = stmt.where(Goal.status == status)
         return list(await self.session.scalars(stmt.order_by(Goal.created_at, Goal.id)))
 
+    async def list_smart(self, user_id: uuid.UUID, *, include_completed: bool) -> list[Goal]:
+        """Goals written as SMART goals (they always have a deadline): most important and nearest first."""
+        stmt = select(Goal).where(Goal.user_id == user_id, Goal.time_bound_at.is_not(None))
+        if not include_completed:
+            stmt = stmt.where(Goal.status != "done")
+        return list(await self.session.scalars(
+            stmt.order_by(Goal.priority, Goal.time_bound_at, Goal.created_at, Goal.id)))
+
     async def delete(self, goal: Goal) -> None:
         # Steps go with their goal (the foreign key cascades too; this keeps it explicit and portable).
         await self.session.execute(delete(Step).where(Step.goal_id == goal.id))

@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from core.clients.ai.base import (
@@ -79,8 +80,10 @@ class AIService:
         per_call = self.settings.openai_timeout_seconds * (self.settings.openai_max_retries + 1)
         return per_call * calls + BELT_GRACE_SECONDS
 
-    async def run(self, task: AITask[T], *, user: User, inputs: dict[str, Any], error_prefix: str) -> T:
-        """Reserve one "text" unit, ask the provider for `task.output`, release the unit if anything fails."""
+    async def run(self, task: AITask[T], *, user: User, inputs: dict[str, Any], error_prefix: str,
+                  on_usage: Callable[[AIUsage], None] | None = None) -> T:
+        """Reserve one "text" unit, ask the provider for `task.output`, release the unit if anything fails.
+        `on_usage` receives the provider's token usage of a successful call (for answers that report it)."""
         locale = normalize_locale(user.locale)
         messages = task.prompt.render(inputs, locale)
         reservation = await self.quotas.reserve(user.id, "text")
@@ -106,6 +109,8 @@ class AIService:
             await self.quotas.release(reservation)
             raise
         await self._log(user.id, task.feature, usage, ok=True)
+        if on_usage is not None:
+            on_usage(usage)
         return result
 
     async def image(self, *, user: User, prompt: str, title: str, error_prefix: str, feature: str = "visuals") -> bytes:

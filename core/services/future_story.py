@@ -19,6 +19,7 @@ from core.db.engine import Database
 from core.db.models import Area, FutureStory, FutureStoryDraft, User
 from core.errors import BadRequest, NotFound
 from core.prompts import future_story as texts
+from core.prompts.wording import as_sentences
 from core.repositories.story import StoryRepository
 from core.repositories.wants import WantsRepository
 from core.services.ai import AIService
@@ -57,14 +58,21 @@ class FutureStoryOutput(AIOutput):
 
 
 def offline_future_story(inputs: dict[str, Any], locale: str) -> FutureStoryOutput:
-    """The user's own answers, arranged into two horizons, with one picture scene per answered area."""
+    """The user's own answers, arranged into two horizons as a small paragraph per answered area, with one picture
+    scene per answered area."""
     t = texts.OFFLINE_TEXTS[locale]
     answers: list[dict[str, str]] = inputs["answers"]
-    by_3y = [AreaParagraph(area_id=a["area_id"], title=a["title"],
-                           paragraph=t["paragraph_3y"].format(answer=a["answer"])) for a in answers]
-    by_5y = [AreaParagraph(area_id=a["area_id"], title=a["title"],
-                           paragraph=t["paragraph_5y"].format(answer=a["answer"])) for a in answers]
-    closing = [t["focus"].format(summary=inputs["wants_summary"])] if inputs.get("wants_summary") else []
+
+    def paragraph(horizon: str, index: int, answer: dict[str, str]) -> AreaParagraph:
+        openings = t[f"openings_{horizon}"]
+        text = " ".join([openings[index % len(openings)], as_sentences(answer["answer"]),
+                         t[f"closing_{horizon}"].format(area=answer["title"])])
+        return AreaParagraph(area_id=answer["area_id"], title=answer["title"], paragraph=text)
+
+    by_3y = [paragraph("3y", index, a) for index, a in enumerate(answers)]
+    by_5y = [paragraph("5y", index, a) for index, a in enumerate(answers)]
+    summary = " ".join(str(inputs.get("wants_summary") or "").split())
+    closing = [t["focus"].format(summary=summary)] if summary else []
 
     def full(intro: str, paragraphs: list[AreaParagraph]) -> str:
         return "\n\n".join([intro, *(f"{p.title}. {p.paragraph}" for p in paragraphs), *closing])

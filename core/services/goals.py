@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import Clock
@@ -17,10 +18,13 @@ from core.errors import BadRequest, NotFound, Unprocessable
 from core.prompts.goals import GENERATE_GOALS, GoalsProposal, ProposedGoal
 from core.repositories.areas import AreaRepository
 from core.repositories.goals import GoalRepository
+from core.repositories.story import StoryRepository
 from core.repositories.users import UserRepository
+from core.repositories.wants import WantsRepository
 from core.repositories.wheel import WheelRepository
 from core.services.ai import AIService
 from core.services.gamification import GamificationEvent, GamificationService
+from core.services.wants import split_wants
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -29,8 +33,17 @@ WHY_MAX = 1000
 BATCH_MAX = 20
 GENERATE_MAX = 10
 STORY_CHARS = 4000
+# What the AI reads of each of the user's own texts (the five-year answer, envy, an interview answer).
+OWN_WORDS_CHARS = 2000
+OWN_WANTS_MAX = 30
 
 GOAL_FIELDS = ("title", "description", "area_id", "horizon", "metric", "why", "status")
+SMART_FIELDS = ("specific", "measurable", "achievable", "relevant")
+SMART_TEXT_MAX = 1000
+SMART_PRIORITIES = (1, 2, 3)
+DEFAULT_SMART_PRIORITY = 2
+# The horizon a deadline falls into: within about three months, a year, three years, else five.
+HORIZON_LIMITS = ((timedelta(days=92), "3m"), (timedelta(days=366), "1y"), (timedelta(days=3 * 366), "3y"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,49 @@ def clean_goal(data: dict[str, Any], active_areas: set[str]) -> dict[str, Any]:
     return cleaned
 
 
+def horizon_for(deadline: datetime, now: datetime) -> str:
+    return next((horizon for limit, horizon in HORIZON_LIMITS if deadline - now <= limit), "5y")
+
+
+def clean_smart_goal(data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Validate a SMART goal (API and bot share this): title, optional description, the four SMART texts,
+    a future deadline and a priority 1 (important) .. 3 (can wait). Raises Unprocessable listing every bad field."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned["title"] = _text(data.get("title"), TITLE_MAX, required=True)
+    except ValueError as exc:
+        errors["title"] = [str(exc)]
+    description = str(data.get("description") or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"At most {DESCRIPTION_MAX} characters"]
+    cleaned["description"] = description
+    smart: dict[str, str] = {}
+    for name in SMART_FIELDS:
+        value = data.get(name)
+        text = str(value).strip() if value is not None else ""
+        if not 1 <= len(text) <= SMART_TEXT_MAX:
+            errors[name] = [f"From 1 to {SMART_TEXT_MAX} characters"]
+        smart[name] = text
+    cleaned["smart"] = smart
+    deadline = data.get("time_bound")
+    if not isinstance(deadline, datetime) or deadline.tzinfo is None:
+        errors["time_bound"] = ["A date and time with a time zone, e.g. 2026-12-31T23:59:59Z"]
+    elif deadline <= now:
+        errors["time_bound"] = ["Must be in the future"]
+    else:
+        cleaned["time_bound_at"] = deadline
+        cleaned["horizon"] = horizon_for(deadline, now)
+    priority = data.get("priority")
+    priority = DEFAULT_SMART_PRIORITY if priority is None else priority
+    if isinstance(priority, bool) or priority not in SMART_PRIORITIES:
+        errors["priority"] = ["Use 1 (important), 2 (normal) or 3 (can wait)"]
+    cleaned["priority"] = priority
+    if errors:
+        raise Unprocessable("GOALS_INVALID", "Some goal fields are invalid.", fields=errors)
+    return cleaned
+
+
 class GoalService:
     def __init__(self, db: Database, clock: Clock, ai: AIService, gamification: GamificationService) -> None:
         self.db = db
@@ -120,7 +176,12 @@ class GoalService:
             wants = await repo.latest_wants_analysis(user_id)
             story = await repo.latest_future_story(user_id)
             wheel = await WheelRepository(session).latest(user_id)
+            wants_repo = WantsRepository(session)
+            raw = (await wants_repo.completed_by_id(user_id, wants.raw_id) if wants
+                   else await wants_repo.latest_completed(user_id))
+            story_drafts = await StoryRepository(session).drafts(user_id)
         titles = {area.id: area.title(user.locale) for area in areas}
+        answers = {draft.area_id: draft.answer for draft in story_drafts}
         unknown = [a for a in area_ids or [] if a not in titles]
         if unknown:
             raise Unprocessable("GOALS_INVALID", "Unknown areas in limits.",
@@ -133,6 +194,9 @@ class GoalService:
             "wheel": {a: s for a, s in wheel.scores.items() if a in titles} if wheel else None,
             "wants": wants.payload if wants else None,
             "story": _story_inputs(story),
+            "wants_raw": _own_wants(raw),
+            "story_answers": [{"area_id": area_id, "answer": answers[area_id][:OWN_WORDS_CHARS]}
+                              for area_id in titles if answers.get(area_id, "").strip()],
             "area_ids": list(area_ids or []),
             "horizons": list(horizons or GOAL_HORIZONS),
             "max_goals": max_goals,
@@ -163,6 +227,23 @@ class GoalService:
             today = self.clock.local_today(user.time_zone).isoformat()
             event = await self.gamification.award(session, user_id=user_id, reason="goals_created", ref=today)
         return GoalBatch(items=items, gamification_event=event)
+
+    async def create_smart(self, user_id: uuid.UUID, data: dict[str, Any]) -> GoalChange:
+        """Save one SMART goal: an active goal with its SMART texts, deadline and priority. Its horizon follows
+        from the deadline, so it also shows among the ordinary goals."""
+        now = self.clock.now()
+        cleaned = clean_smart_goal(data, now)
+        async with self.db.transaction() as session:
+            user = await _user(session, user_id)
+            goal = GoalRepository(session).add(Goal(id=uuid.uuid4(), user_id=user_id, created_at=now,
+                                                    updated_at=now, status="active", **cleaned))
+            today = self.clock.local_today(user.time_zone).isoformat()
+            event = await self.gamification.award(session, user_id=user_id, reason="goals_created", ref=today)
+        return GoalChange(goal=goal, gamification_event=event)
+
+    async def list_smart(self, user_id: uuid.UUID, *, include_completed: bool = False) -> list[Goal]:
+        async with self.db.read() as session:
+            return await GoalRepository(session).list_smart(user_id, include_completed=include_completed)
 
     async def list(self, user_id: uuid.UUID, *, horizon: str | None = None, status: str | None = None) -> list[Goal]:
         check_filter("horizon", horizon, GOAL_HORIZONS)
@@ -218,6 +299,15 @@ def _story_inputs(story) -> dict[str, Any] | None:
         return None
     return {"text_3y": story.full_text_3y[:STORY_CHARS], "text_5y": story.full_text_5y[:STORY_CHARS],
             "by_area_3y": story.by_area_3y, "by_area_5y": story.by_area_5y}
+
+
+def _own_wants(raw) -> dict[str, Any] | None:
+    """The user's own words from a completed wants round, bounded: the five-year answer, envy, the wants."""
+    if raw is None:
+        return None
+    return {"what_to_do_5y": (raw.raw_what_to_do_5y or "")[:OWN_WORDS_CHARS],
+            "envy": (raw.raw_envy or "")[:OWN_WORDS_CHARS],
+            "wants": split_wants(raw.raw_wants_stream[:OWN_WORDS_CHARS * 10])[:OWN_WANTS_MAX]}
 
 
 def _tidy_proposal(proposal: GoalsProposal, titles: dict[str, str], horizons: list[str], max_goals: int,

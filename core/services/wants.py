@@ -25,6 +25,7 @@ from core.db.models import User, WantsAnalysis, WantsRaw
 from core.db.models.wants import WANTS_COMPLETED, WANTS_DRAFT
 from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts import wants_analysis as texts
+from core.prompts import wording
 from core.repositories.wants import WantsRepository
 from core.services.ai import AIService
 from core.services.areas import AreaService
@@ -69,7 +70,6 @@ class WantsAnalysisOutput(AIOutput):
 
 _WANT_PREFIX = re.compile(r"^(?:[-•*\d.)\s]+)?(?:я\s+)?(?:очень\s+)?(?:хочу|хотел[аи]?\s+бы|i\s+want(?:\s+to)?|"
                           r"i(?:'d| would)\s+like(?:\s+to)?)\s+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 
 
 def split_wants(stream: str) -> list[str]:
@@ -85,20 +85,6 @@ def split_wants(stream: str) -> list[str]:
     return wants
 
 
-def _area_stems(area: dict[str, str]) -> tuple[str, ...]:
-    stems = texts.AREA_STEMS.get(area["id"])
-    if stems:
-        return stems
-    return tuple(word[:5] for word in _WORD.findall(area["title"].lower()) if len(word) >= 4)
-
-
-def _areas_of(text: str, areas: list[dict[str, str]]) -> list[str]:
-    lowered = text.lower()
-    words = _WORD.findall(lowered)
-    return [area["id"] for area in areas
-            if any(word.startswith(stem) for stem in _area_stems(area) for word in words)]
-
-
 def offline_wants_analysis(inputs: dict[str, Any], locale: str) -> WantsAnalysisOutput:
     """Sort the user's own wants into areas by keywords, count their words, compare envy and regrets with wants."""
     t = texts.OFFLINE_TEXTS[locale]
@@ -108,39 +94,45 @@ def offline_wants_analysis(inputs: dict[str, Any], locale: str) -> WantsAnalysis
 
     by_area: dict[str, list[str]] = {area["id"]: [] for area in areas}
     for want in wants:
-        for area_id in _areas_of(want, areas):
+        for area_id in texts.areas_of(want, areas):
             by_area[area_id].append(want)
     ranked = sorted((area_id for area_id in by_area if by_area[area_id]),
                     key=lambda area_id: (-len(by_area[area_id]), list(titles).index(area_id)))
 
     all_text = "\n".join(str(inputs[k] or "") for k in ("stream", "future_me", "envy", "regrets", "what_to_do_5y"))
-    counts = Counter(w for w in _WORD.findall(all_text.lower()) if len(w) >= 4 and w not in texts.STOP_WORDS)
+    counts = Counter(w for w in texts.WORD.findall(all_text.lower()) if len(w) >= 4 and w not in texts.STOP_WORDS)
     top_words = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
-    themes = [WantsTheme(title=word, evidence=t["theme_evidence"].format(count=count)) for word, count in top_words]
+    themes = [WantsTheme(title=word, evidence=t["theme_evidence"].format(times=wording.times(count, locale)))
+              for word, count in top_words]
 
     contradictions: list[str] = []
-    for area_id in _areas_of(inputs["envy"] or "", areas):
+    for area_id in texts.areas_of(inputs["envy"] or "", areas):
         if not by_area[area_id]:
             contradictions.append(t["envy_gap"].format(area=titles[area_id]))
-    for area_id in _areas_of(inputs["regrets"] or "", areas):
+    for area_id in texts.areas_of(inputs["regrets"] or "", areas):
         if len(by_area[area_id]) <= 1:
             contradictions.append(t["regret_gap"].format(area=titles[area_id]))
 
-    five_years = " ".join((inputs["what_to_do_5y"] or "").split())
+    five_years = wording.shortened(inputs["what_to_do_5y"] or "", 300)
     summary = t["summary"].format(
-        wants=len(wants),
+        count=len(wants), wants_word=texts.wants_word(len(wants), locale),
         areas=", ".join(titles[a] for a in ranked[:3]) or t["summary_empty_areas"],
         themes=", ".join(word for word, _ in top_words) or t["summary_no_themes"],
-        five_years=five_years[:300] + ("…" if len(five_years) > 300 else ""),
-    )
+    ) + (t["summary_five_years"].format(five_years=five_years.rstrip(".")) if five_years else "")
     return WantsAnalysisOutput(
         themes=themes,
         top_wants_by_area=[AreaWants(area_id=a, wants=by_area[a][:5]) for a in ranked],
         contradictions=contradictions,
-        suggested_focus=[FocusSuggestion(area_id=a, reason=t["focus_reason"].format(count=len(by_area[a])))
-                         for a in ranked[:3]],
+        suggested_focus=[FocusSuggestion(area_id=a, reason=_focus_reason(by_area[a], locale)) for a in ranked[:3]],
         summary=summary,
     )
+
+
+def _focus_reason(wants: list[str], locale: str) -> str:
+    t = texts.OFFLINE_TEXTS[locale]
+    if len(wants) == 1:
+        return t["focus_one"].format(want=wants[0])
+    return t["focus_many"].format(count=len(wants), wants_word=texts.wants_word(len(wants), locale), want=wants[0])
 
 
 WANTS_ANALYSIS_TASK: AITask[WantsAnalysisOutput] = AITask(

@@ -84,12 +84,12 @@ def test_moon_phases_of_known_dates() -> None:
 
 def test_offline_texts_are_deterministic_and_from_the_users_data() -> None:
     goals_inputs = {"areas": [{"id": "health", "title": "Health"}, {"id": "career", "title": "Career"}],
-                    "wheel": {"health": 2, "career": 9}, "wants": {"top_wants": ["Live by the sea"]},
+                    "wheel": {"health": 2, "career": 9}, "wants": {"top_wants_by_area": [{"area_id": "leisure", "wants": ["live by the sea"]}]},
                     "story": {"by_area_3y": [{"area_id": "career", "text": "I lead a small studio. It is calm."}]},
                     "area_ids": [], "horizons": ["1y", "3y"], "max_goals": 5}
     first = offline_goals(goals_inputs, "en")
     assert first == offline_goals(goals_inputs, "en")
-    assert [g.title for g in first.goals] == ["Health: from 2 to 4", "I lead a small studio.", "Live by the sea"]
+    assert [g.title for g in first.goals] == ["Live by the sea", "I lead a small studio", "Health: from 2 to 4"]
     steps = offline_steps({"window_start": "2026-06-01", "goals": [{"id": "g", "title": "Swim"}]}, "ru")
     assert [s.level for s in steps.steps] == ["year", "quarter", "month", "week", "day"]
     review = offline_weekly_review({"week_start": "2026-06-01", "week_end": "2026-06-07", "entries": [],

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
@@ -29,6 +29,10 @@ class Goal(UUIDPrimaryKey, Timestamps, Base):
     why: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="active", nullable=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SMART details (specific, measurable, achievable, relevant texts); set only for goals written as SMART goals.
+    smart: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    time_bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class Step(UUIDPrimaryKey, Timestamps, Base):
