@@ -40,7 +40,9 @@ class LocalSendRateLimiter:
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self._limiter = AsyncLimiter(max_rate=rate, time_period=1.0)
+        # One send per 1/rate seconds, no initial burst: a full bucket would let `rate` messages out at once and
+        # push the first second over the limit.
+        self._limiter = AsyncLimiter(max_rate=1, time_period=1.0 / rate)
 
     async def acquire(self) -> None:
         await self._limiter.acquire()
