@@ -13,7 +13,7 @@ from typing import Any
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Goal, User
-from core.db.models.goals import GOAL_HORIZONS, GOAL_STATUSES
+from core.db.models.goals import DEFAULT_PRIORITY, GOAL_HORIZONS, GOAL_STATUSES, PRIORITIES
 from core.errors import BadRequest, NotFound, Unprocessable
 from core.prompts.goals import GENERATE_GOALS, GoalsProposal, ProposedGoal
 from core.repositories.areas import AreaRepository
@@ -40,8 +40,6 @@ OWN_WANTS_MAX = 30
 GOAL_FIELDS = ("title", "description", "area_id", "horizon", "metric", "why", "status")
 SMART_FIELDS = ("specific", "measurable", "achievable", "relevant")
 SMART_TEXT_MAX = 1000
-SMART_PRIORITIES = (1, 2, 3)
-DEFAULT_SMART_PRIORITY = 2
 # The horizon a deadline falls into: within about three months, a year, three years, else five.
 HORIZON_LIMITS = ((timedelta(days=92), "3m"), (timedelta(days=366), "1y"), (timedelta(days=3 * 366), "3y"))
 
@@ -144,14 +142,19 @@ def clean_smart_goal(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     else:
         cleaned["time_bound_at"] = deadline
         cleaned["horizon"] = horizon_for(deadline, now)
-    priority = data.get("priority")
-    priority = DEFAULT_SMART_PRIORITY if priority is None else priority
-    if isinstance(priority, bool) or priority not in SMART_PRIORITIES:
-        errors["priority"] = ["Use 1 (important), 2 (normal) or 3 (can wait)"]
-    cleaned["priority"] = priority
+    cleaned["priority"] = clean_priority(data.get("priority"), errors)
     if errors:
         raise Unprocessable("GOALS_INVALID", "Some goal fields are invalid.", fields=errors)
     return cleaned
+
+
+def clean_priority(value: object, errors: dict[str, list[str]]) -> object:
+    """A goal's or step's priority: 1 (important) .. 3 (can wait), 2 when not given. Anything else — booleans
+    included — is recorded in `errors`."""
+    priority = DEFAULT_PRIORITY if value is None else value
+    if isinstance(priority, bool) or priority not in PRIORITIES:
+        errors["priority"] = ["Use 1 (important), 2 (normal) or 3 (can wait)"]
+    return priority
 
 
 class GoalService:

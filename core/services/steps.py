@@ -16,13 +16,13 @@ from typing import Any
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Goal, Step, User
-from core.db.models.goals import STEP_LEVELS, STEP_STATUSES
+from core.db.models.goals import DEFAULT_PRIORITY, PRIORITIES, STEP_LEVELS, STEP_STATUSES
 from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts.steps import GENERATE_STEPS, ProposedStep, StepsProposal
 from core.repositories.goals import GoalRepository, StepRepository
 from core.services.ai import AIService
 from core.services.gamification import GamificationEvent, GamificationService
-from core.services.goals import _user, check_filter, goal_not_found
+from core.services.goals import _user, check_filter, clean_priority, goal_not_found
 
 log = logging.getLogger("mechta.steps")
 
@@ -103,11 +103,7 @@ def clean_step_fields(data: dict[str, Any], today: date) -> dict[str, Any]:
     if minutes is not None and (not isinstance(minutes, int) or not 1 <= minutes <= MINUTES_MAX):
         errors["estimated_minutes"] = [f"Use a number of minutes from 1 to {MINUTES_MAX}"]
     cleaned["estimated_minutes"] = minutes
-    priority = data.get("priority", 2)
-    priority = 2 if priority is None else priority
-    if not isinstance(priority, int) or priority not in (1, 2, 3):
-        errors["priority"] = ["Use 1 (important), 2 (normal) or 3 (can wait)"]
-    cleaned["priority"] = priority
+    cleaned["priority"] = clean_priority(data.get("priority"), errors)
     cleaned["goal_id"] = data.get("goal_id")
     if not isinstance(cleaned["goal_id"], uuid.UUID):
         errors["goal_id"] = ["Required"]
@@ -391,5 +387,5 @@ def _tidy_proposal(proposal: StepsProposal, goal_ids: set[str], start: date, end
             else None
         kept[key] = ProposedStep(key=key, parent_key=parent_key, goal_id=step.goal_id, title=title, level=step.level,
                                  planned_date=planned, estimated_minutes=minutes,
-                                 priority=step.priority if step.priority in (1, 2, 3) else 2)
+                                 priority=step.priority if step.priority in PRIORITIES else DEFAULT_PRIORITY)
     return proposal.model_copy(update={"steps": list(kept.values())})

@@ -110,3 +110,14 @@ def test_batch_parents_are_inserted_first() -> None:
     child, parent = Step(id=uuid.uuid4()), Step(id=uuid.uuid4())
     child.parent_id = parent.id
     assert _parents_first([child, parent]) == [parent, child]
+
+
+def test_goal_and_step_priority_is_one_to_three_with_two_by_default() -> None:
+    from core.services.goals import clean_priority
+
+    errors: dict[str, list[str]] = {}
+    assert [clean_priority(value, errors) for value in (None, 1, 3)] == [2, 1, 3] and errors == {}
+    for bad in (0, 4, True, "1"):
+        errors = {}
+        clean_priority(bad, errors)
+        assert "priority" in errors, bad

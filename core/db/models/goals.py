@@ -14,6 +14,8 @@ GOAL_STATUSES = ("active", "done", "dropped")
 # Step levels from the widest to the narrowest: a step's parent must sit on a wider level of the same goal.
 STEP_LEVELS = ("year", "quarter", "month", "week", "day")
 STEP_STATUSES = ("planned", "in_progress", "done", "skipped")
+PRIORITIES = (1, 2, 3)  # 1 important, 2 normal, 3 can wait (goals and steps alike)
+DEFAULT_PRIORITY = 2
 
 
 class Goal(UUIDPrimaryKey, Timestamps, Base):
