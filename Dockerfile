@@ -6,6 +6,7 @@ COPY core core
 COPY api api
 COPY bot bot
 COPY scheduler scheduler
+COPY playground playground
 COPY locales locales
 RUN pip install --no-cache-dir . && pybabel compile -D messages -d locales
 EXPOSE 8000

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run api bot scheduler migrate test locales bench clean
+.PHONY: install run api bot scheduler migrate test lint locales bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ bot: $(STAMP) locales migrate
 scheduler: $(STAMP) migrate
 	$(BIN)/python -m scheduler
 
-test: $(STAMP) locales
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: $(STAMP) locales lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP) locales

@@ -11,7 +11,8 @@ from core.db.models import User
 from core.errors import Forbidden, Unauthorized
 from core.services.auth import Principal
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from /auth/signin or /auth/check-email-verification-code")
+_bearer = HTTPBearer(auto_error=False,
+                     description="Access token from /auth/signin or /auth/check-email-verification-code")
 
 
 def get_container(request: Request) -> Container:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import uuid
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -27,7 +27,7 @@ class Pagination(BaseModel):
     has_prev: bool
 
     @classmethod
-    def of(cls, *, page: int, page_size: int, total: int) -> "Pagination":
+    def of(cls, *, page: int, page_size: int, total: int) -> Pagination:
         pages = math.ceil(total / page_size) if page_size else 0
         return cls(page=page, page_size=page_size, total=total, total_pages=pages,
                    has_next=page < pages, has_prev=page > 1)
@@ -48,7 +48,7 @@ class ErrorBody(BaseModel):
 
 
 def _meta(pagination: Pagination | None = None) -> Meta:
-    return Meta(request_id=current_request_id(), timestamp=datetime.now(timezone.utc), pagination=pagination)
+    return Meta(request_id=current_request_id(), timestamp=datetime.now(UTC), pagination=pagination)
 
 
 class Envelope(BaseModel, Generic[T]):
@@ -58,11 +58,11 @@ class Envelope(BaseModel, Generic[T]):
     meta: Meta
 
     @classmethod
-    def success(cls, result: Any = None, pagination: Pagination | None = None) -> "Envelope[Any]":
+    def success(cls, result: Any = None, pagination: Pagination | None = None) -> Envelope[Any]:
         return cls(ok=True, result=result, error=None, meta=_meta(pagination))
 
     @classmethod
-    def failure(cls, error: ErrorBody) -> "Envelope[Any]":
+    def failure(cls, error: ErrorBody) -> Envelope[Any]:
         return cls(ok=False, result=None, error=error, meta=_meta())
 
 

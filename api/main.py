@@ -59,17 +59,16 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
     # The Bot API emulator receives photo uploads bigger than the JSON API's limit.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=("/tg/", "/playground/api/"))
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       exempt_prefixes=("/tg/", "/playground/api/"))
     app.add_middleware(RequestContextMiddleware)
     return app
 
 
 def _mount_playground(app: FastAPI, settings: Settings) -> None:
-    try:
-        from api.playground import create_playground_router
-        from api.playground.emulator import BotApiEmulator
-    except ImportError:  # the playground package is optional until it is installed
-        return
+    # A development tool: imported only when it is switched on, so production never loads it.
+    from playground import BotApiEmulator, create_playground_router
+
     emulator = BotApiEmulator(settings.data_dir / "playground")
     app.state.emulator = emulator
     app.include_router(create_playground_router(emulator))

@@ -22,7 +22,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 import asyncpg  # noqa: E402
@@ -33,7 +33,6 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import JSON, delete, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from api.playground import BotApiError, create_playground_app  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.cache import MemoryCache, RedisCache  # noqa: E402
 from core.clock import FrozenClock  # noqa: E402
@@ -41,6 +40,7 @@ from core.config import Settings  # noqa: E402
 from core.db.migrate import upgrade_async  # noqa: E402
 from core.db.models import RitualPromptLog, User  # noqa: E402
 from core.services.prompts_delivery import DeliveryReport, recompute_next_runs  # noqa: E402
+from playground import BotApiError, create_playground_app  # noqa: E402
 from scheduler.rate_limit import create_send_rate_limiter  # noqa: E402
 from scheduler.telegram_sender import TelegramPromptSender  # noqa: E402
 
@@ -50,7 +50,7 @@ EMULATOR_RATE = 30
 # Users spread over zones on both sides of the date line; each one's ritual time is the same UTC minute locally.
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Etc/GMT+12",
          "Australia/Adelaide", "America/Sao_Paulo", "Asia/Kathmandu", "Europe/Moscow", "UTC")
-DUE_AT = datetime(2024, 6, 3, 6, 0, tzinfo=timezone.utc)
+DUE_AT = datetime(2024, 6, 3, 6, 0, tzinfo=UTC)
 
 
 async def _admin(sql: str) -> None:
@@ -80,7 +80,7 @@ def _user_row(index: int, telegram_id: int) -> dict:
 
 
 def _copy_value(column, row: dict):
-    value = row[column.key] if column.key in row else column.default.arg
+    value = row.get(column.key, column.default.arg)
     if callable(value):
         value = value(None)
     return json.dumps(value) if isinstance(column.type, JSON) else value
@@ -159,10 +159,11 @@ async def send_run(database_url: str, messages: int, schedulers: int, redis_url:
             bots = [Bot(token="4242:bench", session=AiohttpSession(api=TelegramAPIServer.from_base(f"{base_url}/tg")))
                     for _ in containers]
             senders = [TelegramPromptSender(bot, limiter=create_send_rate_limiter(
-                container.cache, container.settings.telegram_send_rate)) for bot, container in zip(bots, containers)]
+                container.cache, container.settings.telegram_send_rate))
+                       for bot, container in zip(bots, containers, strict=True)]
             started = time.perf_counter()
             reports = await asyncio.gather(*(container.prompt_delivery.deliver_due(sender)
-                                             for container, sender in zip(containers, senders)))
+                                             for container, sender in zip(containers, senders, strict=True)))
             elapsed = time.perf_counter() - started
             for bot in bots:
                 await bot.session.close()

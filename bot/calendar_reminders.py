@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.cache import Cache
 
@@ -25,12 +25,12 @@ class Snooze:
 
 
 def _minute(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M")
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M")
 
 
 async def add_snooze(cache: Cache, user_id: uuid.UUID, step_id: uuid.UUID, now: datetime) -> datetime | None:
     """Remind again SNOOZE_MINUTES from now; None when this step was already snoozed to that minute (a double tap)."""
-    due = now.astimezone(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=SNOOZE_MINUTES)
+    due = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=SNOOZE_MINUTES)
     minute = _minute(due)
     if not await cache.set_if_absent(f"calendar:snoozed:{step_id}:{minute}", "1", KEEP_SECONDS):
         return None
@@ -43,7 +43,7 @@ async def add_snooze(cache: Cache, user_id: uuid.UUID, step_id: uuid.UUID, now: 
 async def claim_due_snoozes(cache: Cache, now: datetime, *, lookback: timedelta = DUE_LOOKBACK) -> list[Snooze]:
     """Snoozes due in (now - lookback, now] not yet claimed by anyone; claiming one is final (sent at most once)."""
     claimed: list[Snooze] = []
-    moment = (now - lookback).astimezone(timezone.utc).replace(second=0, microsecond=0)
+    moment = (now - lookback).astimezone(UTC).replace(second=0, microsecond=0)
     while moment <= now:
         minute = _minute(moment)
         number = 1

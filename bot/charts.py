@@ -10,7 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen before pyplot-free imports)
+from matplotlib.figure import Figure
 
 CURRENT_COLOR = "#7b4dff"
 PREVIOUS_COLOR = "#9aa3b5"
@@ -33,10 +33,10 @@ def render_wheel_chart(labels: Sequence[str], current: Sequence[int], previous: 
     axes.set_xticklabels([textwrap.fill(label, 14) for label in labels], fontsize=10)
     axes.tick_params(axis="x", pad=14)
     if previous is not None:
-        axes.plot(closed, list(previous) + [previous[0]], color=PREVIOUS_COLOR, linewidth=1.5, linestyle="--",
+        axes.plot(closed, [*list(previous), previous[0]], color=PREVIOUS_COLOR, linewidth=1.5, linestyle="--",
                   label=previous_label)
-    axes.plot(closed, list(current) + [current[0]], color=CURRENT_COLOR, linewidth=2.2, label=current_label)
-    axes.fill(closed, list(current) + [current[0]], color=CURRENT_COLOR, alpha=0.25)
+    axes.plot(closed, [*list(current), current[0]], color=CURRENT_COLOR, linewidth=2.2, label=current_label)
+    axes.fill(closed, [*list(current), current[0]], color=CURRENT_COLOR, alpha=0.25)
     axes.legend(loc="upper right", bbox_to_anchor=(1.15, 1.12), frameon=False)
     figure.tight_layout()
     buffer = BytesIO()

@@ -12,8 +12,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen before pyplot-free imports)
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 STEP_COLOR = "#7b4dff"
 EVENT_COLOR = "#c5cad6"

@@ -8,7 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen before pyplot-free imports)
+from matplotlib.figure import Figure
 
 MOOD_COLOR = "#7b4dff"
 ENERGY_COLOR = "#f2a33a"

@@ -7,11 +7,22 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot.errors import create_errors_router
-from bot.handlers import fallback, menu, onboarding, profile, settings, wheel
-from bot.handlers import story, wants
-from bot.handlers import goals, progress, rituals, today
-from bot.handlers import calendar
-from bot.handlers import membership
+from bot.handlers import (
+    calendar,
+    fallback,
+    goals,
+    membership,
+    menu,
+    onboarding,
+    profile,
+    progress,
+    rituals,
+    settings,
+    story,
+    today,
+    wants,
+    wheel,
+)
 from bot.i18n import create_i18n
 from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware

@@ -1,6 +1,7 @@
 """The last line: a failed update is logged with its id and the user hears something kind in their language."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Bot, Router
@@ -74,7 +75,5 @@ async def _locale_of(container: Container, telegram_user) -> str:
 
 
 async def _answer_quietly(callback: CallbackQuery) -> None:
-    try:
+    with contextlib.suppress(TelegramAPIError):  # already answered by the handler before it failed
         await callback.answer()
-    except TelegramAPIError:
-        pass  # already answered by the handler before it failed

@@ -5,31 +5,31 @@ import logging
 from functools import cached_property
 
 from core.cache import Cache, create_cache
+from core.clients.ai import create_ai_provider
 from core.clients.mail import Mailer, create_mailer
 from core.clock import Clock
 from core.config import Settings, get_settings
 from core.db.engine import Database
-from core.clients.ai import create_ai_provider
 from core.services.ai import AIService
+from core.services.areas import AreaService
 from core.services.auth import AuthService
 from core.services.calendar import CalendarService
 from core.services.calendar_chat import CalendarChatService
-from core.services.future_story import FutureStoryService
-from core.services.visuals import VisualsService
-from core.services.wants import WantsService
 from core.services.esoterics import EsotericsService
+from core.services.future_story import FutureStoryService
 from core.services.gamification import GamificationService
 from core.services.goals import GoalService
 from core.services.health import HealthService
+from core.services.profile import ProfileService
+from core.services.prompts_delivery import PromptDeliveryService
+from core.services.quotas import QuotaService
 from core.services.rituals import RitualService
 from core.services.steps import StepService
-from core.services.prompts_delivery import PromptDeliveryService
-from core.services.users import UserService
-from core.services.areas import AreaService
-from core.services.profile import ProfileService
-from core.services.quotas import QuotaService
-from core.services.wheel import WheelService
 from core.services.timezones import TimeZoneResolver
+from core.services.users import UserService
+from core.services.visuals import VisualsService
+from core.services.wants import WantsService
+from core.services.wheel import WheelService
 
 log = logging.getLogger("mechta")
 

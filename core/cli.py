@@ -13,7 +13,8 @@ PROCESSES = {"api": "api", "bot": "bot", "scheduler": "scheduler"}
 async def _supervise(names: list[str]) -> int:
     children: dict[str, asyncio.subprocess.Process] = {}
     for name in names:
-        children[name] = await asyncio.create_subprocess_exec(sys.executable, "-m", PROCESSES[name], env=os.environ.copy())
+        children[name] = await asyncio.create_subprocess_exec(sys.executable, "-m", PROCESSES[name],
+                                                              env=os.environ.copy())
         if name == "api":
             # The bot talks to the playground emulator served by the API; give it a moment to bind.
             await asyncio.sleep(1.5)
@@ -42,7 +43,7 @@ async def _supervise(names: list[str]) -> int:
     for proc in children.values():
         try:
             await asyncio.wait_for(proc.wait(), timeout=10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             proc.kill()
     return exit_code
 

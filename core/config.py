@@ -140,7 +140,7 @@ class Settings(BaseSettings):
         """Playground mode uses a fixed local token; the emulator accepts any well-formed one."""
         return self.bot_token or "100000:playground"
 
-    def ensure_secrets(self) -> "Settings":
+    def ensure_secrets(self) -> Settings:
         """Fill empty secrets: an error in production, generated once and persisted in development."""
         missing = [name for name in GENERATED_SECRETS if not getattr(self, name)]
         if not missing:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -91,9 +91,9 @@ class SchedulerApp:
 
     def start(self) -> AsyncIOScheduler:
         seconds = self.container.settings.scheduler_tick_seconds
-        scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(self._scheduled_tick, "interval", seconds=seconds, id=TICK_JOB_ID, coalesce=True,
-                          max_instances=1, misfire_grace_time=seconds, next_run_time=datetime.now(timezone.utc))
+                          max_instances=1, misfire_grace_time=seconds, next_run_time=datetime.now(UTC))
         scheduler.start()
         self._scheduler = scheduler
         return scheduler

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -93,7 +93,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock(datetime.now(timezone.utc).replace(microsecond=0))
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ async def _empty_database(container: Container) -> None:
     async with container.db.transaction() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
-        await session.execute(insert(Base.metadata.tables["areas"]), default_area_rows(datetime.now(timezone.utc)))
+        await session.execute(insert(Base.metadata.tables["areas"]), default_area_rows(datetime.now(UTC)))
 
 
 @pytest.fixture

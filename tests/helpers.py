@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -16,7 +16,7 @@ async def make_user(container: Container, *, email: str | None = None, password:
     user = User(
         id=uuid.uuid4(),
         email=email or f"user-{uuid.uuid4().hex[:8]}@example.com",
-        email_verified_at=datetime.now(timezone.utc),
+        email_verified_at=datetime.now(UTC),
         password_hash=hash_password(password),
         telegram_id=telegram_id,
         **fields,

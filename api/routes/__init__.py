@@ -3,20 +3,20 @@ from fastapi import APIRouter
 
 from api.routes.areas import router as areas_router
 from api.routes.auth import router as auth_router
+from api.routes.calendar import router as calendar_router
+from api.routes.calendar_ai import router as calendar_ai_router
+from api.routes.esoterics import router as esoterics_router
+from api.routes.future_story import router as future_story_router
+from api.routes.gamification import router as gamification_router
+from api.routes.goals import router as goals_router
+from api.routes.google import router as google_router
 from api.routes.life_wheel import router as life_wheel_router
 from api.routes.me import router as me_router
 from api.routes.me_password import router as me_password_router
-from api.routes.future_story import router as future_story_router
+from api.routes.rituals import router as rituals_router
+from api.routes.steps import router as steps_router
 from api.routes.visuals import router as visuals_router
 from api.routes.wants import router as wants_router
-from api.routes.goals import router as goals_router
-from api.routes.steps import router as steps_router
-from api.routes.rituals import router as rituals_router
-from api.routes.gamification import router as gamification_router
-from api.routes.esoterics import router as esoterics_router
-from api.routes.calendar import router as calendar_router
-from api.routes.calendar_ai import router as calendar_ai_router
-from api.routes.google import router as google_router
 from api.routes.webhook import router as webhook_router
 
 API_V1_ROUTERS: list[APIRouter] = [

@@ -43,9 +43,8 @@ def _page(kind: str) -> HTMLResponse:
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <style>body{{font:17px system-ui,sans-serif;max-width:520px;margin:15vh auto;padding:0 20px;color:#1f2328}}</style>
 </head><body><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>"""
-    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store",
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store",
                                                                "Referrer-Policy": "no-referrer"})
-    return response
 
 
 @router.post("/connect-link", response_model=Envelope[ConnectLinkOut],

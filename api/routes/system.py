@@ -27,7 +27,8 @@ async def health(container: ContainerDep) -> JSONResponse:
     body = Envelope.success({"status": "ok" if database_up else "down", "components": components})
     if not database_up:
         body = body.model_copy(update={"ok": False})
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers={"X-Request-ID": current_request_id()})
+    return JSONResponse(body.model_dump(mode="json"), status_code=status,
+                        headers={"X-Request-ID": current_request_id()})
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -18,7 +18,7 @@ class AreaPublic(BaseModel):
     is_active: bool
 
     @classmethod
-    def of(cls, area: Area, locale: str) -> "AreaPublic":
+    def of(cls, area: Area, locale: str) -> AreaPublic:
         return cls(id=area.id, title=area.title(locale), title_ru=area.title_ru, title_en=area.title_en,
                    description_ru=area.description_ru, description_en=area.description_en, emoji=area.emoji,
                    order_index=area.order_index, is_active=area.is_active)

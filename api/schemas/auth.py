@@ -77,7 +77,7 @@ class Tokens(BaseModel):
     expires_in: int
 
     @classmethod
-    def of(cls, pair: TokenPair) -> "Tokens":
+    def of(cls, pair: TokenPair) -> Tokens:
         return cls(access_token=pair.access_token, refresh_token=pair.refresh_token, token_type=pair.token_type,
                    expires_in=pair.expires_in)
 

@@ -44,7 +44,7 @@ class EventOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, event) -> "EventOut":
+    def of(cls, event) -> EventOut:
         return cls(id=event.id, provider=event.source, calendar_id=event.calendar_id, external_id=event.external_id,
                    title=event.title, description=event.description, location=event.location,
                    start=event.start_at, end=event.end_at, is_all_day=event.all_day, status=event.status,

@@ -26,7 +26,7 @@ class MePublic(BaseModel):
     usage: UsagePublic = Field(description="AI units used this calendar month (in the user's time zone)")
 
     @classmethod
-    def of(cls, view: MeView) -> "MePublic":
+    def of(cls, view: MeView) -> MePublic:
         return cls(user=UserPublic.of(view.user), plan=view.plan, usage=UsagePublic.model_validate(view.usage))
 
 

@@ -27,7 +27,7 @@ class YearBounds(BaseModel):
     end: date
 
     @model_validator(mode="after")
-    def _ordered(self) -> "YearBounds":
+    def _ordered(self) -> YearBounds:
         if self.end < self.start:
             raise ValueError("end must not be before start")
         return self

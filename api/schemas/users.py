@@ -33,7 +33,7 @@ class UserPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, user) -> "UserPublic":
+    def of(cls, user) -> UserPublic:
         return cls.model_validate({
             **{name: getattr(user, name) for name in cls.model_fields if hasattr(user, name)},
             "email_verified": user.email_verified_at is not None,

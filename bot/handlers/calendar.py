@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -421,8 +421,8 @@ def summary_text(results: list[CommitItem], user: User) -> str:
 
 async def week_picture(container: Container, user: User, week_start: date) -> bytes:
     zone = ZoneInfo(user.time_zone)
-    start = datetime.combine(week_start, time(0), tzinfo=zone).astimezone(timezone.utc)
-    end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone).astimezone(timezone.utc)
+    start = datetime.combine(week_start, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
     events = await container.calendar.list_events(user, start, end)
     blocks = []
     for event in events:

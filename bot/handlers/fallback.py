@@ -8,7 +8,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.screens import show_menu
 
 
-
 async def outdated_button(callback: CallbackQuery) -> None:
     await callback.answer(_("This menu is outdated — please use the latest message."))
 

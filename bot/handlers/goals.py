@@ -16,11 +16,31 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
-from bot.keyboards.goals import (GoalAction, GoalReview, GoalsAction, PlanAction, back_to_goals, choose_goal_keyboard,
-                                 empty_plan_keyboard, goals_list_keyboard, make_plan_keyboard, propose_keyboard,
-                                 review_keyboard, save_plan_keyboard)
-from bot.rituals.texts import (GOAL_ICONS, STEP_ICONS, error_text, gamification_lines, horizon_title, level_title,
-                               outdated_text, short_day, xp_toast)
+from bot.keyboards.goals import (
+    GoalAction,
+    GoalReview,
+    GoalsAction,
+    PlanAction,
+    back_to_goals,
+    choose_goal_keyboard,
+    empty_plan_keyboard,
+    goals_list_keyboard,
+    make_plan_keyboard,
+    propose_keyboard,
+    review_keyboard,
+    save_plan_keyboard,
+)
+from bot.rituals.texts import (
+    GOAL_ICONS,
+    STEP_ICONS,
+    error_text,
+    gamification_lines,
+    horizon_title,
+    level_title,
+    outdated_text,
+    short_day,
+    xp_toast,
+)
 from bot.states import GoalsForm
 from bot.utils.messages import drop_keyboard, edit_or_send, new_nonce
 from bot.utils.text import send_long
@@ -125,8 +145,8 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
     areas = {area.id: area.title(user.locale) for area in await container.areas.active_areas()}
     data = {"nonce": new_nonce(), "index": 0, "accepted": [], "areas": areas,
             "goals": [goal.model_dump(mode="json", include=set(GOAL_FIELDS)) for goal in proposal.goals]}
-    intro = _("✨ I have {count} goals to suggest. Let's go through them one by one: accept, edit or drop each.").format(
-        count=len(data["goals"]))
+    intro = _("✨ I have {count} goals to suggest. Let's go through them one by one: accept, edit or drop each."
+              ).format(count=len(data["goals"]))
     if proposal.notice:
         intro += f"\n\n<i>{escape(proposal.notice)}</i>"
     await progress.edit_text(intro)
@@ -318,7 +338,7 @@ async def show_cascade(bot: Bot, chat_id: int, user: User, container: Container,
         return
     lines = _cascade_lines(cascade.roots, user.locale)
     if len(lines) > CASCADE_LINES_MAX:
-        lines = lines[:CASCADE_LINES_MAX] + [_("…and {count} more steps").format(count=len(lines) - CASCADE_LINES_MAX)]
+        lines = [*lines[:CASCADE_LINES_MAX], _("…and {count} more steps").format(count=len(lines) - CASCADE_LINES_MAX)]
     await send_long(bot, chat_id, "\n\n".join([header, "\n".join(lines)]), reply_markup=back_to_goals())
 
 

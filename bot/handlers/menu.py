@@ -15,7 +15,6 @@ from core.bootstrap import Container
 from core.db.models import User
 
 
-
 async def menu_command(message: Message, state: FSMContext, bot: Bot) -> None:
     await state.clear()
     await show_menu(bot, message.chat.id)

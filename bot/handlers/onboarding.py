@@ -14,7 +14,6 @@ from bot.screens import greeting_text, show_menu
 from core.db.models import User
 
 
-
 async def start(message: Message, state: FSMContext, bot: Bot, user: User) -> None:
     # `/start <payload>` (a deep link) lands here too; the payload needs nothing special yet.
     if user.onboarded_at is not None:

@@ -18,8 +18,14 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import ProfileChoice
 from bot.keyboards.menu import main_menu
-from bot.keyboards.profile import (confirm_time_zone, language_choice, share_location, skip_birth_date, time_choice,
-                                   unpack_time)
+from bot.keyboards.profile import (
+    confirm_time_zone,
+    language_choice,
+    share_location,
+    skip_birth_date,
+    time_choice,
+    unpack_time,
+)
 from bot.screens import show_settings
 from bot.states import ProfileForm
 from bot.utils.messages import drop_keyboard, new_nonce

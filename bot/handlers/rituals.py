@@ -7,6 +7,7 @@ Weekly: the week in numbers and a mood chart → the user's reflection → the A
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import date, timedelta
 from html import escape
@@ -23,8 +24,17 @@ from bot.charts_rituals import render_mood_chart
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
 from bot.rituals.render import build_prompt, steps_on
-from bot.rituals.texts import (already_done_text, day_label, error_text, fresh_start_text, gamification_lines,
-                               outdated_text, short_day, weekday_label, xp_toast)
+from bot.rituals.texts import (
+    already_done_text,
+    day_label,
+    error_text,
+    fresh_start_text,
+    gamification_lines,
+    outdated_text,
+    short_day,
+    weekday_label,
+    xp_toast,
+)
 from bot.states import EveningForm, MorningForm, ReviewForm
 from bot.utils.messages import drop_keyboard, new_nonce
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
@@ -153,10 +163,8 @@ async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, da
     text, markup = await build_prompt(container, user, "evening", day, scheduled=bool(callback_data.scheduled))
     message = callback.message
     if isinstance(message, Message):
-        try:
+        with contextlib.suppress(TelegramBadRequest):  # unchanged, or too old to edit: the step itself is saved
             await message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest:
-            pass  # unchanged, or too old to edit: the step itself is saved
 
 
 def _step_fields(step: Step, *, status: str) -> dict:
@@ -351,11 +359,9 @@ async def review_button(callback: CallbackQuery, callback_data: ReviewAction, st
         await callback.answer()
         message = callback.message
         if isinstance(message, Message):
-            try:
+            with contextlib.suppress(TelegramBadRequest):  # the same keyboard again: nothing to change
                 await message.edit_reply_markup(
                     reply_markup=plan_choice_keyboard(data["nonce"], data["titles"], chosen))
-            except TelegramBadRequest:
-                pass  # the same keyboard again: nothing to change
         return
     if callback_data.action != "commit":
         await callback.answer(outdated_text())

@@ -14,7 +14,6 @@ from core.bootstrap import Container
 from core.db.models import User
 
 
-
 async def settings_command(message: Message, state: FSMContext, bot: Bot, user: User,
                            container: Container) -> None:
     await state.clear()

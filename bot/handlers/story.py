@@ -2,6 +2,7 @@
 then the AI story of life in three and five years, rewriting a horizon, and pictures for a vision board."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from html import escape
 
@@ -338,11 +339,10 @@ async def _refresh_picture_list(callback: CallbackQuery, story: FutureStory, use
     if not isinstance(callback.message, Message) or callback.message.text is None:
         return
     assets = await container.visuals.gallery(user.id, story.id)
-    try:
+    # The list is gone or unchanged; the next press is answered as outdated at worst.
+    with contextlib.suppress(TelegramBadRequest):
         await callback.message.edit_reply_markup(reply_markup=pictures_keyboard(
             story.id, _scenes(story), len(assets), {asset.image_key for asset in assets}))
-    except TelegramBadRequest:
-        pass  # the list is gone or unchanged; the next press is answered as outdated at worst
 
 
 async def gallery_pressed(callback: CallbackQuery, callback_data: StoryAction, bot: Bot, user: User,

@@ -2,6 +2,7 @@
 Each tap edits the same message; the XP it paid shows in the button's answer."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from html import escape
 
@@ -90,10 +91,9 @@ async def step_button(callback: CallbackQuery, callback_data: TodayAction, user:
     text, markup = await today_screen(container, user)
     message = callback.message
     if isinstance(message, Message):
-        try:
+        # Nothing changed on the screen, or the message is too old to edit.
+        with contextlib.suppress(TelegramBadRequest):
             await message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest:
-            pass  # nothing changed on the screen, or the message is too old to edit
 
 
 def create_router() -> Router:

@@ -1,6 +1,7 @@
 """Small helpers for answering buttons: edit the message the button belongs to, or send a new one."""
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from aiogram import Bot
@@ -30,7 +31,6 @@ async def drop_keyboard(callback: CallbackQuery) -> None:
     """Remove the buttons of an answered question so it cannot be answered twice."""
     message = callback.message
     if isinstance(message, Message) and message.reply_markup is not None:
-        try:
+        # Too old to edit, or already without buttons: the nonce still protects the dialog.
+        with contextlib.suppress(TelegramBadRequest):
             await message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass  # too old to edit, or already without buttons: the nonce still protects the dialog

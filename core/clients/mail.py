@@ -5,7 +5,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -52,7 +52,7 @@ class SmtpMailer:
         email["From"] = self.sender
         email["To"] = message.to
         email["Subject"] = message.subject
-        email["Date"] = format_datetime(datetime.now(timezone.utc))
+        email["Date"] = format_datetime(datetime.now(UTC))
         domain = parseaddr(self.sender)[1].rpartition("@")[2] or "mechta.local"
         email["Message-ID"] = make_msgid(domain=domain)
         email.set_content(message.text)
@@ -85,7 +85,7 @@ class OutboxMailer:
 
     def _write(self, message: MailMessage) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stamp = now.strftime("%Y%m%dT%H%M%S.%fZ")
         recipient = _UNSAFE_FILENAME_CHARS.sub("_", message.to)[:120]
         content = (f"To: {message.to}\nSubject: {message.subject}\nDate: {now.isoformat()}\n\n{message.text}\n")

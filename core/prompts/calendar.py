@@ -31,8 +31,10 @@ class GoalPlanAdvice(AIOutput):
 
 
 _RULE = {
-    "ru": "Никогда не предлагай своё время: блоки уже расставлены по свободным окнам, комментируй их только по step_id.",
-    "en": "Never propose times of your own: the blocks are already placed in free time; comment on them by step_id only.",
+    "ru": "Никогда не предлагай своё время: блоки уже расставлены по свободным окнам, "
+          "комментируй их только по step_id.",
+    "en": "Never propose times of your own: the blocks are already placed in free time; "
+          "comment on them by step_id only.",
 }
 
 ANALYZE_PROMPT = Prompt(
@@ -113,7 +115,8 @@ def offline_analysis(inputs: dict[str, Any], locale: str) -> CalendarAdvice:
     recommendations.append(texts["goals"].format(goal=goals[0]) if goals else texts["no_goals"])
     alignment = texts["alignment_none"] if not blocks else (
         texts["alignment_good"] if not unplaced else texts["alignment_some"])
-    score = max(1, min(10, 5 + len(blocks) - len(unplaced) - (1 if inputs["busy_minutes"] > inputs["free_minutes"] else 0)))
+    overbooked = 1 if inputs["busy_minutes"] > inputs["free_minutes"] else 0
+    score = max(1, min(10, 5 + len(blocks) - len(unplaced) - overbooked))
     return CalendarAdvice(
         analysis=texts["analysis"].format(days=inputs["days"], events=len(inputs["events"]),
                                           busy=round(inputs["busy_minutes"] / 60, 1),

@@ -65,20 +65,20 @@ AREA_STEMS: dict[str, tuple[str, ...]] = {
 }
 
 # Words too common to be a theme: pronouns, linking words, quantifiers and vague adjectives.
-STOP_WORDS = frozenset("""
-я хочу хотел хотела хотелось хочется чтобы и в во на с со к у о об от до по за из для не но а что как это
-мой моя мои моё мое моего моей моих моим быть был была было были буду будет будем есть еще ещё уже так же бы
-ли то или его её ее их мне меня себе себя свой свою своё свои своего своей своих очень всё все всех всего
-всегда когда где там тут который которая которое которые больше меньше более много мало год лет года каждый
-каждая каждое каждую каждого каждой каждые день дня
-маленький маленькая маленькое маленькую маленьким маленьком небольшой небольшую большой большую большое этот эта эти
-этого этой этих тот та те того такой такая такие такое самый самая самое можно нужно надо могу мочь просто тоже
-также потом снова даже только чем чтоб если бы хотя ведь вот
-i want wants wanted to the a an and or of in on at for with my me is be am are was were it that this these those
-have has had would could should will like more less most very all always when where there here which really also
-just so as by from into every each small little big some much many other than then them they their your about
-after before again only even still well being make made want able over such what while
-""".split())
+_STOP_WORDS_TEXT = """
+я хочу хотел хотела хотелось хочется чтобы и в во на с со к у о об от до по за из для не но а что как это мой
+моя мои моё мое моего моей моих моим быть был была было были буду будет будем есть еще ещё уже так же бы ли то
+или его её ее их мне меня себе себя свой свою своё свои своего своей своих очень всё все всех всего всегда
+когда где там тут который которая которое которые больше меньше более много мало год лет года каждый каждая
+каждое каждую каждого каждой каждые день дня маленький маленькая маленькое маленькую маленьким маленьком
+небольшой небольшую большой большую большое этот эта эти этого этой этих тот та те того такой такая такие
+такое самый самая самое можно нужно надо могу мочь просто тоже также потом снова даже только чем чтоб если бы
+хотя ведь вот i want wants wanted to the a an and or of in on at for with my me is be am are was were it that
+this these those have has had would could should will like more less most very all always when where there
+here which really also just so as by from into every each small little big some much many other than then them
+they their your about after before again only even still well being make made want able over such what while
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 OFFLINE_TEXTS = {
     "ru": {

@@ -57,4 +57,4 @@ class QuotaRepository:
             select(AIUsageCounter.resource, AIUsageCounter.used)
             .where(AIUsageCounter.user_id == user_id, AIUsageCounter.period == period)
         )
-        return {resource: used for resource, used in rows}
+        return {row.resource: row.used for row in rows}

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from PIL import Image, UnidentifiedImageError
+
 from core.clients.ai.base import (
     AIProvider,
     AITask,
@@ -23,8 +25,6 @@ from core.clients.ai.base import (
     T,
     normalize_locale,
 )
-from PIL import Image, UnidentifiedImageError
-
 from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
@@ -99,7 +99,7 @@ class AIService:
                 ),
                 timeout=self._belt_seconds(calls=2),
             )
-        except (ProviderTimeout, asyncio.TimeoutError) as exc:
+        except (TimeoutError, ProviderTimeout) as exc:
             await self._fail(reservation, user, task.feature, self.provider.model, exc)
             raise AITimeout(f"{error_prefix}_AI_TIMEOUT") from exc
         except ProviderError as exc:
@@ -126,12 +126,13 @@ class AIService:
                 timeout=self._belt_seconds(calls=1),
             )
             png = as_png(data)
-        except (ProviderTimeout, asyncio.TimeoutError) as exc:
+        except (TimeoutError, ProviderTimeout) as exc:
             await self._fail(reservation, user, feature, model, exc)
             raise AITimeout(f"{error_prefix}_AI_TIMEOUT") from exc
         except InvalidOutput as exc:
             await self._fail(reservation, user, feature, model, exc)
-            raise AIFailed(f"{error_prefix}_AI_BAD_RESPONSE", "The AI returned no usable picture. Please try again.") from exc
+            raise AIFailed(f"{error_prefix}_AI_BAD_RESPONSE",
+                           "The AI returned no usable picture. Please try again.") from exc
         except ProviderError as exc:
             await self._fail(reservation, user, feature, model, exc)
             raise AIFailed(f"{error_prefix}_AI_FAILED") from exc

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -212,7 +212,7 @@ class AuthService:
 
     async def authenticate_access_token(self, token: str) -> Principal:
         """The user and session behind an access token; a revoked session is refused at once."""
-        payload, user_id, session_id = self._claims(
+        _payload, user_id, session_id = self._claims(
             token, ACCESS, invalid=("AUTH_INVALID_TOKEN", "The access token is invalid."),
             expired="The access token has expired; refresh it.")
         async with self.db.read() as tx:
@@ -520,7 +520,7 @@ class AuthService:
             telegram_user = telegram_user_of(fields)
         except (InitDataError, ValueError) as exc:
             raise Unauthorized("AUTH_TELEGRAM_INITDATA_INVALID", "Telegram initData is invalid.") from exc
-        age = self.clock.now() - datetime.fromtimestamp(auth_date, tz=timezone.utc)
+        age = self.clock.now() - datetime.fromtimestamp(auth_date, tz=UTC)
         if age > timedelta(seconds=self.settings.telegram_webapp_max_age_seconds):
             raise Unauthorized("AUTH_TELEGRAM_INITDATA_EXPIRED", "Telegram initData is too old; reopen the app.")
         profile = TelegramProfile(

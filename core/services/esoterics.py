@@ -85,9 +85,7 @@ class DailyEnergy:
 
 def moon_info(day: date, locale: str) -> MoonInfo:
     age = float(moon.phase(day))
-    for bound, code, ru, en, emoji in MOON_PHASES:
-        if age < bound:
-            break
+    _bound, code, ru, en, emoji = next((phase for phase in MOON_PHASES if age < phase[0]), MOON_PHASES[-1])
     illumination = round((1 - math.cos(2 * math.pi * age / LUNAR_CYCLE_DAYS)) / 2 * 100)
     return MoonInfo(phase=code, name=en if locale == "en" else ru, emoji=emoji, age_days=round(age, 1),
                     illumination=illumination)
@@ -154,7 +152,8 @@ class EsotericsService:
                                              feature=DAILY_TIP.feature, timeout=TIP_TIMEOUT_SECONDS, locale=locale,
                                              offline_draft=lambda: DAILY_TIP.offline(inputs, locale)),
                 timeout=TIP_TIMEOUT_SECONDS * 2)
-        except (ProviderTimeout, ProviderError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, ProviderTimeout, ProviderError) as exc:
             log.warning("daily tip failed: %s: %s", type(exc).__name__, exc)
-            raise AIFailed("ESOTERICS_AI_FAILED", "The tip of the day could not be prepared. Please try again.") from exc
+            raise AIFailed("ESOTERICS_AI_FAILED",
+                           "The tip of the day could not be prepared. Please try again.") from exc
         return DailyTipText(result.tip.strip()[:1000], result.generated_by)

@@ -69,7 +69,8 @@ class HealthService:
                 continue
             age = self.clock.now() - beat.beat_at
             status = "ok" if age <= self.HEARTBEAT_STALE_AFTER else "stale"
-            result.append(ComponentStatus(name, status, f"last beat {_ago(age)} ago at {beat.beat_at:%Y-%m-%d %H:%M:%S} UTC"))
+            detail = f"last beat {_ago(age)} ago at {beat.beat_at:%Y-%m-%d %H:%M:%S} UTC"
+            result.append(ComponentStatus(name, status, detail))
         return result
 
     async def beat(self, name: str, info: dict | None = None) -> None:

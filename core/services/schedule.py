@@ -14,7 +14,7 @@ Every occurrence belongs to one local date: the date whose wall-clock time it st
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ def occurrence_on(local_date: date, local_time: time, tz: str | ZoneInfo) -> dat
     """The UTC instant at which `local_time` happens on `local_date` in zone `tz` (gap and fold rules above)."""
     zone = tz if isinstance(tz, ZoneInfo) else zone_named(tz)
     wall = datetime.combine(local_date, local_time.replace(tzinfo=None, fold=0))
-    first = wall.replace(tzinfo=zone).astimezone(timezone.utc)
+    first = wall.replace(tzinfo=zone).astimezone(UTC)
     if first.astimezone(zone).replace(tzinfo=None) == wall:
         return first  # an ordinary time, or the first pass of a fold
     return _end_of_gap(wall, zone)
@@ -72,8 +72,8 @@ def _end_of_gap(wall: datetime, zone: ZoneInfo) -> datetime:
     Reading the missing wall time with the offsets before (fold=0) and after (fold=1) the jump gives two instants
     that bracket the transition; bisect between them to the second.
     """
-    low = wall.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)
-    high = wall.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+    low = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
     if low > high:
         low, high = high, low
     # Invariant: local(low) is before the jump, local(high) after it.

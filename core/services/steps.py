@@ -15,7 +15,7 @@ from typing import Any
 
 from core.clock import Clock
 from core.db.engine import Database
-from core.db.models import Goal, Step, User
+from core.db.models import Goal, Step
 from core.db.models.goals import DEFAULT_PRIORITY, PRIORITIES, STEP_LEVELS, STEP_STATUSES
 from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts.steps import GENERATE_STEPS, ProposedStep, StepsProposal
@@ -55,7 +55,7 @@ class StepBatch:
 @dataclass
 class StepNode:
     step: Step
-    children: list["StepNode"] = field(default_factory=list)
+    children: list[StepNode] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class StepService:
             now = self.clock.now()
             steps = [Step(id=uuid.uuid4(), user_id=user_id, created_at=now, updated_at=now,
                           completed_at=now if data["status"] == "done" else None, **data) for data in cleaned]
-            for index, (item, step) in enumerate(zip(items, steps)):
+            for index, (item, step) in enumerate(zip(items, steps, strict=True)):
                 parent_key = item.get("parent_key")
                 if parent_key is not None and step.parent_id is not None:
                     errors[f"steps.{index}.parent_key"] = ["Give parent_key or parent_id, not both"]
@@ -255,7 +255,8 @@ class StepService:
                 parent = await repo.get(user_id, cleaned["parent_id"])
                 if (parent is None or parent.id == step.id or parent.goal_id != cleaned["goal_id"]
                         or not is_wider(parent.level, cleaned["level"])):
-                    raise Unprocessable("STEPS_INVALID_PARENT", "The parent must be a wider-level step of the same goal.",
+                    raise Unprocessable("STEPS_INVALID_PARENT",
+                                        "The parent must be a wider-level step of the same goal.",
                                         fields={"parent_id": ["Not a wider-level step of the same goal"]})
             was_done = step.status == "done"
             old_date = step.planned_date
@@ -314,7 +315,7 @@ class StepService:
         for listener in list(self.on_rescheduled):
             try:
                 await listener(user_id, step.id, old_date, step.planned_date)
-            except Exception:  # noqa: BLE001 - e.g. Google is unreachable: the step keeps its new date
+            except Exception:
                 log.exception("a reschedule listener failed for step %s", step.id)
 
     async def cascade(self, user_id: uuid.UUID, goal_id: uuid.UUID) -> GoalCascade:

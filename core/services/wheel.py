@@ -91,11 +91,10 @@ class WheelService:
                 raise BadRequest("LIFE_WHEEL_INVALID_AREA_ID", "Some areas do not exist or are no longer used.",
                                  fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
             ordered = {a: scores[a] for a in active if a in scores}
-            entry = WheelRepository(session).add(LifeWheelEntry(
+            return WheelRepository(session).add(LifeWheelEntry(
                 id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
                 area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
             ))
-        return entry
 
     async def latest(self, user_id: uuid.UUID) -> LifeWheelEntry | None:
         async with self.db.read() as session:

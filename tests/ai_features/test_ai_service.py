@@ -52,7 +52,7 @@ async def test_structured_output_happy_path(online_api, online_container, fake_o
 
 
 async def test_malformed_json_is_repaired_once(online_api, online_container, fake_openai):
-    user, headers = await signed_in(online_container)
+    _user, headers = await signed_in(online_container)
     await complete_wants(online_api, headers)
     fake_openai.chat += [reply_text('{"themes": [oops'), reply_json(ANALYSIS)]
 

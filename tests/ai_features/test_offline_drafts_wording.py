@@ -102,7 +102,7 @@ def test_story_paragraphs_are_whole_sentences_in_both_languages():
 
 
 async def test_generated_goals_use_the_five_year_answer_and_the_interview_answers(api, container):
-    user, headers = await signed_in(container)
+    _user, headers = await signed_in(container)
     await complete_wants(api, headers)
     ok_result(await api.post("/api/v1/wants/analyze", headers=headers))
     ok_result(await api.post("/api/v1/future-story/draft", headers=headers,

@@ -42,7 +42,7 @@ async def test_offline_provider_labels_every_answer_in_the_users_language():
     for locale, word in (("ru", "Офлайн"), ("en", "Offline")):
         result, usage = await provider.complete_structured(
             WANTS_ANALYSIS_TASK.prompt.render(INPUTS, locale), WantsAnalysisOutput, feature="wants_analysis",
-            timeout=1, locale=locale, offline_draft=lambda: offline_wants_analysis(INPUTS, locale))
+            timeout=1, locale=locale, offline_draft=lambda locale=locale: offline_wants_analysis(INPUTS, locale))
         assert result.generated_by == "offline" and word in result.notice
         assert usage.provider == "offline" and usage.prompt_tokens == 0
 

@@ -173,7 +173,7 @@ async def test_bad_picture_answers_are_502_and_release_the_unit(online_api, onli
 
 
 async def test_image_quota_exhaustion_is_403(api, container):
-    user, headers = await signed_in(container)
+    _user, headers = await signed_in(container)
     story = await _story(api, headers)
     body = {"story_id": story["id"], "image_key": "health"}
     ok_result(await api.post(f"{V}/generate-story-image", headers=headers, json=body))

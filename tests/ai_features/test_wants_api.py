@@ -169,7 +169,7 @@ async def test_a_stream_whose_timer_ran_out_empty_can_be_started_again(api, cont
 
 
 async def test_a_stream_finished_with_text_is_not_restarted(api, container):
-    user, headers = await signed_in(container)
+    _user, headers = await signed_in(container)
     await api.post(f"{W}/raw", headers=headers)
     await api.post(f"{W}/stream/append", json={"text": "I want a garden\nstop"}, headers=headers)
 

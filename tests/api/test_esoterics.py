@@ -1,7 +1,7 @@
 """The day's energy over HTTP: moon phase, numerology, tip (static without DOB, cached per user and day)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import httpx
 
@@ -17,7 +17,7 @@ async def test_without_date_of_birth_numerology_is_null_and_the_tip_static(api: 
 
 
 async def test_moon_phase_for_a_known_full_moon(api: httpx.AsyncClient, container, clock) -> None:
-    clock.set(datetime(2024, 1, 20, 12, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2024, 1, 20, 12, 0, tzinfo=UTC))
     user = await make_user(container, locale="ru")
     headers = await auth_headers(container, user)
     moon = ok_result(await api.get("/api/v1/esoterics/today?date=2024-01-25", headers=headers))["moon"]
@@ -26,7 +26,7 @@ async def test_moon_phase_for_a_known_full_moon(api: httpx.AsyncClient, containe
 
 async def test_with_date_of_birth_numerology_and_a_cached_offline_tip(api: httpx.AsyncClient, container,
                                                                       clock) -> None:
-    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
     user = await make_user(container, locale="en", date_of_birth=date(1990, 7, 15))
     headers = await auth_headers(container, user)
     result = ok_result(await api.get("/api/v1/esoterics/today", headers=headers))
@@ -39,7 +39,7 @@ async def test_with_date_of_birth_numerology_and_a_cached_offline_tip(api: httpx
 
 
 async def test_cached_tip_is_served_for_the_same_day(api: httpx.AsyncClient, container, clock) -> None:
-    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
     user = await make_user(container, locale="en", date_of_birth=date(1990, 7, 15))
     headers = await auth_headers(container, user)
     await container.cache.set_json(tip_cache_key(user.id, date(2026, 11, 27)),
@@ -50,7 +50,7 @@ async def test_cached_tip_is_served_for_the_same_day(api: httpx.AsyncClient, con
 
 async def test_default_date_is_the_users_local_today(api: httpx.AsyncClient, container, clock) -> None:
     # 2026-11-27 11:00 UTC is 01:00 on 11-28 in Kiritimati (UTC+14) and 23:00 on 11-26 at UTC−12.
-    clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
     east = await make_user(container, time_zone="Pacific/Kiritimati")
     west = await make_user(container, time_zone="Etc/GMT+12")
     assert ok_result(await api.get("/api/v1/esoterics/today",

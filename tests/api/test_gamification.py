@@ -1,7 +1,7 @@
 """Gamification over HTTP: profile, achievements, the opt-in leaderboard; the ledger never pays twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -111,7 +111,7 @@ async def test_gamification_needs_a_token(api: httpx.AsyncClient) -> None:
 
 async def test_streak_in_profile_counts_local_days(api: httpx.AsyncClient, container, clock) -> None:
     # 23:30 in Kiritimati (UTC+14) is 09:30 UTC the same day.
-    clock.set(datetime(2026, 6, 10, 9, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 6, 10, 9, 30, tzinfo=UTC))
     user, _ = await signed_in(container, time_zone="Pacific/Kiritimati")
     for _ in range(3):
         await container.rituals.add_entry(user.id, entry_type="morning", answers={})
@@ -122,7 +122,8 @@ async def test_streak_in_profile_counts_local_days(api: httpx.AsyncClient, conta
 
 
 def _at_local(day: str, hour: int, minute: int, zone: str) -> datetime:
-    from datetime import date as date_cls, time
+    from datetime import date as date_cls
+    from datetime import time
     from zoneinfo import ZoneInfo
 
     return datetime.combine(date_cls.fromisoformat(day), time(hour, minute), ZoneInfo(zone))
@@ -165,7 +166,7 @@ async def test_streak_for_utc_plus_14_and_minus_12_users(container, clock) -> No
 
 
 async def test_seven_day_streak_grants_the_achievement_once(container, clock) -> None:
-    clock.set(datetime(2026, 6, 1, 7, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
     user = await make_user(container)
     events = []
     for _ in range(7):

@@ -1,7 +1,7 @@
 """/me: the profile with plan and usage, its cache, and profile changes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import update
@@ -78,7 +78,7 @@ async def test_put_me_drops_the_cached_entry(api: httpx.AsyncClient, container) 
 
 async def test_moving_time_zone_across_new_year_shows_the_new_months_usage(api: httpx.AsyncClient, container,
                                                                             clock) -> None:
-    clock.set(datetime(2025, 12, 31, 20, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2025, 12, 31, 20, 0, tzinfo=UTC))
     user, headers = await signed_in(container, time_zone="UTC")
     for _ in range(5):
         await container.quotas.reserve(user.id, "text")

@@ -1,7 +1,7 @@
 """Rituals over HTTP: local days, one entry per type and day, the interception rule, weekly review and plan."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -29,7 +29,7 @@ async def test_entry_pays_xp_and_starts_a_streak(api: httpx.AsyncClient, contain
 
 async def test_second_morning_the_same_local_day_is_409(api: httpx.AsyncClient, container, clock) -> None:
     # 23:55 in Moscow (UTC+3) = 20:55 UTC.
-    _, headers = await _user_at(container, clock, datetime(2026, 5, 4, 20, 55, tzinfo=timezone.utc),
+    _, headers = await _user_at(container, clock, datetime(2026, 5, 4, 20, 55, tzinfo=UTC),
                                 time_zone="Europe/Moscow")
     ok_result(await api.post("/api/v1/rituals/entry", headers=headers, json=MORNING))
     error_of(await api.post("/api/v1/rituals/entry", headers=headers, json=MORNING), 409, "RITUALS_ALREADY_COMPLETED")
@@ -39,7 +39,7 @@ async def test_second_morning_the_same_local_day_is_409(api: httpx.AsyncClient, 
 
 
 async def test_morning_and_evening_are_separate(api: httpx.AsyncClient, container, clock) -> None:
-    _, headers = await _user_at(container, clock, datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc))
+    _, headers = await _user_at(container, clock, datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
     ok_result(await api.post("/api/v1/rituals/entry", headers=headers, json=MORNING))
     ok_result(await api.post("/api/v1/rituals/entry", headers=headers, json=EVENING))
     today = ok_result(await api.get("/api/v1/rituals/today", headers=headers))
@@ -49,7 +49,7 @@ async def test_morning_and_evening_are_separate(api: httpx.AsyncClient, containe
 
 async def test_evening_after_midnight_counts_for_yesterday(api: httpx.AsyncClient, container, clock) -> None:
     # 01:30 in Berlin (UTC+2 in summer) = 23:30 UTC the day before.
-    _, headers = await _user_at(container, clock, datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc),
+    _, headers = await _user_at(container, clock, datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
                                 time_zone="Europe/Berlin")
     late = ok_result(await api.post("/api/v1/rituals/entry", headers=headers, json=EVENING))
     assert late["local_date"] == "2026-07-01"
@@ -58,7 +58,7 @@ async def test_evening_after_midnight_counts_for_yesterday(api: httpx.AsyncClien
 
 
 async def test_for_date_lets_the_bot_file_yesterdays_evening(api: httpx.AsyncClient, container, clock) -> None:
-    _, headers = await _user_at(container, clock, datetime(2026, 7, 2, 9, 0, tzinfo=timezone.utc))
+    _, headers = await _user_at(container, clock, datetime(2026, 7, 2, 9, 0, tzinfo=UTC))
     body = {**EVENING, "for_date": "2026-07-01"}
     assert ok_result(await api.post("/api/v1/rituals/entry", headers=headers, json=body))["local_date"] == "2026-07-01"
     error_of(await api.post("/api/v1/rituals/entry", headers=headers, json=body), 409, "RITUALS_ALREADY_COMPLETED")
@@ -85,14 +85,14 @@ async def test_no_interception_in_the_first_week(api: httpx.AsyncClient, contain
 
 async def test_review_two_days_late_is_force_review(api: httpx.AsyncClient, container, clock) -> None:
     # Review day Sunday (default). Tuesday 2026-06-09 → the week 2026-06-01..06-07 is 2 days overdue.
-    _, headers = await _user_at(container, clock, datetime(2026, 6, 9, 10, 0, tzinfo=timezone.utc))
+    _, headers = await _user_at(container, clock, datetime(2026, 6, 9, 10, 0, tzinfo=UTC))
     interception = ok_result(await api.get("/api/v1/rituals/today", headers=headers))["interception"]
     assert interception == {"type": "force_review", "week_start": "2026-06-01", "week_end": "2026-06-07",
                             "days_overdue": 2}
 
 
 async def test_review_more_than_three_days_late_archives_the_week(api: httpx.AsyncClient, container, clock) -> None:
-    user, headers = await _user_at(container, clock, datetime(2026, 6, 11, 10, 0, tzinfo=timezone.utc))
+    user, headers = await _user_at(container, clock, datetime(2026, 6, 11, 10, 0, tzinfo=UTC))
     interception = ok_result(await api.get("/api/v1/rituals/today", headers=headers))["interception"]
     assert interception["type"] == "fresh_start" and interception["days_overdue"] == 4
     async with container.db.read() as session:
@@ -103,7 +103,7 @@ async def test_review_more_than_three_days_late_archives_the_week(api: httpx.Asy
 
 async def test_custom_review_weekday_is_used(api: httpx.AsyncClient, container, clock) -> None:
     # Review on Wednesday (2); Thursday 2026-06-11 → the week ending Wed 06-10 is 1 day overdue.
-    _, headers = await _user_at(container, clock, datetime(2026, 6, 11, 10, 0, tzinfo=timezone.utc),
+    _, headers = await _user_at(container, clock, datetime(2026, 6, 11, 10, 0, tzinfo=UTC),
                                 weekly_review_weekday=2)
     interception = ok_result(await api.get("/api/v1/rituals/today", headers=headers))["interception"]
     assert interception["type"] == "force_review" and interception["week_end"] == "2026-06-10"
@@ -111,7 +111,7 @@ async def test_custom_review_weekday_is_used(api: httpx.AsyncClient, container, 
 
 async def test_weekly_analyze_saves_the_review_and_ends_the_interception(api: httpx.AsyncClient, container,
                                                                          clock) -> None:
-    _, headers = await _user_at(container, clock, datetime(2026, 6, 9, 10, 0, tzinfo=timezone.utc), locale="en")
+    _, headers = await _user_at(container, clock, datetime(2026, 6, 9, 10, 0, tzinfo=UTC), locale="en")
     result = ok_result(await api.post("/api/v1/rituals/weekly/analyze", headers=headers,
                                       json={"user_reflection": "Tired but I kept going. Next week: sleep more."}))
     assert result["week_start"] == "2026-06-01" and result["status"] == "done"
@@ -144,8 +144,8 @@ async def _goal_with_steps(api, headers, steps):
 
 
 async def test_plan_suggestion_and_commit(api: httpx.AsyncClient, container, clock) -> None:
-    _, headers = await _user_at(container, clock, datetime(2026, 6, 7, 10, 0, tzinfo=timezone.utc))
-    _, steps = await _goal_with_steps(api, headers, [
+    _, headers = await _user_at(container, clock, datetime(2026, 6, 7, 10, 0, tzinfo=UTC))
+    _, _steps = await _goal_with_steps(api, headers, [
         {"title": "Q: base mileage", "level": "quarter"},
         {"title": "M: 3 runs a week", "level": "month"},
         {"title": "Y: marathon", "level": "year"},
@@ -171,7 +171,7 @@ async def test_commit_with_foreign_or_unknown_ids_is_404(api: httpx.AsyncClient,
 
 
 async def test_week_overview_counts_planned_and_done(container, clock) -> None:
-    clock.set(datetime(2026, 6, 7, 10, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 6, 7, 10, 0, tzinfo=UTC))
     user = await make_user(container)
     await container.rituals.add_entry(user.id, entry_type="morning", answers={}, mood_score=4)
     overview = await container.rituals.week_overview(user.id)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+import itertools
+from datetime import UTC, date, datetime
 
 import httpx
 
@@ -26,11 +27,11 @@ async def test_generate_offline_proposes_a_full_cascade(api: httpx.AsyncClient, 
     assert proposal["generated_by"] == "offline"
     steps = proposal["steps"]
     assert [s["level"] for s in steps] == ["year", "quarter", "month", "week", "day"]
-    assert all(s["parent_key"] == p["key"] for p, s in zip(steps, steps[1:]))
+    assert all(s["parent_key"] == p["key"] for p, s in itertools.pairwise(steps))
     assert steps[-1]["estimated_minutes"] == 20 and "Learn Spanish" in steps[-1]["title"]
     assert (await container.quotas.usage(user))["text"]["used"] == 1
     # The proposal saves as it is, parents by key.
-    saved = await _steps(api, headers, [{k: v for k, v in s.items()} for s in steps])
+    saved = await _steps(api, headers, [dict(s.items()) for s in steps])
     assert len(saved["items"]) == 5 and saved["items"][1]["parent_id"] == saved["items"][0]["id"]
 
 
@@ -148,7 +149,7 @@ async def test_deleting_a_parent_detaches_its_children(api: httpx.AsyncClient, c
 
 async def test_today_steps_follow_the_local_day_and_the_buttons_work(container, clock) -> None:
     # 00:30 on 2026-03-02 in Auckland (UTC+13) is still 2026-03-01 in UTC.
-    clock.set(datetime(2026, 3, 1, 11, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 1, 11, 30, tzinfo=UTC))
     user = await make_user(container, time_zone="Pacific/Auckland")
     goal = (await container.goals.create_batch(user.id, [{"title": "G", "horizon": "1y"}])).items[0]
     batch = await container.steps.create_batch(user.id, [

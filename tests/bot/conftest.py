@@ -15,12 +15,12 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 
-from api.playground import BotApiEmulator, create_playground_app
 from bot.dispatcher import create_dispatcher
 from bot.factory import create_bot
 from bot.storage import DatabaseStorage
 from core.bootstrap import Container
 from core.config import Settings
+from playground import BotApiEmulator, create_playground_app
 from tests.utils.asgi_server import serve_asgi
 
 REPLY_TIMEOUT = 15

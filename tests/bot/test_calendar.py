@@ -49,7 +49,7 @@ async def test_calendar_shows_the_feed_url_and_hides_google_when_it_is_not_confi
     assert status.feed_url in screen["text"]
     assert "Apple Calendar" in screen["text"] and "Outlook" in screen["text"]
     assert "cal:plan" in buttons(screen) and "cal:today" in buttons(screen)
-    assert not any(data.startswith("cal:connect") or data.startswith("cal:disconnect") for data in buttons(screen))
+    assert not any(data.startswith(("cal:connect", "cal:disconnect")) for data in buttons(screen))
 
 
 async def test_accept_all_writes_the_week_to_the_calendar_and_its_feed(running: BotWorld, api) -> None:
@@ -75,7 +75,7 @@ async def test_accept_all_writes_the_week_to_the_calendar_and_its_feed(running: 
 
 
 async def test_a_skipped_block_is_not_committed(running: BotWorld) -> None:
-    chat, user, (run, stretch) = await planner(running, ("Long run", 60, 1, MONDAY), ("Stretching", 20, 3, MONDAY))
+    chat, user, (run, _stretch) = await planner(running, ("Long run", 60, 1, MONDAY), ("Stretching", 20, 3, MONDAY))
     plan = await running.say(chat, "/calendar plan", with_text("Your week"))
 
     skipped = await running.press(chat, plan, ":skip:0:0",

@@ -32,7 +32,7 @@ async def test_onboarding_in_english_saves_every_answer_and_shows_the_menu(runni
     assert "Berlin, DE (Europe/Berlin)" in confirm["text"] and "right?" in confirm["text"]
     morning = await running.press(chat, confirm, ":tz_confirm:yes", with_button(":morning_time:"))
     evening = await running.say(chat, "7.30", with_button(":evening_time:"))
-    birth = await running.press(chat, evening, ":evening_time:2200", with_button(":date_of_birth:"))
+    await running.press(chat, evening, ":evening_time:2200", with_button(":date_of_birth:"))
     done = await running.say(chat, "31.12.1990", with_button("m:wheel"))
 
     assert "All set" in done["text"] and "07:30" in done["text"] and "22:00" in done["text"]

@@ -184,7 +184,7 @@ async def test_a_morning_prompt_from_yesterday_is_answered_as_outdated(running: 
 async def test_a_missed_review_is_asked_for_first_and_after_three_days_the_week_starts_fresh(
         running: BotWorld) -> None:
     clock = running.container.clock
-    chat, user = await ritual_user(running, created_at=at(ZONE, 2026, 2, 20, 12, 0))
+    chat, _user = await ritual_user(running, created_at=at(ZONE, 2026, 2, 20, 12, 0))
     clock.set(at(ZONE, 2026, 3, 10, 9, 0))  # Tuesday: Sunday's review is two days late
 
     prompt = await running.say(chat, "/morning", with_text("Good morning"))

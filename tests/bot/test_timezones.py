@@ -1,14 +1,14 @@
 """Offline time-zone lookup from what people type or where they are."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from core.clock import FrozenClock
 from core.services.timezones import TimeZoneResolver
 
-resolver = TimeZoneResolver(FrozenClock(datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)))
+resolver = TimeZoneResolver(FrozenClock(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)))
 
 
 @pytest.mark.parametrize(("text", "zone"), [

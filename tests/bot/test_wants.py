@@ -10,7 +10,6 @@ from PIL import Image
 
 from bot.dispatcher import create_dispatcher
 from bot.handlers.wants import close_expired_streams_once
-from bot.states import WantsForm
 from core.db.models.wants import WANTS_COMPLETED
 from core.services.users import TelegramProfile
 from tests.bot.conftest import BotWorld, button_data, with_button, with_text
@@ -93,7 +92,7 @@ async def test_the_three_exercises_end_in_an_offline_labelled_analysis(running: 
 
 
 async def test_the_russian_stop_word_ends_the_stream(running: BotWorld) -> None:
-    chat, user = await onboarded(running, "ru")
+    chat, _user = await onboarded(running, "ru")
     checklist = await running.say(chat, "/wants", with_button("wm:stream"))
     await running.press(chat, checklist, "wm:stream", with_text("Поток"))
     await running.say(chat, "Хочу научиться плавать", with_text("Сохранено"))

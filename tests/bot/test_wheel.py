@@ -6,7 +6,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.storage import DatabaseStorage
 from core.services.users import TelegramProfile
-from tests.bot.conftest import BotWorld, with_button, with_text
+from tests.bot.conftest import BotWorld, with_text
 
 AREAS = 8
 

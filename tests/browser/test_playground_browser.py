@@ -1,10 +1,9 @@
 """A person in Debian's chromium: the playground page, the full app and the real bot — onboarding and a wheel."""
 from __future__ import annotations
 
-import os
-
 import asyncio
 import contextlib
+import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path

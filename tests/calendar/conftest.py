@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -10,7 +10,7 @@ from core.db.models import Goal, Step, User
 
 # Monday 1 June 2026, 08:00 in Berlin (06:00 UTC).
 MONDAY = date(2026, 6, 1)
-START = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)
+START = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 BERLIN_FIELDS = {"time_zone": "Europe/Berlin", "morning_time": time(8, 0), "evening_time": time(21, 0)}
 
 

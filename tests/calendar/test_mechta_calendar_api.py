@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
 from core.db.models import Step
-
 from tests.calendar.conftest import BERLIN_FIELDS, MONDAY, add_steps, step_row
 from tests.helpers import error_of, ok_result, signed_in
 
@@ -159,7 +158,7 @@ async def test_ics_feed_parses_back_and_shows_only_its_owners_events(api, contai
     events = calendar.walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [f"{mine['id']}@mechta"]
     assert str(events[0]["SUMMARY"]) == "Mine; with, commas"
-    assert events[0]["DTSTART"].dt == datetime(2026, 6, 3, 8, 0, tzinfo=timezone.utc)
+    assert events[0]["DTSTART"].dt == datetime(2026, 6, 3, 8, 0, tzinfo=UTC)
     assert b"DTSTART:20260603T080000Z" in response.content and b"DTSTAMP:" in response.content
     assert theirs["id"] not in response.text
 

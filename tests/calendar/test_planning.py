@@ -1,11 +1,13 @@
 """The placer and free slots: pure functions, checked with fixed cases and with hypothesis."""
 from __future__ import annotations
 
+import itertools
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.services.calendar.planning import (
     Interval,
@@ -25,7 +27,7 @@ WORK = PlanningRules(windows=(Window(time(9), time(18), frozenset(range(5))),), 
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def step(title: str, minutes: int | None = 30, priority: int = 2, planned: date | None = None) -> PlannableStep:
@@ -84,8 +86,8 @@ def test_fall_back_day_has_a_25_hour_day_of_windows():
     rules = PlanningRules(windows=(Window(time(0, 0), time(23, 59), ALL_DAYS),), buffer_minutes=0,
                           daily_cap_minutes=2000, min_block_minutes=15)
     day = datetime(2026, 10, 25, tzinfo=BERLIN)
-    slots = free_slots(rules, BERLIN, day.astimezone(timezone.utc),
-                       (day + timedelta(days=1)).astimezone(timezone.utc), [])
+    slots = free_slots(rules, BERLIN, day.astimezone(UTC),
+                       (day + timedelta(days=1)).astimezone(UTC), [])
     assert sum(s.minutes for s in slots) == 24 * 60 + 59
 
 
@@ -118,8 +120,8 @@ def windows(draw):
 @st.composite
 def scenarios(draw):
     monday = draw(st.sampled_from(DST_WEEKS))
-    start = datetime.combine(monday, time(0), tzinfo=BERLIN).astimezone(timezone.utc)
-    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=BERLIN).astimezone(timezone.utc)
+    start = datetime.combine(monday, time(0), tzinfo=BERLIN).astimezone(UTC)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=BERLIN).astimezone(UTC)
     busy = []
     for _ in range(draw(st.integers(0, 12))):
         offset = draw(st.integers(0, 7 * 24 * 4 - 1))
@@ -142,7 +144,7 @@ def _samples(block):
     while moment < block.end:
         moments.append(moment)
         moment += timedelta(minutes=5)
-    return moments + [block.end - timedelta(seconds=1)]
+    return [*moments, block.end - timedelta(seconds=1)]
 
 
 def _inside_some_window(moment: datetime, rules: PlanningRules) -> bool:
@@ -166,7 +168,7 @@ def test_placer_never_overlaps_busy_time_never_leaves_hours_never_exceeds_the_ca
         per_day[block.local_date] = per_day.get(block.local_date, 0) + block.minutes
     assert all(minutes <= rules.daily_cap_minutes for minutes in per_day.values())
     ordered = sorted(placement.blocks, key=lambda b: b.start)
-    for first, second in zip(ordered, ordered[1:]):
+    for first, second in itertools.pairwise(ordered):
         assert first.end + buffer <= second.start
     assert len(placement.blocks) + len(placement.unplaced) == len(steps)
 

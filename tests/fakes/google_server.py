@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import secrets
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ def _oauth_error(error: str, description: str = "", status: int = 400) -> JSONRe
 
 
 def _now_rfc3339() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class FakeGoogle:
@@ -234,7 +234,7 @@ class FakeGoogle:
         async def watch(calendar_id: str, request: Request):
             body = await request.json()
             ttl = int(body.get("params", {}).get("ttl", 604800))
-            expiration = int(datetime.now(timezone.utc).timestamp() * 1000) + ttl * 1000
+            expiration = int(datetime.now(UTC).timestamp() * 1000) + ttl * 1000
             channel = {"kind": "api#channel", "id": body["id"], "resourceId": "res-" + secrets.token_hex(6),
                        "resourceUri": f"https://www.googleapis.com/calendar/v3/calendars/{calendar_id}/events",
                        "token": body.get("token"), "expiration": str(expiration), "address": body["address"]}
@@ -300,8 +300,8 @@ class FakeGoogle:
                     start = datetime.fromisoformat(event["start"]["dateTime"])
                     end = datetime.fromisoformat(event["end"]["dateTime"])
                     if start < high and end > low:
-                        busy.append({"start": max(start, low).astimezone(timezone.utc).isoformat(),
-                                     "end": min(end, high).astimezone(timezone.utc).isoformat()})
+                        busy.append({"start": max(start, low).astimezone(UTC).isoformat(),
+                                     "end": min(end, high).astimezone(UTC).isoformat()})
                 calendars[item["id"]] = {"busy": busy}
             return {"kind": "calendar#freeBusy", "timeMin": body["timeMin"], "timeMax": body["timeMax"],
                     "calendars": calendars}

@@ -18,7 +18,7 @@ import base64
 import json
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,10 +84,8 @@ class FakeOpenAI:
 
     async def _delay(self, seconds: float) -> None:
         if seconds:
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), timeout=seconds)
-            except TimeoutError:
-                pass
 
     async def _chat(self, request: Request) -> JSONResponse:
         body = await request.json()

@@ -10,7 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from PIL import Image
 
-from api.playground import BotApiEmulator, create_playground_app
+from playground import BotApiEmulator, create_playground_app
 from tests.utils.asgi_server import serve_asgi
 
 BOT_TOKEN = "4242:playground-test-token"

@@ -19,7 +19,7 @@ from aiogram.types import (
     Message,
 )
 
-from api.playground import BotApiEmulator, PlaygroundError, create_playground_app
+from playground import BotApiEmulator, PlaygroundError, create_playground_app
 from tests.playground.conftest import BOT_TOKEN, Playground, drain_updates, make_bot, png_bytes
 from tests.utils.asgi_server import serve_asgi
 

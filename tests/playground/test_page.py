@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.playground import create_playground_app
+from playground import create_playground_app
 from tests.playground.conftest import png_bytes
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from api.playground import create_playground_app
+from playground import create_playground_app
 from tests.playground.conftest import Playground, make_bot
 from tests.utils.asgi_server import serve_asgi
 

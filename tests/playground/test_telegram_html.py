@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.playground.telegram_html import EntityParseError, parse_html
+from playground.telegram_html import EntityParseError, parse_html
 
 
 def test_emoji_shift_offsets_by_two_utf16_units() -> None:

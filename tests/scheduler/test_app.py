@@ -1,10 +1,11 @@
 """The scheduler process: the tick, its hooks and heartbeat, the APScheduler job, `python -m scheduler`."""
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from core.bootstrap import Container
@@ -113,7 +114,7 @@ async def test_python_m_scheduler_delivers_to_the_emulator_and_stops_on_sigterm(
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'scheduler.db'}"
     await upgrade_async(database_url)
     chat = playground.emulator.create_user("Mila", "en")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ritual = time(now.hour, now.minute)
     settings = Settings(_env_file=None, env="test", database_url=database_url, data_dir=tmp_path / "data")
     container = Container(settings, clock=FrozenClock(now))
@@ -132,11 +133,9 @@ async def test_python_m_scheduler_delivers_to_the_emulator_and_stops_on_sigterm(
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "scheduler", cwd=ROOT, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     message = None
-    try:
-        # Starting Python with aiogram takes seconds (much longer on a busy machine).
+    # Starting Python with aiogram takes seconds (much longer on a busy machine).
+    with contextlib.suppress(TimeoutError):
         message = await playground.emulator.wait_for_bot_message(chat["id"], timeout=120, after_id=0)
-    except TimeoutError:
-        pass
     process.send_signal(signal.SIGTERM)
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout=30)

@@ -51,7 +51,7 @@ async def test_two_schedulers_racing_send_every_prompt_exactly_once(container, s
     clock.set(at(BERLIN, 2024, 6, 3, 8, 0, 5))
 
     reports = await asyncio.gather(*(scheduler.prompt_delivery.deliver_due(sender)
-                                     for scheduler, sender in zip(schedulers, senders)))
+                                     for scheduler, sender in zip(schedulers, senders, strict=True)))
 
     assert all(sender.sent for sender in senders), "both schedulers should have taken part"
     sent = senders[0].sent + senders[1].sent

@@ -1,5 +1,5 @@
 """next_occurrence / previous_occurrence: ordinary days, DST gaps and folds, the extreme UTC offsets."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -9,7 +9,7 @@ from core.services.schedule import local_date_of, next_occurrence, occurrence_on
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_berlin_ordinary_days_follow_the_offset_change():
@@ -92,7 +92,7 @@ ZONES = ["Europe/Berlin", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12"
     zone=st.sampled_from(ZONES),
     local_time=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
     after=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31)).map(
-        lambda d: d.replace(tzinfo=timezone.utc)),
+        lambda d: d.replace(tzinfo=UTC)),
 )
 def test_next_occurrence_is_the_first_one_after(zone, local_time, after):
     fired = next_occurrence(local_time, zone, after)

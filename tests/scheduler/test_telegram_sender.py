@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from api.playground import create_playground_app
 from core.services.prompts_delivery import PromptRejected
+from playground import create_playground_app
 from scheduler.rate_limit import LocalSendRateLimiter, RedisSendRateLimiter
 from scheduler.telegram_sender import TelegramPromptSender
 from tests.scheduler.conftest import make_bot

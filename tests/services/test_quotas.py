@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -121,7 +121,7 @@ async def test_usage_is_cached_for_a_minute(container) -> None:
 
 async def test_month_follows_the_users_time_zone(container, clock) -> None:
     # 10:30 UTC on 31 January is already 00:30 on 1 February on Kiritimati (UTC+14).
-    clock.set(datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 1, 31, 9, 0, tzinfo=UTC))
     islander = await make_user(container, time_zone="Pacific/Kiritimati")
     londoner = await make_user(container, time_zone="UTC")
     for user in (islander, londoner):
@@ -139,7 +139,7 @@ async def test_month_follows_the_users_time_zone(container, clock) -> None:
 
 
 async def test_release_after_the_month_changed_returns_the_unit_to_its_own_month(container, clock) -> None:
-    clock.set(datetime(2026, 3, 31, 23, 50, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 31, 23, 50, tzinfo=UTC))
     user = await make_user(container, time_zone="UTC")
     reservation = await container.quotas.reserve(user.id, "text")
     clock.advance(minutes=20)

@@ -6,7 +6,7 @@ import hmac
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import jwt
@@ -47,7 +47,7 @@ def test_refused_passwords_name_every_problem(password: str, count: int) -> None
 
 def test_token_codec_trusts_the_given_clock_not_the_wall_clock() -> None:
     codec = TokenCodec("s" * 40)
-    future = datetime.now(timezone.utc) + timedelta(days=3)
+    future = datetime.now(UTC) + timedelta(days=3)
     token = codec.encode(subject=uuid.uuid4(), token_type=ACCESS, session_id=uuid.uuid4(), now=future,
                          ttl=timedelta(minutes=15))
     assert codec.decode(token, now=future + timedelta(minutes=14))["type"] == ACCESS

@@ -60,7 +60,7 @@ def render_picture_card(title: str, *, size: str = "1024x1024", locale: str = "r
     gradient = Image.new("RGB", (1, 256))
     for y in range(256):
         t = y / 255
-        gradient.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom)))
+        gradient.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     card = gradient.resize((width, height))
     draw = ImageDraw.Draw(card)
 

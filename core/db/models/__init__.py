@@ -15,22 +15,17 @@ from core.db.models.gamification import UserAchievement, XPEvent
 from core.db.models.goals import Goal, Step
 from core.db.models.heartbeat import ServiceHeartbeat
 from core.db.models.quota import AIUsageCounter
+from core.db.models.rituals import JournalEntry, WeeklyReview
 from core.db.models.scheduling import RitualPromptLog
 from core.db.models.story import FutureStory, FutureStoryDraft
-from core.db.models.rituals import JournalEntry, WeeklyReview
 from core.db.models.user import User
 from core.db.models.visuals import VisualAsset
 from core.db.models.wants import WantsAnalysis, WantsRaw
 from core.db.models.wheel import LifeWheelEntry
 
 __all__ = [
-    "AIUsageLog",
-    "FutureStory",
-    "FutureStoryDraft",
-    "VisualAsset",
-    "WantsAnalysis",
-    "WantsRaw",
     "AIUsageCounter",
+    "AIUsageLog",
     "Area",
     "AuthSession",
     "BotFSMRecord",
@@ -38,10 +33,12 @@ __all__ = [
     "CalendarEvent",
     "CalendarFeed",
     "CalendarNotification",
+    "EmailVerification",
+    "FutureStory",
+    "FutureStoryDraft",
+    "Goal",
     "GoogleConnection",
     "GoogleOAuthRequest",
-    "EmailVerification",
-    "Goal",
     "JournalEntry",
     "LifeWheelEntry",
     "PasswordReset",
@@ -50,6 +47,9 @@ __all__ = [
     "Step",
     "User",
     "UserAchievement",
+    "VisualAsset",
+    "WantsAnalysis",
+    "WantsRaw",
     "WeeklyReview",
     "XPEvent",
 ]

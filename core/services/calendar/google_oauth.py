@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from google_auth_oauthlib.flow import Flow
@@ -140,12 +140,12 @@ class GoogleOAuth:
         flow = self._flow(code_verifier=verifier)
         try:
             await asyncio.to_thread(flow.fetch_token, code=code)
-        except Exception as exc:  # noqa: BLE001 - any refusal of the exchange ends on the same page
+        except Exception as exc:
             log.warning("Google code exchange failed for user %s: %s", user_id, exc)
             raise OAuthPageError("exchange_failed") from exc
         creds = flow.credentials
         email = await self._primary_calendar_id(creds)
-        lifetime = (creds.expiry.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)) if creds.expiry else None
+        lifetime = (creds.expiry.replace(tzinfo=UTC) - datetime.now(UTC)) if creds.expiry else None
         async with self.db.transaction() as session:
             repo = CalendarRepository(session)
             connection = await repo.connection(user_id, for_update=True)
@@ -168,7 +168,7 @@ class GoogleOAuth:
         """The primary calendar's id is the account's address; a failure here does not block connecting."""
         try:
             calendars = await asyncio.to_thread(self.api.calendar_list, creds)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.info("could not read the calendar list after connecting: %s", exc)
             return None
         primary = next((c for c in calendars if c.get("primary")), None)

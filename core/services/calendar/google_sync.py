@@ -3,10 +3,11 @@ encrypted at rest, refresh on expiry or 401, and the provider with its local cac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -167,7 +168,7 @@ class GoogleApi:
 
 
 def _rfc3339(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _parse_time(node: dict[str, Any], zone: ZoneInfo) -> tuple[datetime, bool]:
@@ -175,9 +176,9 @@ def _parse_time(node: dict[str, Any], zone: ZoneInfo) -> tuple[datetime, bool]:
         moment = datetime.fromisoformat(node["dateTime"])
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=ZoneInfo(node.get("timeZone") or "UTC"))
-        return moment.astimezone(timezone.utc), False
+        return moment.astimezone(UTC), False
     day = date.fromisoformat(node["date"])
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc), True
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC), True
 
 
 def step_id_of(item: dict[str, Any]) -> uuid.UUID | None:
@@ -201,7 +202,7 @@ def event_fields(item: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
         "status": item.get("status") or "confirmed",
         "step_id": step_id_of(item),
         "etag": (item.get("etag") or "")[:255] or None,
-        "remote_updated_at": datetime.fromisoformat(updated).astimezone(timezone.utc) if updated else None,
+        "remote_updated_at": datetime.fromisoformat(updated).astimezone(UTC) if updated else None,
     }
 
 
@@ -282,7 +283,7 @@ class GoogleCalendarProvider:
         expires_at = None
         if creds.expiry is not None:
             # google-auth keeps a naive UTC expiry from the real clock; re-base the lifetime on ours.
-            lifetime = creds.expiry.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+            lifetime = creds.expiry.replace(tzinfo=UTC) - datetime.now(UTC)
             expires_at = self.clock.now() + lifetime
         async with self.db.transaction() as session:
             connection = await CalendarRepository(session).connection(self.user.id, for_update=True)
@@ -304,7 +305,8 @@ class GoogleCalendarProvider:
                 await repo.delete_channels(self.user.id)
                 await repo.delete_events(self.user.id, self.name)
                 record_notification(session, self.user.id, "google_access_lost", {}, self.clock.now())
-        return Conflict("GOOGLE_ACCESS_REVOKED", "Google no longer accepts Mechta's access; connect the calendar again.")
+        return Conflict("GOOGLE_ACCESS_REVOKED",
+                        "Google no longer accepts Mechta's access; connect the calendar again.")
 
     async def call(self, fn: Callable[..., T], *args: Any, creds: Credentials | None = None) -> T:
         """Run one Google call in a thread; a 401 makes the client refresh and retry, and a new token is saved."""
@@ -386,10 +388,8 @@ class GoogleCalendarProvider:
 
     async def delete_event(self, event_id: uuid.UUID) -> None:
         current = await self.get_event(event_id)
-        try:
+        with contextlib.suppress(NotFound):  # already gone at Google: the cache simply catches up
             await self.call(self.api.delete, current.calendar_id, current.external_id)
-        except NotFound:
-            pass  # already gone at Google: the cache simply catches up
         async with self.db.transaction() as session:
             row = await CalendarRepository(session).event(self.user.id, event_id, source=self.name, for_update=True)
             if row is not None:
@@ -398,8 +398,8 @@ class GoogleCalendarProvider:
     async def free_busy(self, start: datetime, end: datetime) -> list[Interval]:
         connection = await self.connection()
         busy = await self.call(self.api.free_busy, connection.calendar_id, start, end)
-        return [Interval(datetime.fromisoformat(b["start"]).astimezone(timezone.utc),
-                         datetime.fromisoformat(b["end"]).astimezone(timezone.utc)) for b in busy]
+        return [Interval(datetime.fromisoformat(b["start"]).astimezone(UTC),
+                         datetime.fromisoformat(b["end"]).astimezone(UTC)) for b in busy]
 
     async def _store(self, calendar_id: str, item: dict[str, Any]) -> CalendarEvent:
         fields = event_fields(item, self.zone)
@@ -461,8 +461,8 @@ class GoogleCalendarProvider:
             if full:
                 seen = {i["id"] for i in items if i.get("status") != "cancelled"}
                 for row in await repo.events_between(self.user.id, self.name, calendar_id,
-                                                     datetime.min.replace(tzinfo=timezone.utc),
-                                                     datetime.max.replace(tzinfo=timezone.utc)):
+                                                     datetime.min.replace(tzinfo=UTC),
+                                                     datetime.max.replace(tzinfo=UTC)):
                     if row.external_id not in seen:
                         moved += await self._follow(session, row, None, now)
                         await session.delete(row)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -24,7 +24,7 @@ def build_feed(events: Iterable[CalendarEvent], *, calendar_name: str, time_zone
     calendar.add("x-wr-calname", calendar_name)
     calendar.add("x-wr-timezone", time_zone)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    stamp = now.astimezone(timezone.utc)
+    stamp = now.astimezone(UTC)
     for item in events:
         event = Event()
         event.add("uid", f"{item.id}@{UID_DOMAIN}")
@@ -33,14 +33,14 @@ def build_feed(events: Iterable[CalendarEvent], *, calendar_name: str, time_zone
             event.add("dtstart", item.start_at.date())
             event.add("dtend", item.end_at.date())
         else:
-            event.add("dtstart", item.start_at.astimezone(timezone.utc))
-            event.add("dtend", item.end_at.astimezone(timezone.utc))
+            event.add("dtstart", item.start_at.astimezone(UTC))
+            event.add("dtend", item.end_at.astimezone(UTC))
         event.add("summary", item.title or "—")
         if item.description:
             event.add("description", item.description)
         if item.location:
             event.add("location", item.location)
-        event.add("last-modified", (item.remote_updated_at or item.updated_at).astimezone(timezone.utc))
+        event.add("last-modified", (item.remote_updated_at or item.updated_at).astimezone(UTC))
         event.add("status", "TENTATIVE" if item.status == "tentative" else "CONFIRMED")
         event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
         calendar.add_component(event)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,7 +23,7 @@ class Interval:
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         return self.start < other.end and other.start < self.end
 
 
@@ -137,8 +137,8 @@ def local_instant_bounds(day: date, start: time, end: time, zone: ZoneInfo) -> I
     later reading for the start and the earlier one for the end keeps every instant inside the wall-clock range.
     """
     def readings(moment: time) -> tuple[datetime, datetime]:
-        first = datetime.combine(day, moment, tzinfo=zone).astimezone(timezone.utc)
-        second = datetime.combine(day, moment, tzinfo=zone).replace(fold=1).astimezone(timezone.utc)
+        first = datetime.combine(day, moment, tzinfo=zone).astimezone(UTC)
+        second = datetime.combine(day, moment, tzinfo=zone).replace(fold=1).astimezone(UTC)
         return first, second
 
     start_utc = max(readings(start))

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.cache import Cache
 from core.clock import Clock
@@ -61,7 +61,7 @@ class PushChannels:
 
         answer = await provider.call(watch)
         expiration = answer.get("expiration")
-        expires_at = (datetime.fromtimestamp(int(expiration) / 1000, tz=timezone.utc) if expiration
+        expires_at = (datetime.fromtimestamp(int(expiration) / 1000, tz=UTC) if expiration
                       else self.clock.now() + timedelta(seconds=ttl))
         async with self.db.transaction() as session:
             repo = CalendarRepository(session)

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,12 +30,11 @@ from core.repositories.goals import GoalRepository, StepRepository
 from core.security import new_token
 from core.services.ai import AIService
 from core.services.calendar import steps_bridge
-from core.services.calendar.google_sync import GoogleApi, GoogleCalendarProvider, TokenCipher
 from core.services.calendar.google_oauth import ConnectStart, GoogleOAuth, google_not_configured
+from core.services.calendar.google_sync import GoogleApi, GoogleCalendarProvider, TokenCipher
 from core.services.calendar.ics import build_feed
 from core.services.calendar.mechta_provider import MechtaCalendarProvider
 from core.services.calendar.notifications import CalendarNotifications, record_notification
-from core.services.calendar.push import PushAck, PushChannels
 from core.services.calendar.planning import (
     Interval,
     Placement,
@@ -53,6 +52,7 @@ from core.services.calendar.provider import (
     EventInput,
     SyncResult,
 )
+from core.services.calendar.push import PushAck, PushChannels
 
 log = logging.getLogger("mechta.calendar")
 
@@ -124,7 +124,7 @@ def _aware(value: datetime, field_name: str) -> datetime:
     if value.tzinfo is None:
         raise Unprocessable("CALENDAR_INVALID_TIME", "Give times with a UTC offset, e.g. 2026-01-15T10:00:00+03:00.",
                             fields={field_name: ["A time zone offset is required"]})
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def check_range(start: datetime, end: datetime, *, max_days: int = MAX_RANGE_DAYS) -> tuple[datetime, datetime]:
@@ -256,7 +256,8 @@ class CalendarService:
     async def create_event(self, user: User, data: dict[str, Any]) -> CalendarEvent:
         return await (await self.provider_for(user)).create_event(clean_event_input(data))
 
-    async def patch_event(self, user: User, event_id: uuid.UUID, data: dict[str, Any]) -> tuple[CalendarEvent, list[str]]:
+    async def patch_event(self, user: User, event_id: uuid.UUID,
+                          data: dict[str, Any]) -> tuple[CalendarEvent, list[str]]:
         """Change an event; a planned block that moves to another day takes its step along."""
         provider = await self.provider_for(user)
         current = await provider.get_event(event_id)
@@ -305,14 +306,14 @@ class CalendarService:
             return None
         zone = ZoneInfo(user.time_zone)
         provider = await self.provider_for(user)
-        old_day_start = datetime.combine(old_date, time(0), tzinfo=zone).astimezone(timezone.utc)
-        old_day_end = datetime.combine(old_date + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        old_day_start = datetime.combine(old_date, time(0), tzinfo=zone).astimezone(UTC)
+        old_day_end = datetime.combine(old_date + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
         block = next((e for e in await provider.list_events(old_day_start, old_day_end) if e.step_id == step_id),
                      None)
         if block is None:
             return None
         new_start = datetime.combine(new_date, block.start_at.astimezone(zone).time(),
-                                     tzinfo=zone).astimezone(timezone.utc)
+                                     tzinfo=zone).astimezone(UTC)
         new_end = new_start + (block.end_at - block.start_at)
         if await self._time_is_free(user, provider, new_date, Interval(new_start, new_end)):
             return await provider.patch_event(block.id, {"start": new_start, "end": new_end})
@@ -326,9 +327,9 @@ class CalendarService:
     async def _time_is_free(self, user: User, provider: CalendarProvider, day: date, block: Interval) -> bool:
         """Whether a block fits the free time of its local day: hours, other events with buffers, the daily cap."""
         zone = ZoneInfo(user.time_zone)
-        range_start = max(datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc),
+        range_start = max(datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC),
                           self._earliest_start())
-        range_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        range_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
         if block.start < range_start or block.end > range_end:
             return False
         slots, load, _events = await self._planning_inputs(user, provider, range_start, range_end)
@@ -348,7 +349,7 @@ class CalendarService:
                     event, fields = await self.patch_event(user, event_id, data)
                 except (NotFound, Unprocessable, Conflict, BadRequest) as exc:
                     return BulkItemResult(str(event_id), "error", code=exc.code, message=exc.message)
-                except Exception as exc:  # noqa: BLE001 - one item's failure is that item's result
+                except Exception as exc:
                     code = getattr(exc, "code", "CALENDAR_UPDATE_FAILED")
                     return BulkItemResult(str(event_id), "error", code=code, message="The event was not updated.")
                 return BulkItemResult(str(event_id), "success", updated_fields=fields, event=event,
@@ -384,8 +385,8 @@ class CalendarService:
         monday = week_monday(week_start or today)
         start_local = datetime.combine(monday, time(0), tzinfo=zone)
         end_local = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
-        range_start = max(start_local.astimezone(timezone.utc), self._earliest_start())
-        range_end = end_local.astimezone(timezone.utc)
+        range_start = max(start_local.astimezone(UTC), self._earliest_start())
+        range_end = end_local.astimezone(UTC)
         if range_end <= range_start:
             raise Unprocessable("CALENDAR_WEEK_PASSED", "This week is over; plan this week or a later one.",
                                 fields={"week_start": ["The week is over"]})
@@ -475,7 +476,7 @@ class CalendarService:
         blocks = [Interval(_aware(c.start, "start"), _aware(c.end, "end")) for c in fresh]
         problems = fits_free_time(blocks, slots, self.rules_for(user), zone, load_minutes=load)
         accepted: list[tuple[BlockChoice, Interval]] = []
-        for choice, block, problem in zip(fresh, blocks, problems):
+        for choice, block, problem in zip(fresh, blocks, problems, strict=True):
             if problem is not None:
                 results.append(CommitItem(choice.step_id, steps_by_id[choice.step_id].title, "rejected",
                                           block.start, block.end, code=f"CALENDAR_SLOT_{problem.upper()}",
@@ -504,7 +505,7 @@ class CalendarService:
             return results
         created = await provider.create_many([data for _, data in inputs])
         async with self.db.transaction() as session:
-            for (step_id, data), outcome in zip(inputs, created):
+            for (step_id, data), outcome in zip(inputs, created, strict=True):
                 if isinstance(outcome, CalendarEvent):
                     await steps_bridge.follow_block(session, user.id, step_id,
                                                     planned_date=data.start.astimezone(zone).date())
@@ -519,8 +520,8 @@ class CalendarService:
         """Today's events in the user's zone (planned blocks carry `step_id`), for the morning prompt."""
         zone = ZoneInfo(user.time_zone)
         today = self.clock.now().astimezone(zone).date()
-        start = datetime.combine(today, time(0), tzinfo=zone).astimezone(timezone.utc)
-        end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        start = datetime.combine(today, time(0), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
         return await (await self.provider_for(user)).list_events(start, end)
 
     async def blocks_starting(self, start: datetime, end: datetime) -> list[CalendarEvent]:
@@ -554,7 +555,8 @@ class CalendarService:
             raise NotFound("CALENDAR_FEED_NOT_FOUND", "Calendar feed not found.")
         now = self.clock.now()
         provider = await self.provider_for(user)
-        events = await provider.list_events(now - timedelta(days=FEED_PAST_DAYS), now + timedelta(days=FEED_FUTURE_DAYS))
+        events = await provider.list_events(now - timedelta(days=FEED_PAST_DAYS),
+                                            now + timedelta(days=FEED_FUTURE_DAYS))
         return build_feed(events, calendar_name="Mechta", time_zone=user.time_zone, now=now)
 
     # cache
@@ -605,7 +607,7 @@ class CalendarService:
         for callback in list(self.on_connected):
             try:
                 await callback(connection.user_id)
-            except Exception:  # noqa: BLE001 - a listener's failure must not undo the connection
+            except Exception:
                 log.exception("on_connected listener failed for user %s", connection.user_id)
         return connection
 

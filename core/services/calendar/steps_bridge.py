@@ -30,7 +30,8 @@ async def week_steps(session: AsyncSession, user_id: uuid.UUID, first: date, las
     return await repo.planned_between(user_id, first, last, statuses=OPEN_STATUSES)
 
 
-async def open_steps(session: AsyncSession, user_id: uuid.UUID, step_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Step]:
+async def open_steps(session: AsyncSession, user_id: uuid.UUID,
+                     step_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Step]:
     steps = await StepRepository(session).many(user_id, step_ids, for_update=True)
     return {s.id: s for s in steps if s.status in OPEN_STATUSES}
 

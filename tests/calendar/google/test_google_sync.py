@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import func, select
 
 from core.db.models import CalendarChannel, CalendarEvent, GoogleConnection
@@ -81,7 +81,7 @@ async def test_our_edits_flow_out_to_google(api, container, fake_google, monday_
 
 
 async def test_expired_token_is_refreshed_and_saved(api, container, fake_google, monday_clock):
-    user, headers = await connected_user(api, container, fake_google)
+    user, _headers = await connected_user(api, container, fake_google)
     async with container.db.read() as session:
         before = (await session.scalars(select(GoogleConnection))).one()
     monday_clock.advance(hours=2)  # past the hour Google's access token lives
@@ -209,7 +209,7 @@ async def test_channels_are_renewed_before_expiry_and_can_be_unsubscribed(api, c
 
 
 async def test_disconnect_revokes_at_google_and_cleans_up(api, container, fake_google, monday_clock):
-    user, headers = await connected_user(api, container, fake_google)
+    _user, headers = await connected_user(api, container, fake_google)
     fake_google.add_event("Cached", berlin(2, 9), berlin(2, 10))
     ok_result(await api.post("/api/v1/calendar/sync", headers=headers))
     channel = ok_result(await api.post("/api/v1/webhook/setup", headers=headers))
@@ -231,5 +231,5 @@ def test_token_keys_rotate_without_losing_old_ciphertexts():
     assert rotated_cipher.decrypt(stored) == "1//refresh"
     rotated = rotated_cipher.rotate(stored)
     assert TokenCipher(new_key).decrypt(rotated) == "1//refresh"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidToken):
         TokenCipher(old_key).decrypt(rotated)

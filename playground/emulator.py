@@ -21,7 +21,7 @@ from aiogram.types import MessageEntity
 from aiogram.utils.text_decorations import html_decoration
 from PIL import Image, UnidentifiedImageError
 
-from api.playground.telegram_html import utf16_length
+from playground.telegram_html import utf16_length
 
 BOT_USERNAME = "mechta_playground_bot"
 BOT_FIRST_NAME = "Mechta (playground)"

@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from api.playground.emulator import BotApiEmulator, PlaygroundError, UnknownUserError
-from api.playground.long_poll import unless_client_leaves
+from playground.emulator import BotApiEmulator, PlaygroundError, UnknownUserError
+from playground.long_poll import unless_client_leaves
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {"playground.js": "text/javascript", "playground.css": "text/css"}

@@ -3,8 +3,8 @@
 import re
 from typing import Any
 
-from api.playground.emulator import BotApiError
-from api.playground.telegram_html import EntityParseError, parse_html, strip_text, utf16_length
+from playground.emulator import BotApiError
+from playground.telegram_html import EntityParseError, parse_html, strip_text, utf16_length
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from api.playground import validation
-from api.playground.emulator import BotApiEmulator, BotApiError
-from api.playground.long_poll import unless_client_leaves
+from playground import validation
+from playground.emulator import BotApiEmulator, BotApiError
+from playground.long_poll import unless_client_leaves
 
 _TOKEN = re.compile(r"(\d+):.+")
 _RATE_LIMITED_METHODS = {

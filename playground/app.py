@@ -4,9 +4,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from api.playground.bot_api import create_bot_api_router
-from api.playground.emulator import BotApiEmulator
-from api.playground.page import create_page_router
+from playground.bot_api import create_bot_api_router
+from playground.emulator import BotApiEmulator
+from playground.page import create_page_router
 
 BOT_API_PREFIX = "/tg"
 PAGE_PREFIX = "/playground"
