@@ -74,7 +74,7 @@ class Container:
 
     @cached_property
     def wheel(self) -> WheelService:
-        return WheelService(self.db, self.clock)
+        return WheelService(self.db, self.clock, self.gamification)
 
     @cached_property
     def gamification(self) -> GamificationService:

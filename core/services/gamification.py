@@ -30,7 +30,7 @@ from core.repositories.gamification import GamificationRepository
 from core.repositories.users import UserRepository
 
 XP_REWARDS: dict[str, int] = {
-    "wheel_completed": 20,        # ref: wheel entry id
+    "wheel_completed": 20,        # ref: local date — at most once a day
     "wants_analyzed": 30,         # ref: analysis id
     "future_story_created": 40,   # ref: story id
     "story_image_created": 10,    # ref: asset id

@@ -11,7 +11,9 @@ from core.db.engine import Database
 from core.db.models import LifeWheelEntry
 from core.errors import BadRequest, NotFound, Unprocessable
 from core.repositories.areas import AreaRepository
+from core.repositories.users import UserRepository
 from core.repositories.wheel import WheelRepository
+from core.services.gamification import GamificationService
 
 MIN_SCORE, MAX_SCORE = 0, 10
 NOTE_MAX_CHARS = 2000
@@ -75,9 +77,10 @@ def compare(current: HasScores, previous: HasScores | None = None, *,
 
 
 class WheelService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, gamification: GamificationService) -> None:
         self.db = db
         self.clock = clock
+        self.gamification = gamification
 
     async def create(self, user_id: uuid.UUID, scores: dict[str, int], note: str | None = None,
                      area_notes: dict[str, str] | None = None) -> LifeWheelEntry:
@@ -91,10 +94,16 @@ class WheelService:
                 raise BadRequest("LIFE_WHEEL_INVALID_AREA_ID", "Some areas do not exist or are no longer used.",
                                  fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
             ordered = {a: scores[a] for a in active if a in scores}
-            return WheelRepository(session).add(LifeWheelEntry(
+            entry = WheelRepository(session).add(LifeWheelEntry(
                 id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
                 area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
             ))
+            user = await UserRepository(session).get(user_id)
+            if user is not None:
+                # One reward a local day: the wheel is a check-in, refilling it in a loop earns nothing more.
+                await self.gamification.award(session, user_id=user_id, reason="wheel_completed",
+                                              ref=self.clock.local_today(user.time_zone).isoformat())
+            return entry
 
     async def latest(self, user_id: uuid.UUID) -> LifeWheelEntry | None:
         async with self.db.read() as session:
