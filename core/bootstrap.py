@@ -15,6 +15,7 @@ from core.services.areas import AreaService
 from core.services.auth import AuthService
 from core.services.calendar import CalendarService
 from core.services.calendar_chat import CalendarChatService
+from core.services.data_rights import DataRightsService
 from core.services.esoterics import EsotericsService
 from core.services.future_story import FutureStoryService
 from core.services.gamification import GamificationService
@@ -129,6 +130,10 @@ class Container:
     @cached_property
     def visuals(self) -> VisualsService:
         return VisualsService(self.db, self.clock, self.settings, self.ai, self.gamification)
+
+    @cached_property
+    def data_rights(self) -> DataRightsService:
+        return DataRightsService(self.db, self.clock, self.settings, self.cache, self.calendar)
 
     async def close(self) -> None:
         await self.cache.close()
