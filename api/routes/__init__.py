@@ -12,6 +12,7 @@ from api.routes.goals import router as goals_router
 from api.routes.google import router as google_router
 from api.routes.life_wheel import router as life_wheel_router
 from api.routes.me import router as me_router
+from api.routes.me_data import router as me_data_router
 from api.routes.me_password import router as me_password_router
 from api.routes.rituals import router as rituals_router
 from api.routes.steps import router as steps_router
@@ -23,6 +24,7 @@ API_V1_ROUTERS: list[APIRouter] = [
     auth_router,
     me_router,
     me_password_router,
+    me_data_router,
     areas_router,
     life_wheel_router,
     wants_router,
