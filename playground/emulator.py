@@ -491,7 +491,10 @@ class BotApiEmulator:
     def store_document(self, data: bytes, file_name: str, mime_type: str | None) -> dict:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise BotApiError(413, "Request Entity Too Large")
-        mime_type = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        # Telegram reports the type of the file itself; a client's generic upload type (aiogram sends every file
+        # as application/octet-stream) says nothing, so the name decides then.
+        declared = None if mime_type in (None, "", "application/octet-stream") else mime_type
+        mime_type = declared or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         extension = Path(file_name).suffix.lstrip(".") or "bin"
         record = self._store_file(data, "documents", extension, mime_type=mime_type, file_name=file_name)
         return {**self._file_reference(record), "file_name": file_name, "mime_type": mime_type}
