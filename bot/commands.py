@@ -21,6 +21,8 @@ COMMANDS = (
     ("calendar", N_("Calendar: plan the week, reminders")),
     ("progress", N_("Level, XP and streak")),
     ("settings", N_("Language, time zone, ritual times")),
+    ("export", N_("Download everything I keep about you")),
+    ("delete_me", N_("Delete your account and all its data")),
     ("help", N_("What I can do")),
     ("cancel", N_("Leave the current dialog")),
     ("start", N_("Introduction and setup")),

@@ -45,6 +45,8 @@ def help_text() -> str:
         _("/progress — level, XP, streak, achievements, leaderboard"),
         _("/calendar — the week plan in your calendar, its feed link, Google Calendar"),
         _("/settings — language, time zone, ritual times, date of birth"),
+        _("/export — everything I keep about you, as a JSON file and an .ics calendar"),
+        _("/delete_me — delete your account and all its data"),
         _("/menu — the main menu"),
         _("/cancel — leave the current dialog"),
         _("/start — the introduction"),
