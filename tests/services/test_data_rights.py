@@ -13,6 +13,7 @@ from sqlalchemy import Column, ForeignKey, MetaData, Table, Uuid
 
 from bot.states import WheelForm
 from bot.storage import create_storage
+from core.bootstrap import Container
 from core.db.base import Base
 from core.errors import NotFound
 from core.repositories.personal_data import (
@@ -170,3 +171,17 @@ async def test_redis_dialog_state_and_cached_entries_of_the_person_go(container)
 async def test_export_of_an_unknown_person_is_not_found(container) -> None:
     with pytest.raises(NotFound):
         await container.data_rights.export(uuid.uuid4())
+
+
+async def test_an_unreachable_redis_does_not_keep_the_persons_rows(container, settings, clock) -> None:
+    user = await make_user(container, telegram_id=telegram_id())
+    seeded = await seed_everything(container, user, with_google=False)
+    # Nothing listens on port 1: the clean-up of Redis keys fails at once, after the rows are gone.
+    cut_off = Container(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}), clock=clock)
+    try:
+        summary = await cut_off.data_rights.delete_person(user.id)
+    finally:
+        await cut_off.close()
+
+    assert summary.leftovers == ("redis",) and summary.deleted["goals"] == 1
+    assert await traces_of(container, user, seeded.marker) == []
