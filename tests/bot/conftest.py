@@ -63,6 +63,12 @@ class BotWorld:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self.polling, 10)
         self.polling = None
+        # Polling hands every update to its own task and does not wait for them when it stops. A handler still
+        # running would write to the database after the test emptied it (a user row with the next test's
+        # Telegram id), so the world waits for the last ones to finish.
+        pending = list(self.dispatcher._handle_update_tasks)
+        if pending:
+            await asyncio.wait(pending, timeout=10)
 
     def user(self, language_code: str = "ru", first_name: str = "Anna") -> int:
         return self.emulator.create_user(first_name, language_code)["id"]
