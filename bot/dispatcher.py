@@ -1,9 +1,10 @@
-"""The Dispatcher factory: storage, middlewares, routers in the order they must match."""
+"""The Dispatcher factory: storage, event isolation, middlewares, routers in the order they must match."""
 from __future__ import annotations
 
 from aiogram import Dispatcher, Router
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 
 from bot.errors import create_errors_router
@@ -26,10 +27,14 @@ from bot.handlers import (
 )
 from bot.i18n import create_i18n
 from bot.middlewares.i18n import UserLocaleMiddleware
+from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.slow_work import SlowWork
 from bot.storage import create_storage
 from core.bootstrap import Container
+
+ISOLATION_LOCK_SECONDS = 60
 
 
 def feature_routers() -> list[Router]:
@@ -43,16 +48,26 @@ def feature_routers() -> list[Router]:
 def create_dispatcher(container: Container, storage: BaseStorage | None = None,
                       i18n: I18n | None = None) -> Dispatcher:
     i18n = i18n or create_i18n()
-    dispatcher = Dispatcher(
-        storage=storage or create_storage(container.settings, container.db),
-        # One update per user at a time: two quick presses cannot both read the same dialog step.
-        events_isolation=SimpleEventIsolation(),
-    )
+    storage = storage or create_storage(container.settings, container.db)
+    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation(storage))
     dispatcher["container"] = container
     dispatcher["i18n"] = i18n
+    # Handlers hand their slow tail (AI, charts) to it, so the update is answered at once (bot/slow_work.py).
+    dispatcher["slow_work"] = SlowWork(container.cache)
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
     dispatcher.update.outer_middleware(ThrottlingMiddleware(container, i18n))
     dispatcher.update.outer_middleware(UserMiddleware(container))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dispatcher.update.middleware(UserLogContextMiddleware())
     dispatcher.include_routers(*feature_routers())
     dispatcher.include_router(create_errors_router(container, i18n))
     return dispatcher
+
+
+def events_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """One update per chat at a time, so two quick presses cannot both read the same dialog step. With Redis the
+    lock is shared by every replica (webhook mode spreads one chat's updates over them); without, per process.
+    The lock outlives a stuck handler by at most its timeout."""
+    if isinstance(storage, RedisStorage):
+        return storage.create_isolation(lock_kwargs={"timeout": ISOLATION_LOCK_SECONDS})
+    return SimpleEventIsolation()

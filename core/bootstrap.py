@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 
+from core import logs
 from core.cache import Cache, create_cache
 from core.clients.ai import create_ai_provider
 from core.clients.mail import Mailer, create_mailer
@@ -144,7 +145,6 @@ def build_container(settings: Settings | None = None, **overrides) -> Container:
     return Container(settings or get_settings(), **overrides)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiogram.event", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    """Text lines by default, JSON lines with LOG_FORMAT=json (core/logs.py)."""
+    logs.configure_logging(level, log_format)

@@ -3,22 +3,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigurationError
 
 # Secrets that development generates once (kept in DATA_DIR/secrets.json) and production must be given.
 GENERATED_SECRETS = ("jwt_secret_key", "bot_secret_key", "token_encryption_keys")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# What Telegram accepts as setWebhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      hide_input_in_errors=True)  # errors never echo a secret
 
     env: Literal["development", "production", "test"] = "development"
     data_dir: Path = Path("./data")
@@ -98,6 +104,15 @@ class Settings(BaseSettings):
     ritual_grace_minutes: int = 60
     telegram_send_rate: float = 25.0
 
+    # Production at scale: webhook mode, metrics, logs.
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: str = ""
+    bot_webhook_url: str = ""
+    bot_webhook_secret: str = ""
+    bot_webhook_max_connections: int = Field(40, ge=1, le=100)
+    bot_webhook_claim_lease_seconds: int = Field(30, ge=2)
+    bot_webhook_done_ttl_hours: int = Field(24, ge=1)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -109,6 +124,38 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("bot_webhook_url")
+    @classmethod
+    def _webhook_url_is_public(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        url = urlsplit(value)
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
+            return value  # tests and a local proxy; Telegram itself only calls https
+        raise ValueError("BOT_WEBHOOK_URL must be an https:// URL (plain http only for 127.0.0.1 or localhost)")
+
+    @field_validator("bot_webhook_secret")
+    @classmethod
+    def _webhook_secret_is_telegram_shaped(cls, value: str) -> str:
+        if value and not WEBHOOK_SECRET_PATTERN.fullmatch(value):
+            raise ValueError("BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_a_secret(self) -> Settings:
+        if self.bot_webhook_url and not self.bot_webhook_secret:
+            # Every replica must check the same secret, so it cannot be generated per machine.
+            raise ValueError("BOT_WEBHOOK_URL requires BOT_WEBHOOK_SECRET (the same on every replica)")
+        return self
+
+    @property
+    def webhook_enabled(self) -> bool:
+        """Updates arrive at POST /api/v1/telegram/webhook of every web replica instead of a poller."""
+        return bool(self.bot_webhook_url)
 
     @property
     def is_production(self) -> bool:

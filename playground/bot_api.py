@@ -355,17 +355,25 @@ class BotApiMethods:
         return True
 
     async def get_webhook_info(self, params: Params, bot_id: int) -> dict:
-        return {
-            "url": self.emulator.webhook_url(),
-            "has_custom_certificate": False,
-            "pending_update_count": self.emulator.pending_update_count(),
-        }
+        return self.emulator.webhook_info()
 
     async def set_webhook(self, params: Params, bot_id: int) -> bool:
         url = params.text("url") or ""
-        if url and not url.startswith("https://"):
-            raise BotApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.emulator.set_webhook(url)
+        if not url:
+            self.emulator.delete_webhook(params.flag("drop_pending_updates"))
+            return True
+        validation.webhook_url(url)
+        secret = params.text("secret_token") or ""
+        if secret and not validation.WEBHOOK_SECRET.fullmatch(secret):
+            raise BotApiError.bad_request("secret token contains unallowed characters")
+        max_connections = params.integer("max_connections", default=40)
+        if not 1 <= max_connections <= 100:
+            raise BotApiError.bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = params.json("allowed_updates")
+        if allowed is not None and not isinstance(allowed, list):
+            raise BotApiError.bad_request("can't parse allowed_updates JSON object")
+        self.emulator.set_webhook(url, secret_token=secret, max_connections=max_connections,
+                                  allowed_updates=allowed, drop_pending_updates=params.flag("drop_pending_updates"))
         return True
 
     async def delete_webhook(self, params: Params, bot_id: int) -> bool:

@@ -22,6 +22,7 @@ from aiogram.utils.text_decorations import html_decoration
 from PIL import Image, UnidentifiedImageError
 
 from playground.telegram_html import utf16_length
+from playground.webhook import WebhookDelivery
 
 BOT_USERNAME = "mechta_playground_bot"
 BOT_FIRST_NAME = "Mechta (playground)"
@@ -33,6 +34,8 @@ DELETE_WINDOW_SECONDS = 48 * 3600
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
 STATE_FILE = "state.json"
+KEPT_DELIVERED_UPDATES = 100
+DEFAULT_WEBHOOK_CONNECTIONS = 40
 _BOT_COMMAND = re.compile(r"(?<!\S)/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?(?![^\s])")
 
 
@@ -79,6 +82,8 @@ class BotApiEmulator:
         self._chat_actions: dict[int, tuple[str, float]] = {}
         self._changed = asyncio.Event()
         self._poll_generation = 0
+        self._webhook = WebhookDelivery(self)
+        self._delivered: list[dict] = []
 
     # ---- persistence and change notification -------------------------------------------------------------
 
@@ -100,6 +105,7 @@ class BotApiEmulator:
             "callback_queries": {},
             "commands": {},
             "webhook_url": "",
+            "webhook_secret": "",
         }
 
     def _save(self) -> None:
@@ -115,6 +121,8 @@ class BotApiEmulator:
     def _wake(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
+        if self._state["webhook_url"]:
+            self._webhook.ensure_running()
 
     def _publish(self) -> int:
         """Record a change: bump the version, persist, wake every waiter. Returns the new version."""
@@ -453,18 +461,88 @@ class BotApiEmulator:
     def pending_update_count(self) -> int:
         return len(self._state["updates"])
 
-    def set_webhook(self, url: str) -> None:
-        self._state["webhook_url"] = url
-        self._save()
+    # ---- webhook (Telegram pushes the updates; see webhook.py) -------------------------------------------
 
-    def delete_webhook(self, drop_pending_updates: bool) -> None:
-        self._state["webhook_url"] = ""
+    def set_webhook(self, url: str, *, secret_token: str = "", max_connections: int = DEFAULT_WEBHOOK_CONNECTIONS,
+                    allowed_updates: list[str] | None = None, drop_pending_updates: bool = False) -> None:
+        self._state["webhook_url"] = url
+        self._state["webhook_secret"] = secret_token
+        self._state["webhook_max_connections"] = max_connections
+        if allowed_updates is not None:
+            self._state["allowed_updates"] = [kind for kind in allowed_updates if kind in UPDATE_TYPES] or list(
+                UPDATE_TYPES)
         if drop_pending_updates:
             self._state["updates"] = []
         self._save()
+        self._wake()
+
+    def delete_webhook(self, drop_pending_updates: bool) -> None:
+        """The delivery loop ends by itself once it sees no webhook; requests in flight still finish."""
+        self._state["webhook_url"] = ""
+        self._state["webhook_secret"] = ""
+        if drop_pending_updates:
+            self._state["updates"] = []
+        self._save()
+        self._wake()
 
     def webhook_url(self) -> str:
         return self._state["webhook_url"]
+
+    def webhook_settings(self) -> dict | None:
+        if not self._state["webhook_url"]:
+            return None
+        return {
+            "url": self._state["webhook_url"],
+            "secret_token": self._state.get("webhook_secret", ""),
+            "max_connections": self._state.get("webhook_max_connections", DEFAULT_WEBHOOK_CONNECTIONS),
+            "allowed_updates": self._state["allowed_updates"],
+        }
+
+    def webhook_info(self) -> dict:
+        info: dict[str, Any] = {
+            "url": self._state["webhook_url"],
+            "has_custom_certificate": False,
+            "pending_update_count": self.pending_update_count(),
+        }
+        if self._state["webhook_url"]:
+            info["max_connections"] = self._state.get("webhook_max_connections", DEFAULT_WEBHOOK_CONNECTIONS)
+            info["allowed_updates"] = self._state["allowed_updates"]
+        if self._state.get("webhook_last_error"):
+            info["last_error_date"], info["last_error_message"] = self._state["webhook_last_error"]
+        return info
+
+    def webhook_pending_updates(self, allowed: list[str]) -> list[dict]:
+        return [update for update in self._state["updates"] if any(kind in update for kind in allowed)]
+
+    def webhook_delivered(self, update: dict) -> None:
+        """The bot answered 2xx: the update leaves the queue (kept a while for `redeliver`)."""
+        self._state["updates"] = [kept for kept in self._state["updates"] if kept is not update]
+        self._delivered.append(update)
+        del self._delivered[:-KEPT_DELIVERED_UPDATES]
+        self._save()
+        self._wake()
+
+    def webhook_failed(self, error: str) -> None:
+        self._state["webhook_last_error"] = [_now(), error]
+        self._save()
+
+    def redeliver(self, update_id: int) -> dict:
+        """Deliver an already delivered update once more, as Telegram occasionally does (duplicates happen)."""
+        update = next((done for done in reversed(self._delivered) if done["update_id"] == update_id), None)
+        if update is None:
+            raise PlaygroundError(f"update {update_id} was not delivered recently")
+        copy = json.loads(json.dumps(update))
+        self._state["updates"].append(copy)
+        self._save()
+        self._wake()
+        return copy
+
+    def delivered_updates(self) -> list[dict]:
+        return list(self._delivered)
+
+    async def aclose(self) -> None:
+        """Stop delivering (tests and app shutdown)."""
+        await self._webhook.stop()
 
     def set_commands(self, scope_key: str, commands: list[dict]) -> None:
         if commands:

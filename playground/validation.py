@@ -2,6 +2,7 @@
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from playground.emulator import BotApiError
 from playground.telegram_html import EntityParseError, parse_html, strip_text, utf16_length
@@ -24,6 +25,9 @@ _BUTTON_ACTIONS = (
 )
 _BUTTON_URL = re.compile(r"(https?|tg)://\S+", re.IGNORECASE)
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Telegram calls only https webhooks; the playground also calls plain http on this machine (tests, local proxies).
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _ENTITY_TYPES = {
     "mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bold", "italic", "underline",
     "strikethrough", "spoiler", "blockquote", "expandable_blockquote", "code", "pre", "text_link", "text_mention",
@@ -158,3 +162,12 @@ def bot_commands(commands: Any) -> list[dict]:
         if not 1 <= len(str(command.get("description", ""))) <= 256:
             raise BotApiError.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
     return [{"command": command["command"], "description": command["description"]} for command in commands]
+
+
+def webhook_url(url: str) -> None:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise BotApiError.bad_request("bad webhook: Failed to resolve host: Name or service not known")
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS):
+        return
+    raise BotApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")

@@ -26,7 +26,7 @@ log = logging.getLogger("mechta.scheduler")
 
 async def main() -> None:
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     container = build_container(settings)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.effective_telegram_api_url))
     bot = Bot(token=settings.effective_bot_token, session=session)

@@ -18,6 +18,7 @@ from core.db.models.quota import AIUsageCounter
 from core.db.models.rituals import JournalEntry, WeeklyReview
 from core.db.models.scheduling import RitualPromptLog
 from core.db.models.story import FutureStory, FutureStoryDraft
+from core.db.models.telegram_updates import TelegramUpdateClaim
 from core.db.models.user import User
 from core.db.models.visuals import VisualAsset
 from core.db.models.wants import WantsAnalysis, WantsRaw
@@ -45,6 +46,7 @@ __all__ = [
     "RitualPromptLog",
     "ServiceHeartbeat",
     "Step",
+    "TelegramUpdateClaim",
     "User",
     "UserAchievement",
     "VisualAsset",

@@ -1,16 +1,18 @@
-"""`python -m api`: migrate, then serve the REST API with uvicorn."""
+"""`python -m web`: migrate, then serve the web process (API, webhook in webhook mode, /metrics) with uvicorn."""
 from __future__ import annotations
 
 import logging
 
 import uvicorn
 
-from api.main import create_app
 from core.bootstrap import configure_logging
 from core.config import get_settings
+from web.app import create_web_app
 
 # The bot long-polls the playground emulator every few seconds; those lines would drown the useful ones.
 QUIET_PATH_PREFIXES = ("/tg/", "/playground/api/")
+# Telegram keeps a webhook connection open; on shutdown, requests in flight get this long to finish.
+GRACEFUL_SHUTDOWN_SECONDS = 25
 
 
 class _QuietPollingFilter(logging.Filter):
@@ -22,10 +24,11 @@ class _QuietPollingFilter(logging.Filter):
 
 def main() -> None:
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("uvicorn.access").addFilter(_QuietPollingFilter())
-    uvicorn.run(create_app(settings=settings), host=settings.api_host, port=settings.api_port,
-                log_level=settings.log_level.lower(), proxy_headers=True)
+    uvicorn.run(create_web_app(settings=settings), host=settings.api_host, port=settings.api_port,
+                log_level=settings.log_level.lower(), log_config=None, proxy_headers=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,88 @@
+"""Process-wide logging: readable text by default, one JSON object a line with LOG_FORMAT=json.
+
+Every record carries the ids known where it was logged — `request_id` (API), `update_id` and `user_id` (bot) —
+taken from context variables, so a line can be traced back without threading ids through every call.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+update_id_var: ContextVar[int | None] = ContextVar("update_id", default=None)
+user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
+
+# name → reader of the current value; the web process adds the API's request id.
+_CONTEXT_FIELDS: dict[str, Callable[[], object]] = {
+    "update_id": update_id_var.get,
+    "user_id": user_id_var.get,
+}
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET_LOGGERS = ("httpx", "aiogram.event", "apscheduler.executors.default")
+
+
+def add_context_field(name: str, read: Callable[[], object]) -> None:
+    """Log `name` on every record where `read()` returns something (a ContextVar's `get`, for instance)."""
+    _CONTEXT_FIELDS[name] = read
+
+
+@contextmanager
+def bound(*, update_id: int | None = None, user_id: object | None = None) -> Iterator[None]:
+    """Within the block, records carry these ids."""
+    tokens = []
+    if update_id is not None:
+        tokens.append((update_id_var, update_id_var.set(update_id)))
+    if user_id is not None:
+        tokens.append((user_id_var, user_id_var.set(str(user_id))))
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, read in _CONTEXT_FIELDS.items():
+            value = read()
+            if value not in (None, "") and not hasattr(record, name):
+                setattr(record, name, value)
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """The classic line, with the known ids appended in brackets."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        ids = " ".join(f"{name}={getattr(record, name)}" for name in _CONTEXT_FIELDS if hasattr(record, name))
+        return f"{line} [{ids}]" if ids else line
+
+
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter())
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
+            timestamp=False,
+        ))
+    else:
+        handler.setFormatter(TextFormatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for noisy in QUIET_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # uvicorn's own loggers propagate to ours, so access and error lines share the format.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
