@@ -34,8 +34,6 @@ from bot.slow_work import SlowWork
 from bot.storage import create_storage
 from core.bootstrap import Container
 
-ISOLATION_LOCK_SECONDS = 60
-
 
 def feature_routers() -> list[Router]:
     """Commands first (they must work inside any dialog), then dialogs, then the catch-all. Built anew for every
@@ -49,7 +47,8 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
                       i18n: I18n | None = None) -> Dispatcher:
     i18n = i18n or create_i18n()
     storage = storage or create_storage(container.settings, container.db)
-    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation(storage))
+    isolation = events_isolation(storage, container.settings.bot_chat_lock_seconds)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher["container"] = container
     dispatcher["i18n"] = i18n
     # Handlers hand their slow tail (AI, charts) to it, so the update is answered at once (bot/slow_work.py).
@@ -64,10 +63,10 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     return dispatcher
 
 
-def events_isolation(storage: BaseStorage) -> BaseEventIsolation:
+def events_isolation(storage: BaseStorage, lock_seconds: int) -> BaseEventIsolation:
     """One update per chat at a time, so two quick presses cannot both read the same dialog step. With Redis the
     lock is shared by every replica (webhook mode spreads one chat's updates over them); without, per process.
-    The lock outlives a stuck handler by at most its timeout."""
+    A replica that dies holding a chat's lock holds up that chat for at most `lock_seconds`."""
     if isinstance(storage, RedisStorage):
-        return storage.create_isolation(lock_kwargs={"timeout": ISOLATION_LOCK_SECONDS})
+        return storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
     return SimpleEventIsolation()

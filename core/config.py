@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     bot_webhook_max_connections: int = Field(40, ge=1, le=100)
     bot_webhook_claim_lease_seconds: int = Field(30, ge=2)
     bot_webhook_done_ttl_hours: int = Field(24, ge=1)
+    bot_chat_lock_seconds: int = Field(60, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -28,6 +28,7 @@ from bot.runtime import heartbeat, install_webhook
 from core import metrics
 from core.bootstrap import Container
 from core.cache import RedisCache
+from core.logs import bound
 from core.services.update_claims import Claim, ClaimState, UpdateClaims
 
 log = logging.getLogger("mechta.webhook")
@@ -82,11 +83,16 @@ class TelegramWebhook:
             metrics.webhook_update("invalid")
             return error_response(400, "VALIDATION_ERROR", "The body is not a Telegram update.")
 
+        with bound(update_id=update.update_id):
+            return await self._handle_once(update)
+
+    async def _handle_once(self, update: Update) -> Response:
         state, claim = await self.claims.claim(self.bot.id, update.update_id)
         if state is ClaimState.IN_PROGRESS:
             state, claim = await self._wait_for_other_replica(update.update_id)
         if state is ClaimState.DONE:
             metrics.webhook_update("duplicate")
+            log.info("update %s was already handled; duplicate dropped", update.update_id)
             return _ok()
         if claim is None:
             metrics.webhook_update("busy")
