@@ -26,7 +26,7 @@ run: $(STAMP) locales migrate
 	$(BIN)/mechta run
 
 api: $(STAMP) migrate
-	$(BIN)/python -m api
+	$(BIN)/python -m web
 
 bot: $(STAMP) locales migrate
 	$(BIN)/python -m bot

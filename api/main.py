@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import API_V1_ROUTERS
@@ -44,7 +45,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
                 await app.state.container.close()
 
     app = FastAPI(title="Mechta API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url="/redoc")
+                  docs_url=None, redoc_url=None)
+    install_docs(app)  # self-hosted Swagger UI and ReDoc: they work offline
     if container is not None:
         app.state.container = container
 

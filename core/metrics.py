@@ -83,7 +83,7 @@ def render() -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def process_exited(pid: int) -> None:
+def process_exited(pid: int, directory: str | None) -> None:
     """Drop a finished child's live gauges (counters and histograms stay summed)."""
-    if multiprocess_dir() is not None:
-        _multiprocess.mark_process_dead(pid)
+    if directory:
+        _multiprocess.mark_process_dead(pid, directory)

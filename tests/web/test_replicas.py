@@ -32,7 +32,7 @@ from web.telegram import SECRET_HEADER, WEBHOOK_PATH
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="replicas share one PostgreSQL database")
 
 METRICS_TOKEN = "metrics-test-token"
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 120  # two replicas importing everything at once on a busy 2-core machine
 USERS_IN_BURST = 16
 
 
