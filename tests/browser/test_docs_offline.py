@@ -15,6 +15,8 @@ from tests.browser.test_playground_browser import pytestmark as browser_marks
 from tests.utils.asgi_server import serve_asgi
 
 pytestmark = browser_marks
+# ReDoc parses the whole spec in the page before it shows anything: slow on a busy machine.
+DOCS_TIMEOUT_MS = 60_000
 REDOC_BADGE = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
@@ -54,8 +56,8 @@ async def test_swagger_ui_works_offline(site: str) -> None:
 
     playwright, browser, page, blocked = await open_offline(site, "/docs")
     try:
-        await expect(page.locator(".opblock-summary-path").filter(has_text="/api/v1/auth/signup").first).to_be_visible(timeout=TIMEOUT_MS)
-        await expect(page.locator(".info .title")).to_contain_text("Mechta API", timeout=TIMEOUT_MS)
+        await expect(page.locator(".opblock-summary-path").filter(has_text="/api/v1/auth/signup").first).to_be_visible(timeout=DOCS_TIMEOUT_MS)
+        await expect(page.locator(".info .title")).to_contain_text("Mechta API", timeout=DOCS_TIMEOUT_MS)
     finally:
         await browser.close()
         await playwright.stop()
@@ -67,8 +69,8 @@ async def test_redoc_works_offline(site: str) -> None:
 
     playwright, browser, page, blocked = await open_offline(site, "/redoc")
     try:
-        await expect(page.locator("h1").filter(has_text="Mechta API").first).to_be_visible(timeout=TIMEOUT_MS)
-        await expect(page.get_by_text("/api/v1/auth/signup").first).to_be_attached(timeout=TIMEOUT_MS)
+        await expect(page.locator("h1").filter(has_text="Mechta API").first).to_be_visible(timeout=DOCS_TIMEOUT_MS)
+        await expect(page.get_by_text("/api/v1/auth/signup").first).to_be_attached(timeout=DOCS_TIMEOUT_MS)
     finally:
         await browser.close()
         await playwright.stop()
