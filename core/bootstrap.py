@@ -11,6 +11,7 @@ from core.clients.mail import Mailer, create_mailer
 from core.clock import Clock
 from core.config import Settings, get_settings
 from core.db.engine import Database
+from core.metrics import MeteredAIProvider
 from core.services.ai import AIService
 from core.services.areas import AreaService
 from core.services.auth import AuthService
@@ -106,7 +107,8 @@ class Container:
 
     @cached_property
     def ai(self) -> AIService:
-        return AIService(self.db, self.clock, self.settings, create_ai_provider(self.settings), self.quotas)
+        return AIService(self.db, self.clock, self.settings, MeteredAIProvider(create_ai_provider(self.settings)),
+                         self.quotas)
 
     @cached_property
     def wants(self) -> WantsService:

@@ -8,7 +8,10 @@ Labels are small closed sets (route templates, update types, features, outcomes)
 """
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
+import time
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -87,3 +90,55 @@ def process_exited(pid: int, directory: str | None) -> None:
     """Drop a finished child's live gauges (counters and histograms stay summed)."""
     if directory:
         _multiprocess.mark_process_dead(pid, directory)
+
+
+def google_sync_run(sync):
+    """Decorates a Google Calendar sync: every run counted as ok or failed."""
+
+    @functools.wraps(sync)
+    async def counted(*args, **kwargs):
+        try:
+            result = await sync(*args, **kwargs)
+        except Exception:
+            google_sync("failed")
+            raise
+        google_sync("ok")
+        return result
+
+    return counted
+
+
+class MeteredAIProvider:
+    """Wraps an AI provider: every call counted by feature and outcome (ok, timeout, failed) and timed."""
+
+    def __init__(self, provider) -> None:
+        object.__setattr__(self, "_provider", provider)
+
+    def __getattr__(self, name: str):
+        return getattr(self._provider, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self._provider, name, value)  # tests and callers reconfigure the provider itself
+
+    async def complete_structured(self, messages, output, *, feature: str, **kwargs):
+        return await self._timed(feature, self._provider.complete_structured(messages, output, feature=feature,
+                                                                              **kwargs))
+
+    async def generate_image(self, prompt: str, **kwargs):
+        return await self._timed("image", self._provider.generate_image(prompt, **kwargs))
+
+    @staticmethod
+    async def _timed(feature: str, call):
+        from core.clients.ai.base import ProviderTimeout
+
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = await call
+            outcome = "ok"
+            return result
+        except (ProviderTimeout, TimeoutError, asyncio.CancelledError):
+            outcome = "timeout"  # the service's own deadline cancels the call
+            raise
+        finally:
+            ai_call(feature, outcome, time.perf_counter() - started)

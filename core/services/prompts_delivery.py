@@ -54,6 +54,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core import metrics
 from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
@@ -368,6 +369,7 @@ class PromptDeliveryService:
                 continue
             day = local_date_of(owed, zone)
             status, detail = self._verdict(user, day, owed, now)
+            metrics.prompt_outcome(kind, status, lag_seconds=(now - owed).total_seconds())
             kinds = [kind, WEEKLY] if kind == "evening" and day.weekday() == user.weekly_review_weekday else [kind]
             for owed_kind in kinds:
                 rows.append(_new_row(user.id, owed_kind, day, owed, status, detail, now))
@@ -429,6 +431,7 @@ class PromptDeliveryService:
     async def _finish(self, delivery: Delivery, status: str, *, detail: str | None = None,
                       due_at: datetime | None = None, block_user: bool = False) -> None:
         now = self.clock.now()
+        metrics.prompt_outcome(delivery.kind, status)
         values: dict[str, Any] = {"status": status, "detail": detail[:200] if detail else None,
                                   "claim_token": None, "updated_at": now}
         if status == "sent":

@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from redis.exceptions import RedisError
 
+from core import metrics
 from core.cache import Cache
 from core.clock import Clock
 from core.db.engine import Database
@@ -77,6 +78,7 @@ class QuotaService:
             await repo.ensure_counter(user_id, resource, period, now)
             if not await repo.increment_below(user_id, resource, period, limit, now):
                 used = await repo.used(user_id, resource, period)
+                metrics.quota_refused(resource)
                 raise QuotaExceeded(details={"resource": resource, "used": used, "limit": limit})
         await self._forget_usage(user_id)
         return QuotaReservation(user_id=user_id, resource=resource, period=period)

@@ -20,6 +20,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from core import metrics
 from core.cache import Cache
 from core.clock import Clock
 from core.config import Settings
@@ -416,6 +417,7 @@ class GoogleCalendarProvider:
         return row
 
     # sync
+    @metrics.google_sync_run
     async def sync(self, *, force_full: bool = False) -> SyncResult:
         """Incremental sync from the stored syncToken (all pages); a 410 from Google means a full resync."""
         creds, connection = await self.credentials()
