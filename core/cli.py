@@ -74,13 +74,30 @@ async def _supervise(names: list[str], env: dict[str, str]) -> int:
     return exit_code
 
 
+async def _probe(part: str) -> int:
+    from core.bootstrap import build_container
+
+    container = build_container(get_settings())
+    try:
+        components = {component.name: component for component in await container.health.check()}
+    finally:
+        await container.close()
+    status = components[part].status
+    print(f"{part}: {status} {components[part].detail}".rstrip())
+    return 0 if status == "ok" else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mechta", description="Mechta life-planning coach")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the web process, the bot poller and the scheduler together")
     run.add_argument("--only", choices=sorted(PROCESSES), action="append", help="start only these parts")
     sub.add_parser("migrate", help="upgrade the database to the latest revision")
+    probe = sub.add_parser("probe", help="exit 0 if a background part beat recently (container healthchecks)")
+    probe.add_argument("part", choices=["bot", "scheduler"])
     args = parser.parse_args(argv)
+    if args.command == "probe":
+        return asyncio.run(_probe(args.part))
     from core.db.migrate import main as migrate
 
     # Migrate once, before any child starts, so none of them sees a half-built schema.
