@@ -27,6 +27,7 @@ TELEGRAM_KEYED: dict[str, tuple[str, ...]] = {
 NOT_PERSONAL: dict[str, str] = {
     "areas": "the catalogue of life areas everyone scores",
     "service_heartbeats": "liveness of the bot and scheduler processes",
+    "telegram_update_claims": "which replica handles a webhook update: bot and update ids only, pruned after a day",
 }
 
 
