@@ -34,7 +34,6 @@ NOTIFICATIONS_PER_TICK = 200
 REMINDER_LOOKBACK = timedelta(minutes=10)
 CLAIM_SECONDS = 3600
 REMINDED_KEEP_SECONDS = 2 * 24 * 3600
-OPEN = ("planned", "in_progress")
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +143,7 @@ class CalendarJobs:
             step = await self.container.steps.get(user_id, step_id)
         except DomainError:
             return None
-        return step if step.status in OPEN else None
+        return step if step.is_open else None
 
     async def _send_quietly(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
         """A reminder is worth one try: whatever Telegram answers, it is not sent again."""

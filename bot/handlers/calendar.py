@@ -54,7 +54,6 @@ from core.services.calendar.service import BlockChoice, CommitItem, WeekPlan
 PLAN_ITEMS_MAX = 30  # with the notes below, the plan stays one message (edits cannot be split)
 PLAN_NOTES_MAX = 6
 ALTERNATIVES_MAX = 3
-OPEN = ("planned", "in_progress")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CALENDAR_ERROR_KINDS = {
     "CALENDAR_PLAN_IN_PROGRESS": "saving",
@@ -463,7 +462,7 @@ async def reminder_button(callback: CallbackQuery, callback_data: ReminderAction
         step = await container.steps.get(user.id, uuid.UUID(hex=callback_data.step))
     except (ValueError, DomainError):
         step = None
-    if step is None or step.status not in OPEN:
+    if step is None or not step.is_open:
         await callback.answer(outdated_text())
         await drop_keyboard(callback)
         return

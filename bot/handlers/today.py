@@ -19,10 +19,10 @@ from bot.rituals.render import steps_on
 from bot.rituals.texts import STEP_ICONS, day_label, error_text, interception_text, outdated_text, xp_toast
 from core.bootstrap import Container
 from core.db.models import User
+from core.db.models.goals import StepStatus
 from core.errors import DomainError
 
 TODAY_STEPS_MAX = 30
-OPEN = ("planned", "in_progress")
 
 
 async def today_screen(container: Container, user: User) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -32,7 +32,7 @@ async def today_screen(container: Container, user: User) -> tuple[str, InlineKey
     if steps:
         for number, step in enumerate(steps, start=1):
             minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
-            title = f"<s>{escape(step.title)}</s>" if step.status == "skipped" else escape(step.title)
+            title = f"<s>{escape(step.title)}</s>" if step.status == StepStatus.SKIPPED else escape(step.title)
             lines.append(f"{number}. {STEP_ICONS.get(step.status, '▫️')} {title}{minutes}")
     else:
         lines.append(_("Nothing is planned for today. Plan steps in /goals or in the weekly /review."))
@@ -43,7 +43,7 @@ async def today_screen(container: Container, user: User) -> tuple[str, InlineKey
     ]
     if status.interception is not None:
         lines += ["", interception_text(status.interception, user.locale)]
-    open_steps = [(number, step) for number, step in enumerate(steps, start=1) if step.status in OPEN]
+    open_steps = [(number, step) for number, step in enumerate(steps, start=1) if step.is_open]
     return "\n".join(lines), today_keyboard(open_steps)
 
 
@@ -70,7 +70,7 @@ async def step_button(callback: CallbackQuery, callback_data: TodayAction, user:
     except (ValueError, DomainError):
         step = None
     today = container.clock.local_today(user.time_zone)
-    if step is None or step.planned_date != today or step.status not in OPEN:
+    if step is None or step.planned_date != today or not step.is_open:
         # A step done, skipped or moved from another message (or on another day): show the day as it is now.
         await callback.answer(outdated_text())
     else:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import JournalEntry, Step, User, WeeklyReview
+from core.db.models.goals import OPEN_STEP_STATUSES
 from core.db.models.rituals import ENTRY_TYPES
 from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts.weekly_review import WEEKLY_REVIEW
@@ -44,7 +45,6 @@ ANSWERS_MAX_KEYS = 30
 ANSWER_TEXT_MAX = 2000
 ANSWERS_JSON_MAX = 20000
 COMMIT_MAX = 100
-UNFINISHED = ("planned", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ class RitualService:
         start, end = review_week_for(self._local_now(user).date(), user.weekly_review_weekday)
         entries = await RitualRepository(session).entries_between(user.id, start, end)
         planned = await StepRepository(session).planned_between(user.id, start, end)
-        return WeekOverview(start, end, entries, planned, [s for s in planned if s.status == "done"])
+        return WeekOverview(start, end, entries, planned, [s for s in planned if s.is_done])
 
     async def analyze_week(self, user_id: uuid.UUID, reflection: str) -> ReviewResult:
         """AI reading of the review week plus the user's reflection, saved as the week's review (one per week:
@@ -281,8 +281,8 @@ class RitualService:
             user = await _user(session, user_id)
             today = self._local_now(user).date()
             repo = StepRepository(session)
-            undated = await repo.undated(user_id, levels=("quarter", "month"), statuses=UNFINISHED)
-            recent = await repo.planned_between(user_id, today - timedelta(days=6), today, statuses=UNFINISHED)
+            undated = await repo.undated(user_id, levels=("quarter", "month"), statuses=OPEN_STEP_STATUSES)
+            recent = await repo.planned_between(user_id, today - timedelta(days=6), today, statuses=OPEN_STEP_STATUSES)
         return undated + [step for step in recent if step not in undated]
 
     async def commit_week(self, user_id: uuid.UUID, step_ids: list[uuid.UUID]) -> list[Step]:
@@ -297,17 +297,17 @@ class RitualService:
             first = self._local_now(user).date() + timedelta(days=1)
             last = first + timedelta(days=6)
             found = {s.id: s for s in await StepRepository(session).many(user_id, unique_ids, for_update=True)}
-            steps = [found[i] for i in unique_ids if i in found and found[i].status != "done"]
+            steps = [found[i] for i in unique_ids if i in found and not found[i].is_done]
             if not steps:
                 raise NotFound("RITUALS_STEPS_NOT_FOUND", "None of these steps can be planned.")
             now = self.clock.now()
             spread = 0
             for step in steps:
-                if step.planned_date is None or not first <= step.planned_date <= last:
-                    step.planned_date = first + timedelta(days=spread % 7)
+                day = step.planned_date
+                if day is None or not first <= day <= last:
+                    day = first + timedelta(days=spread % 7)
                     spread += 1
-                step.status = "planned"
-                step.updated_at = now
+                step.replan(day, now)
         return steps
 
 
@@ -334,7 +334,7 @@ def _review_inputs(overview: WeekOverview, reflection: str) -> dict[str, Any]:
         "mood_avg": _average([e.mood_score for e in entries if e.mood_score is not None]),
         "energy_avg": _average([e.energy_score for e in entries if e.energy_score is not None]),
         "steps_done": [s.title for s in overview.steps_done],
-        "steps_open": [s.title for s in overview.steps_planned if s.status in UNFINISHED],
+        "steps_open": [s.title for s in overview.steps_planned if s.is_open],
         "steps_done_count": len(overview.steps_done),
         "steps_planned_count": len(overview.steps_planned),
         "reflection": reflection,

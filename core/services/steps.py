@@ -1,7 +1,8 @@
 """Steps: the cascade year → quarter → month → week → day under each goal.
 
 Levels: year | quarter | month | week | day (a step's parent must be on a wider level of the same goal).
-Statuses: planned | in_progress | done (pays `step_done` XP once per step) | skipped.
+Statuses: `StepStatus` (planned | in_progress | done, which pays `step_done` XP once per step | skipped); the
+transitions are methods of `Step`.
 `planned_date` is a local calendar date within one year back and ten years ahead of the user's local today.
 """
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Goal, Step
-from core.db.models.goals import DEFAULT_PRIORITY, PRIORITIES, STEP_LEVELS, STEP_STATUSES
+from core.db.models.goals import (
+    DEFAULT_PRIORITY,
+    OPEN_STEP_STATUSES,
+    PRIORITIES,
+    STEP_LEVELS,
+    STEP_STATUSES,
+    StepStatus,
+)
 from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts.steps import GENERATE_STEPS, ProposedStep, StepsProposal
 from core.repositories.goals import GoalRepository, StepRepository
@@ -36,7 +44,6 @@ PAST_DAYS = 366
 FUTURE_DAYS = 3653
 WINDOW_MAX_DAYS = 3 * 366
 MINUTES_MAX = 24 * 60
-UNFINISHED = ("planned", "in_progress")
 STEP_FIELDS = ("title", "level", "status", "planned_date", "parent_id", "goal_id", "estimated_minutes", "priority")
 
 
@@ -89,7 +96,7 @@ def clean_step_fields(data: dict[str, Any], today: date) -> dict[str, Any]:
     if data.get("level") not in STEP_LEVELS:
         errors["level"] = [f"Use one of: {', '.join(STEP_LEVELS)}"]
     cleaned["level"] = data.get("level")
-    status = data.get("status") or "planned"
+    status = data.get("status") or StepStatus.PLANNED
     if status not in STEP_STATUSES:
         errors["status"] = [f"Use one of: {', '.join(STEP_STATUSES)}"]
     cleaned["status"] = status
@@ -194,8 +201,12 @@ class StepService:
             parent_ids = {data["parent_id"] for data in cleaned if data["parent_id"] is not None}
             parents = {s.id: s for s in await repo.many(user_id, parent_ids)}
             now = self.clock.now()
-            steps = [Step(id=uuid.uuid4(), user_id=user_id, created_at=now, updated_at=now,
-                          completed_at=now if data["status"] == "done" else None, **data) for data in cleaned]
+            steps = []
+            for data in cleaned:
+                step = Step(id=uuid.uuid4(), user_id=user_id, created_at=now,
+                            **{name: value for name, value in data.items() if name != "status"})
+                step.set_status(data["status"], now)
+                steps.append(step)
             for index, (item, step) in enumerate(zip(items, steps, strict=True)):
                 parent_key = item.get("parent_key")
                 if parent_key is not None and step.parent_id is not None:
@@ -258,11 +269,11 @@ class StepService:
                     raise Unprocessable("STEPS_INVALID_PARENT",
                                         "The parent must be a wider-level step of the same goal.",
                                         fields={"parent_id": ["Not a wider-level step of the same goal"]})
-            was_done = step.status == "done"
             old_date = step.planned_date
             for name, value in cleaned.items():
-                setattr(step, name, value)
-            change = StepChange(step=step, gamification_event=await self._after_status(session, step, was_done))
+                if name != "status":
+                    setattr(step, name, value)
+            change = await self._change_status(session, step, cleaned["status"])
         await self._rescheduled(user_id, step, old_date)
         return change
 
@@ -282,15 +293,15 @@ class StepService:
         async with self.db.read() as session:
             user = await _user(session, user_id)
             today = self.clock.local_today(user.time_zone)
-            statuses = None if include_finished else UNFINISHED
+            statuses = None if include_finished else OPEN_STEP_STATUSES
             return await StepRepository(session).planned_between(user_id, today, today, statuses=statuses)
 
     async def mark_done(self, user_id: uuid.UUID, step_id: uuid.UUID) -> StepChange:
         """Idempotent: a second tap returns the step and no XP event."""
-        return await self._set_status(user_id, step_id, "done")
+        return await self._set_status(user_id, step_id, StepStatus.DONE)
 
     async def skip(self, user_id: uuid.UUID, step_id: uuid.UUID) -> StepChange:
-        return await self._set_status(user_id, step_id, "skipped")
+        return await self._set_status(user_id, step_id, StepStatus.SKIPPED)
 
     async def move_to_tomorrow(self, user_id: uuid.UUID, step_id: uuid.UUID) -> StepChange:
         """Plan an unfinished step for the user's local tomorrow. 409 STEPS_ALREADY_DONE for a done step."""
@@ -299,12 +310,10 @@ class StepService:
             step = await StepRepository(session).get(user_id, step_id, for_update=True)
             if step is None:
                 raise step_not_found()
-            if step.status == "done":
+            if step.is_done:
                 raise Conflict("STEPS_ALREADY_DONE", "This step is already done.")
             old_date = step.planned_date
-            step.planned_date = self.clock.local_today(user.time_zone) + timedelta(days=1)
-            step.status = "planned"
-            step.updated_at = self.clock.now()
+            step.replan(self.clock.local_today(user.time_zone) + timedelta(days=1), self.clock.now())
         await self._rescheduled(user_id, step, old_date)
         return StepChange(step=step, gamification_event=None)
 
@@ -332,24 +341,18 @@ class StepService:
             (parent.children if parent else roots).append(nodes[step.id])
         return GoalCascade(goal=goal, roots=roots)
 
-    async def _set_status(self, user_id: uuid.UUID, step_id: uuid.UUID, status: str) -> StepChange:
+    async def _set_status(self, user_id: uuid.UUID, step_id: uuid.UUID, status: StepStatus) -> StepChange:
         async with self.db.transaction() as session:
             step = await StepRepository(session).get(user_id, step_id, for_update=True)
             if step is None:
                 raise step_not_found()
-            was_done = step.status == "done"
-            step.status = status
-            return StepChange(step=step, gamification_event=await self._after_status(session, step, was_done))
+            return await self._change_status(session, step, status)
 
-    async def _after_status(self, session, step: Step, was_done: bool) -> GamificationEvent | None:
-        step.updated_at = self.clock.now()
-        if step.status != "done":
-            step.completed_at = None
-            return None
-        if was_done:
-            return None
-        step.completed_at = self.clock.now()
-        return await self.gamification.award(session, user_id=step.user_id, reason="step_done", ref=str(step.id))
+    async def _change_status(self, session, step: Step, status: str) -> StepChange:
+        if not step.set_status(status, self.clock.now()):
+            return StepChange(step=step, gamification_event=None)
+        event = await self.gamification.award(session, user_id=step.user_id, reason="step_done", ref=str(step.id))
+        return StepChange(step=step, gamification_event=event)
 
 
 def _parents_first(steps: list[Step]) -> list[Step]:

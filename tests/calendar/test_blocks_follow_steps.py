@@ -62,3 +62,17 @@ async def test_a_step_without_a_block_changes_date_quietly(container, monday_clo
     assert change.step.planned_date == MONDAY + timedelta(days=1)
     assert await block_times(container, user) == {}
     assert await container.calendar.notifications.pending(user_id=user.id) == []
+
+
+async def test_a_block_moved_or_deleted_changes_its_step_through_the_steps_rules(container, monday_clock):
+    user, (read, write) = await planned(container, ("Read", 30, 2, MONDAY), ("Write", 30, 2, MONDAY))
+    blocks = {event.title: event for event in await container.calendar.list_events(user, berlin(1, 0), berlin(8, 0))}
+    monday_clock.advance(minutes=7)
+
+    await container.calendar.patch_event(user, blocks["Read"].id, {"start": berlin(4, 10), "end": berlin(4, 10, 30)})
+    await container.calendar.delete_event(user, blocks["Write"].id)
+
+    moved, skipped = await step_row(container, read.id), await step_row(container, write.id)
+    assert (moved.status, moved.planned_date, moved.updated_at) == ("planned", MONDAY + timedelta(days=3),
+                                                                    monday_clock.now())
+    assert (skipped.status, skipped.completed_at, skipped.updated_at) == ("skipped", None, monday_clock.now())

@@ -494,13 +494,13 @@ class GoogleCalendarProvider:
         if row.step_id is None:
             return 0
         if new_start is None:
-            step = await steps_bridge.follow_block(session, self.user.id, row.step_id, skip=True)
+            step = await steps_bridge.follow_block(session, self.user.id, row.step_id, now=now, skip=True)
             if step is not None:
                 record_notification(session, self.user.id, "step_skipped",
                                     {"step_id": str(step.id), "event_id": str(row.id), "title": step.title}, now)
             return 1 if step is not None else 0
         planned = new_start.astimezone(self.zone).date()
-        step = await steps_bridge.follow_block(session, self.user.id, row.step_id, planned_date=planned)
+        step = await steps_bridge.follow_block(session, self.user.id, row.step_id, now=now, planned_date=planned)
         if step is not None:
             record_notification(session, self.user.id, "step_moved", {
                 "step_id": str(step.id), "event_id": str(row.id), "title": step.title,

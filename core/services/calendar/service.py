@@ -270,12 +270,14 @@ class CalendarService:
         if event.step_id is not None and "start" in updated_fields:
             planned = event.start_at.astimezone(ZoneInfo(user.time_zone)).date()
             async with self.db.transaction() as session:
-                step = await steps_bridge.follow_block(session, user.id, event.step_id, planned_date=planned)
+                now = self.clock.now()
+                step = await steps_bridge.follow_block(session, user.id, event.step_id, now=now,
+                                                       planned_date=planned)
                 if step is not None:
                     record_notification(session, user.id, "step_moved", {
                         "step_id": str(step.id), "event_id": str(event.id), "title": step.title,
                         "old_start": current.start_at.isoformat(), "new_start": event.start_at.isoformat(),
-                        "planned_date": planned.isoformat()}, self.clock.now())
+                        "planned_date": planned.isoformat()}, now)
         return event, updated_fields
 
     async def delete_event(self, user: User, event_id: uuid.UUID) -> None:
@@ -286,11 +288,11 @@ class CalendarService:
         if event.step_id is None:
             return
         async with self.db.transaction() as session:
-            step = await steps_bridge.follow_block(session, user.id, event.step_id, skip=True)
+            now = self.clock.now()
+            step = await steps_bridge.follow_block(session, user.id, event.step_id, now=now, skip=True)
             if step is not None:
                 record_notification(session, user.id, "step_skipped",
-                                    {"step_id": str(step.id), "event_id": str(event.id), "title": step.title},
-                                    self.clock.now())
+                                    {"step_id": str(step.id), "event_id": str(event.id), "title": step.title}, now)
 
     async def follow_step(self, user_id: uuid.UUID, step_id: uuid.UUID, old_date: date | None,
                           new_date: date | None) -> CalendarEvent | None:
@@ -499,7 +501,7 @@ class CalendarService:
             async with self.db.transaction() as session:
                 for step_id, data in inputs:
                     event = provider.add_event(session, data)
-                    await steps_bridge.follow_block(session, user.id, step_id,
+                    await steps_bridge.follow_block(session, user.id, step_id, now=self.clock.now(),
                                                     planned_date=data.start.astimezone(zone).date())
                     results.append(CommitItem(step_id, data.title, "created", data.start, data.end, event.id))
             return results
@@ -507,7 +509,7 @@ class CalendarService:
         async with self.db.transaction() as session:
             for (step_id, data), outcome in zip(inputs, created, strict=True):
                 if isinstance(outcome, CalendarEvent):
-                    await steps_bridge.follow_block(session, user.id, step_id,
+                    await steps_bridge.follow_block(session, user.id, step_id, now=self.clock.now(),
                                                     planned_date=data.start.astimezone(zone).date())
                     results.append(CommitItem(step_id, data.title, "created", data.start, data.end, outcome.id))
                 else:
@@ -703,7 +705,7 @@ class CalendarService:
         if goal is None:
             raise NotFound("GOAL_NOT_FOUND", "Goal not found.")
         monday = week_monday(self.clock.now().astimezone(ZoneInfo(user.time_zone)).date())
-        step_ids = [s.id for s in steps if s.status in steps_bridge.OPEN_STATUSES and s.level in ("week", "day")
+        step_ids = [s.id for s in steps if s.is_open and s.level in ("week", "day")
                     and (s.planned_date is None or monday <= s.planned_date <= monday + timedelta(days=6))][:50]
         if not step_ids:
             raise NotFound("CALENDAR_NOTHING_TO_PLAN", "This goal has no open week or day steps to place.")

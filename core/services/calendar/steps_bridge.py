@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Step
+from core.db.models.goals import OPEN_STEP_STATUSES
 from core.repositories.goals import StepRepository
 from core.services.calendar.planning import PlannableStep
-
-OPEN_STATUSES = ("planned", "in_progress")
 
 
 def plannable(step: Step) -> PlannableStep:
@@ -26,24 +25,18 @@ async def week_steps(session: AsyncSession, user_id: uuid.UUID, first: date, las
     repo = StepRepository(session)
     if step_ids:
         steps = await repo.many(user_id, step_ids)
-        return [s for s in steps if s.status in OPEN_STATUSES]
-    return await repo.planned_between(user_id, first, last, statuses=OPEN_STATUSES)
+        return [s for s in steps if s.is_open]
+    return await repo.planned_between(user_id, first, last, statuses=OPEN_STEP_STATUSES)
 
 
-async def open_steps(session: AsyncSession, user_id: uuid.UUID,
-                     step_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Step]:
-    steps = await StepRepository(session).many(user_id, step_ids, for_update=True)
-    return {s.id: s for s in steps if s.status in OPEN_STATUSES}
-
-
-async def follow_block(session: AsyncSession, user_id: uuid.UUID, step_id: uuid.UUID, *,
+async def follow_block(session: AsyncSession, user_id: uuid.UUID, step_id: uuid.UUID, *, now: datetime,
                        planned_date: date | None = None, skip: bool = False) -> Step | None:
     """Move an open step to its block's new day, or skip it when the block is gone. Done steps stay done."""
     step = await StepRepository(session).get(user_id, step_id, for_update=True)
-    if step is None or step.status not in OPEN_STATUSES:
+    if step is None or not step.is_open:
         return None
     if skip:
-        step.status = "skipped"
+        step.skip(now)
     elif planned_date is not None:
-        step.planned_date = planned_date
+        step.move_to(planned_date, now)
     return step
