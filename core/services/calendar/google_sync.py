@@ -32,7 +32,7 @@ from core.repositories.calendar import CalendarRepository
 from core.services.calendar import steps_bridge
 from core.services.calendar.notifications import record_notification
 from core.services.calendar.planning import Interval
-from core.services.calendar.provider import CalendarInfo, EventInput, SyncResult
+from core.services.calendar.provider import CalendarInfo, EventInput, EventSaved, SyncResult
 
 log = logging.getLogger("mechta.calendar.google")
 
@@ -362,8 +362,10 @@ class GoogleCalendarProvider:
         item = await self.call(self.api.insert, connection.calendar_id, event_body(data, self.user.time_zone))
         return await self._store(connection.calendar_id, item)
 
-    async def create_many(self, inputs: list[EventInput]) -> list[CalendarEvent | DomainError]:
-        """Insert events with bounded concurrency; each item ends as its cached event or its error."""
+    async def create_many(self, inputs: list[EventInput], *,
+                          on_saved: EventSaved | None = None) -> list[CalendarEvent | DomainError]:
+        """Insert events with bounded concurrency; each item ends as its cached event or its error. Google has
+        no transaction to share, so `on_saved` runs for the saved ones in one transaction after the inserts."""
         creds, connection = await self.credentials()
         gate = asyncio.Semaphore(max(1, self.settings.google_bulk_concurrency))
 
@@ -376,7 +378,13 @@ class GoogleCalendarProvider:
                     return exc
             return await self._store(connection.calendar_id, item)
 
-        return list(await asyncio.gather(*(one(data) for data in inputs)))
+        created = list(await asyncio.gather(*(one(data) for data in inputs)))
+        if on_saved is not None:
+            async with self.db.transaction() as session:
+                for data, outcome in zip(inputs, created, strict=True):
+                    if isinstance(outcome, CalendarEvent):
+                        await on_saved(session, data, outcome)
+        return created
 
     async def patch_event(self, event_id: uuid.UUID, changes: dict[str, Any]) -> CalendarEvent:
         current = await self.get_event(event_id)

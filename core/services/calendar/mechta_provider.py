@@ -8,10 +8,10 @@ from typing import Any
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models.calendar import MECHTA_CALENDAR_ID, CalendarEvent
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 from core.repositories.calendar import CalendarRepository
 from core.services.calendar.planning import Interval
-from core.services.calendar.provider import CalendarInfo, EventInput, SyncResult, apply_changes
+from core.services.calendar.provider import CalendarInfo, EventInput, EventSaved, SyncResult, apply_changes
 
 MECHTA_CALENDAR_TITLE = "Mechta"
 
@@ -47,10 +47,21 @@ class MechtaCalendarProvider:
 
     async def create_event(self, data: EventInput) -> CalendarEvent:
         async with self.db.transaction() as session:
-            return self.add_event(session, data)
+            return self._add(session, data)
 
-    def add_event(self, session, data: EventInput) -> CalendarEvent:
-        """Add within the caller's transaction (plan commit writes all blocks in one)."""
+    async def create_many(self, inputs: list[EventInput], *,
+                          on_saved: EventSaved | None = None) -> list[CalendarEvent | DomainError]:
+        """All events and whatever `on_saved` records for them in one transaction: all saved or none."""
+        created: list[CalendarEvent | DomainError] = []
+        async with self.db.transaction() as session:
+            for data in inputs:
+                event = self._add(session, data)
+                if on_saved is not None:
+                    await on_saved(session, data, event)
+                created.append(event)
+        return created
+
+    def _add(self, session, data: EventInput) -> CalendarEvent:
         event_id = uuid.uuid4()
         event = CalendarEvent(
             id=event_id, user_id=self.user_id, source=self.name, calendar_id=MECHTA_CALENDAR_ID,

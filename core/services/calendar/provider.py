@@ -3,11 +3,15 @@ and the planner never know which one is behind a user."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.db.models.calendar import CalendarEvent
+from core.errors import DomainError
 from core.services.calendar.planning import Interval
 
 
@@ -33,6 +37,9 @@ class EventInput:
     step_id: uuid.UUID | None = None
     time_zone: str | None = None
 
+
+# Called for each event a bulk create saved, inside a database transaction (see `CalendarProvider.create_many`).
+EventSaved = Callable[[AsyncSession, EventInput, CalendarEvent], Awaitable[object]]
 
 # Fields a change may carry; a missing key means "leave as is".
 EVENT_CHANGE_FIELDS = ("title", "description", "location", "start", "end", "all_day")
@@ -67,6 +74,13 @@ class CalendarProvider(Protocol):
     async def get_event(self, event_id: uuid.UUID) -> CalendarEvent: ...
 
     async def create_event(self, data: EventInput) -> CalendarEvent: ...
+
+    async def create_many(self, inputs: list[EventInput], *,
+                          on_saved: EventSaved | None = None) -> list[CalendarEvent | DomainError]:
+        """Create several events; each item ends as its event or as its error. `on_saved` runs for every saved
+        event in a transaction: the one that stores the events when they live only in our database (so all of it
+        is saved or none), or one right after the remote writes when another calendar holds them."""
+        ...
 
     async def patch_event(self, event_id: uuid.UUID, changes: dict[str, Any]) -> CalendarEvent: ...
 

@@ -496,26 +496,20 @@ class CalendarService:
                                               end=block.end, step_id=choice.step_id, time_zone=user.time_zone,
                                               description=_BLOCK_DESCRIPTION))
                   for choice, block in accepted]
+
+        async def follow(session, data: EventInput, _event: CalendarEvent) -> None:
+            await steps_bridge.follow_block(session, user.id, data.step_id, now=self.clock.now(),
+                                            planned_date=data.start.astimezone(zone).date())
+
+        created = await provider.create_many([data for _, data in inputs], on_saved=follow)
         results: list[CommitItem] = []
-        if isinstance(provider, MechtaCalendarProvider):
-            async with self.db.transaction() as session:
-                for step_id, data in inputs:
-                    event = provider.add_event(session, data)
-                    await steps_bridge.follow_block(session, user.id, step_id, now=self.clock.now(),
-                                                    planned_date=data.start.astimezone(zone).date())
-                    results.append(CommitItem(step_id, data.title, "created", data.start, data.end, event.id))
-            return results
-        created = await provider.create_many([data for _, data in inputs])
-        async with self.db.transaction() as session:
-            for (step_id, data), outcome in zip(inputs, created, strict=True):
-                if isinstance(outcome, CalendarEvent):
-                    await steps_bridge.follow_block(session, user.id, step_id, now=self.clock.now(),
-                                                    planned_date=data.start.astimezone(zone).date())
-                    results.append(CommitItem(step_id, data.title, "created", data.start, data.end, outcome.id))
-                else:
-                    results.append(CommitItem(step_id, data.title, "failed", data.start, data.end,
-                                              code=getattr(outcome, "code", "GOOGLE_API_ERROR"),
-                                              message="Google did not save this block; try again."))
+        for (step_id, data), outcome in zip(inputs, created, strict=True):
+            if isinstance(outcome, CalendarEvent):
+                results.append(CommitItem(step_id, data.title, "created", data.start, data.end, outcome.id))
+            else:
+                results.append(CommitItem(step_id, data.title, "failed", data.start, data.end,
+                                          code=getattr(outcome, "code", "GOOGLE_API_ERROR"),
+                                          message="Google did not save this block; try again."))
         return results
 
     async def today_blocks(self, user: User) -> list[CalendarEvent]:
