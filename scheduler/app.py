@@ -22,11 +22,12 @@ from scheduler.calendar_jobs import run_calendar_jobs
 log = logging.getLogger("mechta.scheduler")
 
 TICK_JOB_ID = "tick"
-# (service on the Container, method called every tick with `now`), run when the feature is present.
+# (service on the Container, a dotted path for a part of one; method called every tick with `now`), run when the
+# feature is present.
 OPTIONAL_HOOKS: tuple[tuple[str, str], ...] = (
     ("wants", "close_expired_streams"),
-    ("calendar", "run_pending_syncs"),
-    ("calendar", "renew_expiring_channels"),
+    ("calendar.push", "run_pending_syncs"),
+    ("calendar.push", "renew_expiring_channels"),
 )
 # During a long tick (a big morning wave), the heartbeat is refreshed at least this often.
 PROGRESS_BEAT_SECONDS = 20.0
@@ -65,7 +66,9 @@ class SchedulerApp:
         for service_name, method_name in self.hooks:
             name = f"{service_name}.{method_name}"
             try:
-                service = getattr(self.container, service_name, None)
+                service = self.container
+                for part in service_name.split("."):
+                    service = getattr(service, part, None)
                 method = getattr(service, method_name, None)
                 if method is None:
                     continue

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query, Response
 from api.deps import ContainerDep, CurrentUser
 from api.envelope import Envelope, Success
 from api.schemas.calendar import (
+    AlternativesIn,
+    AlternativesOut,
     AnalysisOut,
     AnalyzeIn,
     BulkItemIn,
@@ -42,7 +44,7 @@ from api.schemas.calendar import (
     WeekPlanOut,
 )
 from core.services.calendar.ics import ICS_MEDIA_TYPE
-from core.services.calendar.service import BlockChoice, WeekPlan
+from core.services.calendar.week_planner import BlockChoice, WeekPlan
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -135,7 +137,7 @@ async def free_slots(user: CurrentUser, container: ContainerDep, start: datetime
                      end: datetime | None = Query(None)) -> Envelope:
     start = start or container.clock.now()
     end = end or start + timedelta(days=7)
-    slots = await container.calendar.free_slots(user, start, end)
+    slots = await container.calendar.planner.free_slots(user, start, end)
     return Envelope.success(SlotList(time_zone=user.time_zone, items=[
         SlotOut(start=s.start, end=s.end, duration_minutes=s.minutes) for s in slots]))
 
@@ -144,7 +146,7 @@ async def free_slots(user: CurrentUser, container: ContainerDep, start: datetime
              summary="Place the week's steps into free time (nothing is saved)")
 async def plan_week_preview(user: CurrentUser, container: ContainerDep, body: PlanWeekIn | None = None) -> Envelope:
     body = body or PlanWeekIn()
-    plan = await container.calendar.preview_week(user, week_start=body.week_start, step_ids=body.step_ids)
+    plan = await container.calendar.planner.preview_week(user, week_start=body.week_start, step_ids=body.step_ids)
     return Envelope.success(week_plan_out(plan))
 
 
@@ -153,10 +155,20 @@ async def plan_week_preview(user: CurrentUser, container: ContainerDep, body: Pl
 async def plan_week_commit(user: CurrentUser, container: ContainerDep, body: CommitWeekIn | None = None) -> Envelope:
     body = body or CommitWeekIn()
     choices = [BlockChoice(i.step_id, i.start, i.end) for i in body.items] if body.items is not None else None
-    items = await container.calendar.commit_week(user, week_start=body.week_start, choices=choices,
-                                                 step_ids=body.step_ids)
+    items = await container.calendar.planner.commit_week(user, week_start=body.week_start, choices=choices,
+                                                         step_ids=body.step_ids)
     return Envelope.success(CommitWeekOut(items=[CommitItemOut(**vars(i)) for i in items],
                                           created=sum(1 for i in items if i.status == "created")))
+
+
+@router.post("/plan-week/alternatives", response_model=Envelope[AlternativesOut],
+             summary="Other free times for one block of the plan (by the rules a commit checks)")
+async def plan_week_alternatives(body: AlternativesIn, user: CurrentUser, container: ContainerDep) -> Envelope:
+    choices = [BlockChoice(i.step_id, i.start, i.end) for i in body.items]
+    times = await container.calendar.planner.alternatives(user, blocks=choices, step_id=body.step_id,
+                                                          week_start=body.week_start, limit=body.limit)
+    return Envelope.success(AlternativesOut(step_id=body.step_id, items=[
+        SlotOut(start=t.start, end=t.end, duration_minutes=t.minutes) for t in times]))
 
 
 @router.get("/today", response_model=Envelope[EventList], summary="Today's events in your time zone")
@@ -184,20 +196,20 @@ async def feed_ics(token: str, container: ContainerDep) -> Response:
 @router.get("/cache/stats", response_model=Envelope[CacheStatsOut],
             summary="Cached events, hit ratio and last sync")
 async def cache_stats(user: CurrentUser, container: ContainerDep) -> Envelope:
-    return Envelope.success(CacheStatsOut(**vars(await container.calendar.cache_stats(user))))
+    return Envelope.success(CacheStatsOut(**vars(await container.calendar.google.cache_stats(user))))
 
 
 @router.delete("/cache/clear", response_model=Envelope[CacheClearOut],
                summary="Drop cached Google events (the next read syncs everything again)")
 async def cache_clear(user: CurrentUser, container: ContainerDep) -> Envelope:
-    removed = await container.calendar.clear_cache(user)
+    removed = await container.calendar.google.clear_cache(user)
     return Envelope.success(CacheClearOut(removed_events=removed, message="Calendar cache cleared."))
 
 
 @router.post("/webhook-setup", response_model=Envelope[ChannelOut],
              summary="Subscribe to Google push notifications for your calendar")
 async def webhook_setup(user: CurrentUser, container: ContainerDep) -> Envelope:
-    channel = await container.calendar.watch(user)
+    channel = await container.calendar.google.watch(user)
     return Envelope.success(ChannelOut(channel_id=channel.channel_id, resource_id=channel.resource_id,
                                        expiration=channel.expires_at))
 
@@ -212,7 +224,7 @@ def _changes(advice, plan: WeekPlan) -> list[ScheduleChangeOut]:
 @router.post("/analyze", response_model=Envelope[AnalysisOut],
              summary="AI reading of your week; proposed blocks come from the planner (one text-quota unit)")
 async def analyze(user: CurrentUser, container: ContainerDep, body: AnalyzeIn | None = None) -> Envelope:
-    advice, plan = await container.calendar.analyze_calendar(user, days=(body or AnalyzeIn()).days)
+    advice, plan = await container.calendar.advisor.analyze_calendar(user, days=(body or AnalyzeIn()).days)
     return Envelope.success(AnalysisOut(
         analysis=advice.analysis, recommendations=advice.recommendations, goal_alignment=advice.goal_alignment,
         productivity_score=advice.productivity_score, schedule_changes=_changes(advice, plan),
@@ -222,7 +234,7 @@ async def analyze(user: CurrentUser, container: ContainerDep, body: AnalyzeIn | 
 @router.post("/plan-goal", response_model=Envelope[GoalPlanOut],
              summary="This week's blocks for one goal, with AI wording (one text-quota unit)")
 async def plan_goal(body: PlanGoalIn, user: CurrentUser, container: ContainerDep) -> Envelope:
-    advice, plan = await container.calendar.plan_goal(user, body.goal_id, context=body.context)
+    advice, plan = await container.calendar.advisor.plan_goal(user, body.goal_id, context=body.context)
     return Envelope.success(GoalPlanOut(
         suggested_time=advice.suggested_time, duration=advice.duration, frequency=advice.frequency,
         reasoning=advice.reasoning, suggested_events=_changes(advice, plan), generated_by=advice.generated_by,

@@ -50,7 +50,7 @@ def _page(kind: str) -> HTMLResponse:
 @router.post("/connect-link", response_model=Envelope[ConnectLinkOut],
              summary="A one-time link that connects Google Calendar (the bot sends it)")
 async def connect_link(user: CurrentUser, container: ContainerDep) -> Envelope:
-    url, expires_at = await container.calendar.connect_link(user)
+    url, expires_at = await container.calendar.oauth.connect_link(user)
     return Envelope.success(ConnectLinkOut(url=url, expires_at=expires_at))
 
 
@@ -58,7 +58,7 @@ async def connect_link(user: CurrentUser, container: ContainerDep) -> Envelope:
             summary="Opened from the one-time link: redirects to Google's consent page")
 async def start(container: ContainerDep, t: str = Query("", max_length=128)):
     try:
-        begun = await container.calendar.start_connect(t)
+        begun = await container.calendar.oauth.start(t)
     except OAuthPageError as exc:
         return _page(exc.kind)
     response = RedirectResponse(begun.authorization_url, status_code=302,
@@ -75,7 +75,7 @@ async def callback(container: ContainerDep, state: str | None = Query(None, max_
                    code: str | None = Query(None, max_length=4096), error: str | None = Query(None, max_length=200),
                    browser_key: str | None = Cookie(None, alias=BROWSER_COOKIE)):
     try:
-        await container.calendar.finish_connect(state=state, code=code, error=error, browser_key=browser_key)
+        await container.calendar.google.finish_connect(state=state, code=code, error=error, browser_key=browser_key)
         response = _page("connected")
     except OAuthPageError as exc:
         response = _page(exc.kind)
@@ -85,8 +85,8 @@ async def callback(container: ContainerDep, state: str | None = Query(None, max_
 
 @router.get("/status", response_model=Envelope[GoogleStatusOut], summary="Is a Google calendar connected?")
 async def status(user: CurrentUser, container: ContainerDep) -> Envelope:
-    connection = await container.calendar.google_connection(user)
-    configured = container.calendar.google_configured
+    connection = await container.calendar.google.connection(user)
+    configured = container.calendar.providers.google_configured
     if connection is None:
         return Envelope.success(GoogleStatusOut(configured=configured, connected=False))
     return Envelope.success(GoogleStatusOut(
@@ -97,13 +97,13 @@ async def status(user: CurrentUser, container: ContainerDep) -> Envelope:
 
 @router.post("/refresh", response_model=Envelope[TokenRefreshOut], summary="Refresh the Google access token now")
 async def refresh(user: CurrentUser, container: ContainerDep) -> Envelope:
-    expires_at = await container.calendar.refresh_google_token(user)
+    expires_at = await container.calendar.google.refresh_token(user)
     return Envelope.success(TokenRefreshOut(token_expires_at=expires_at, message="Google access refreshed."))
 
 
 @router.post("/revoke", response_model=Envelope[Success],
              summary="Disconnect Google: revoke at Google, delete tokens, channels and cached events")
 async def revoke(user: CurrentUser, container: ContainerDep) -> Envelope:
-    if not await container.calendar.disconnect(user):
+    if not await container.calendar.google.disconnect(user):
         raise Conflict("GOOGLE_NOT_CONNECTED", "Google Calendar is not connected.")
     return Envelope.success(Success())

@@ -23,26 +23,26 @@ async def google_notification(
     x_goog_channel_token: str | None = Header(None, max_length=400),
     x_goog_resource_state: str | None = Header(None, max_length=40),
 ) -> Envelope:
-    ack = await container.calendar.handle_push(channel_id=x_goog_channel_id, token=x_goog_channel_token,
+    ack = await container.calendar.push.handle(channel_id=x_goog_channel_id, token=x_goog_channel_token,
                                                resource_state=x_goog_resource_state)
     return Envelope.success(WebhookAck(accepted=ack.accepted, sync_scheduled=ack.sync_scheduled))
 
 
 @router.post("/setup", response_model=Envelope[ChannelOut], summary="Subscribe to your calendar's changes")
 async def setup(user: CurrentUser, container: ContainerDep) -> Envelope:
-    return Envelope.success(channel_out(await container.calendar.watch(user)))
+    return Envelope.success(channel_out(await container.calendar.google.watch(user)))
 
 
 @router.delete("/unsubscribe/{channel_id}", response_model=Envelope[Success], summary="Stop a channel")
 async def unsubscribe(channel_id: str, user: CurrentUser, container: ContainerDep) -> Envelope:
-    await container.calendar.unsubscribe(user, channel_id)
+    await container.calendar.push.unsubscribe(user, channel_id)
     return Envelope.success(Success())
 
 
 @router.get("/status", response_model=Envelope[WebhookStatusOut], summary="Your channels and the pending sync")
 async def status(user: CurrentUser, container: ContainerDep) -> Envelope:
-    connection = await container.calendar.google_connection(user)
-    channels = await container.calendar.channels(user)
+    connection = await container.calendar.google.connection(user)
+    channels = await container.calendar.push.channels(user)
     return Envelope.success(WebhookStatusOut(
         connected=connection is not None, channels=[channel_out(c) for c in channels],
         sync_pending=bool(connection and connection.sync_due_at),

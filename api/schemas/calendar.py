@@ -310,3 +310,18 @@ class GoalPlanOut(BaseModel):
     suggested_events: list[ScheduleChangeOut]
     generated_by: str
     notice: str | None
+
+
+class AlternativesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    week_start: date | None = Field(None, description="Any day of the plan's week (default: this week)")
+    items: list[BlockChoiceIn] = Field(min_length=1, max_length=50,
+                                       description="The plan's blocks as they stand now (moved, skipped ones left out)")
+    step_id: uuid.UUID = Field(description="The block to find other times for (one of `items`)")
+    limit: int = Field(3, ge=1, le=10, description="At most this many times, the earliest in each free slot")
+
+
+class AlternativesOut(BaseModel):
+    step_id: uuid.UUID
+    items: list[SlotOut] = Field(description="Other times of the same length, earliest first")

@@ -48,8 +48,8 @@ from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
 from core.errors import DomainError
-from core.services.calendar.planning import Interval
-from core.services.calendar.service import BlockChoice, CommitItem, WeekPlan
+from core.services.calendar.planning import Interval, alternative_starts
+from core.services.calendar.week_planner import BlockChoice, CommitItem, WeekPlan
 
 PLAN_ITEMS_MAX = 30  # with the notes below, the plan stays one message (edits cannot be split)
 PLAN_NOTES_MAX = 6
@@ -151,7 +151,7 @@ async def show_today_blocks(bot: Bot, chat_id: int, user: User, container: Conta
 
 async def send_connect_link(bot: Bot, chat_id: int, user: User, container: Container) -> None:
     try:
-        url, expires_at = await container.calendar.connect_link(user)
+        url, expires_at = await container.calendar.oauth.connect_link(user)
     except DomainError as error:
         text = (_("Google Calendar isn't available here. Your steps go to the Mechta calendar: /calendar")
                 if error.code == "GOOGLE_NOT_CONFIGURED" else domain_error_text(error))
@@ -181,20 +181,13 @@ async def ask_disconnect(bot: Bot, chat_id: int, user: User, container: Containe
 
 async def disconnect(bot: Bot, chat_id: int, user: User, container: Container) -> None:
     async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        removed = await container.calendar.disconnect(user)
+        removed = await container.calendar.google.disconnect(user)
     text = (_("Google Calendar is disconnected. From now on your steps go to the Mechta calendar: /calendar")
             if removed else _("No Google Calendar is connected — your steps go to the Mechta calendar."))
     await bot.send_message(chat_id, text, reply_markup=back_to_menu())
 
 
 # Plan my week ---------------------------------------------------------------------------------------------------
-
-def planning_week(container: Container, user: User) -> date:
-    """This week's Monday; on Sunday, next week's (the weekly review plans the week ahead)."""
-    today = container.clock.local_today(user.time_zone)
-    monday = today - timedelta(days=today.weekday())
-    return monday + timedelta(days=7) if today.weekday() == 6 else monday
-
 
 async def start_week_planning(event: Message | CallbackQuery, state: FSMContext, container: Container,
                               user: User) -> None:
@@ -207,8 +200,9 @@ async def start_week_planning(event: Message | CallbackQuery, state: FSMContext,
         chat_id = event.chat.id
     bot = event.bot
     await state.clear()
+    planner = container.calendar.planner
     async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        plan = await container.calendar.preview_week(user, week_start=planning_week(container, user))
+        plan = await planner.preview_week(user, week_start=planner.planning_week(user))
     if not plan.placement.blocks and not plan.placement.unplaced and not plan.already_scheduled:
         await bot.send_message(chat_id, _("There are no open steps planned for this week yet. Pick them in /goals "
                                           "(a goal's plan gives them dates) or look at /today."),
@@ -231,6 +225,7 @@ def plan_data(plan: WeekPlan, container: Container) -> dict:
         "slots": [[slot.start.isoformat(), slot.end.isoformat()] for slot in plan.slots],
         "buffer": container.settings.calendar_buffer_minutes,
         "cap": plan.daily_cap_minutes,
+        "load": {day.isoformat(): minutes for day, minutes in plan.load_minutes.items()},
         "unplaced": [{"title": item.step.title, "reason": item.reason} for item in plan.placement.unplaced],
         "already": [{"title": event.title, "start": event.start_at.isoformat(), "end": event.end_at.isoformat()}
                     for event in plan.already_scheduled],
@@ -278,35 +273,15 @@ def plan_markup(data: dict) -> InlineKeyboardMarkup:
     return plan_keyboard(data["nonce"], skipped, can_save=bool(skipped))
 
 
-def alternative_starts(data: dict, index: int, zone: ZoneInfo, limit: int = ALTERNATIVES_MAX) -> list[datetime]:
-    """Up to `limit` other starts for block `index`: the earliest free start in each free slot of the preview that
-    keeps the buffer from the plan's other blocks and the day under the daily cap."""
+def other_starts(data: dict, index: int, zone: ZoneInfo) -> list[datetime]:
+    """Other times for block `index` within the free time the preview found, by the planner's rules."""
     items = data["items"]
-    moving = _interval(items[index])
-    duration = moving.end - moving.start
-    buffer = timedelta(minutes=data["buffer"])
     others = [_interval(item) for number, item in enumerate(items) if number != index and not item["skip"]]
-    load: dict[date, int] = {}
-    for other in others:
-        day = other.start.astimezone(zone).date()
-        load[day] = load.get(day, 0) + other.minutes
-    found: list[datetime] = []
-    for slot_start, slot_end in data["slots"]:
-        slot = Interval(datetime.fromisoformat(slot_start), datetime.fromisoformat(slot_end))
-        starts = sorted({slot.start, *(other.end + buffer for other in others
-                                       if slot.start < other.end + buffer < slot.end)})
-        for start in starts:
-            block = Interval(start, start + duration)
-            day = start.astimezone(zone).date()
-            if (block.end > slot.end or start == moving.start
-                    or any(Interval(o.start - buffer, o.end + buffer).overlaps(block) for o in others)
-                    or load.get(day, 0) + block.minutes > data["cap"]):
-                continue
-            found.append(start)
-            break
-        if len(found) >= limit:
-            break
-    return found
+    # Dialogs begun before the load was kept in the dialog count no earlier blocks, as they did then.
+    load = {date.fromisoformat(day): minutes for day, minutes in data.get("load", {}).items()}
+    slots = [Interval(datetime.fromisoformat(start), datetime.fromisoformat(end)) for start, end in data["slots"]]
+    return alternative_starts(_interval(items[index]), others, slots, zone, buffer_minutes=data["buffer"],
+                              daily_cap_minutes=data["cap"], load_minutes=load, limit=ALTERNATIVES_MAX)
 
 
 async def plan_button(callback: CallbackQuery, callback_data: PlanAction, state: FSMContext, bot: Bot, user: User,
@@ -331,7 +306,7 @@ async def plan_button(callback: CallbackQuery, callback_data: PlanAction, state:
         return
     if action == "move":
         zone = ZoneInfo(user.time_zone)
-        starts = alternative_starts(data, index, zone)
+        starts = other_starts(data, index, zone)
         if not starts:
             await callback.answer(_("There is no other free time for this block this week."))
             return
@@ -376,7 +351,7 @@ async def accept_plan(callback: CallbackQuery, state: FSMContext, bot: Bot, user
     chat_id = callback.from_user.id
     try:
         async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            results = await container.calendar.commit_week(user, week_start=week_start, choices=choices)
+            results = await container.calendar.planner.commit_week(user, week_start=week_start, choices=choices)
     except DomainError as error:
         kind = CALENDAR_ERROR_KINDS.get(error.code)
         if kind == "saving":

@@ -107,7 +107,7 @@ class CalendarChatService:
         locale = normalize_locale(user.locale)
         zone = ZoneInfo(user.time_zone)
         now = self.clock.now()
-        slots = await self.calendar.free_slots(user, now, now + timedelta(days=FREE_TIME_DAYS))
+        slots = await self.calendar.planner.free_slots(user, now, now + timedelta(days=FREE_TIME_DAYS))
         today = await self.steps.today_steps(user.id)
         inputs = {
             "conversation": conversation,

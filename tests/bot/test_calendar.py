@@ -11,6 +11,7 @@ from icalendar import Calendar
 from bot.charts_calendar import ChartBlock, render_week_chart
 from bot.rituals.render import render_ritual_prompt
 from core.db.models import Step, User
+from core.services.calendar.week_planner import BlockChoice
 from scheduler.calendar_jobs import run_calendar_jobs
 from tests.bot.conftest import BotWorld, buttons, with_button, with_text
 from tests.calendar.conftest import MONDAY, START, add_steps, step_row
@@ -103,6 +104,18 @@ async def test_move_offers_other_free_times_and_the_block_is_saved_there(running
     assert await blocks_of(running, user) == {"Long run": (berlin(1, 19), berlin(1, 20))}
 
 
+async def test_move_passes_over_days_already_full_in_the_calendar(running: BotWorld) -> None:
+    chat, user, (_run, swim) = await planner(running, ("Long run", 60, 1, MONDAY), ("Swim", 120, 2, MONDAY + timedelta(days=1)))
+    await running.container.calendar.planner.commit_week(user, choices=[BlockChoice(swim.id, berlin(2, 9), berlin(2, 11))])
+    plan = await running.say(chat, "/calendar plan", with_text("Your week"))
+
+    offer = await running.press(chat, plan, ":move:0:0",
+                                lambda view: view["id"] == plan["id"] and "Where should" in view["text"])
+
+    times = [button["text"] for row in offer["keyboard"] for button in row][:-1]
+    assert times == ["Mon 01.06 19:00", "Wed 03.06 09:00", "Wed 03.06 19:00"]
+
+
 async def test_an_empty_week_suggests_goals(running: BotWorld) -> None:
     chat, _user, _steps = await planner(running)
 
@@ -113,7 +126,7 @@ async def test_an_empty_week_suggests_goals(running: BotWorld) -> None:
 
 async def test_a_block_moved_through_the_api_is_announced_once_by_the_next_tick(world: BotWorld, api) -> None:
     chat, user, (swim,) = await planner(world, ("Swim", 45, 1, MONDAY))
-    await world.container.calendar.commit_week(user)
+    await world.container.calendar.planner.commit_week(user)
     (block,) = await world.container.calendar.today_blocks(user)
     headers = await auth_headers(world.container, user)
     ok_result(await api.patch(f"/api/v1/calendar/events/{block.id}", headers=headers,
@@ -130,7 +143,7 @@ async def test_a_block_moved_through_the_api_is_announced_once_by_the_next_tick(
 
 async def test_block_start_reminder_is_sent_once_and_done_marks_the_step(running: BotWorld) -> None:
     chat, user, (run,) = await planner(running, ("Long run", 60, 1, MONDAY))
-    await running.container.calendar.commit_week(user)
+    await running.container.calendar.planner.commit_week(user)
     running.container.clock.set(berlin(1, 9) + timedelta(seconds=20))
 
     sent = [await run_calendar_jobs(running.container, running.bot, running.container.clock.now())
@@ -147,7 +160,7 @@ async def test_block_start_reminder_is_sent_once_and_done_marks_the_step(running
 
 async def test_snooze_reminds_again_after_fifteen_minutes(running: BotWorld) -> None:
     chat, user, (run,) = await planner(running, ("Long run", 60, 1, MONDAY))
-    await running.container.calendar.commit_week(user)
+    await running.container.calendar.planner.commit_week(user)
     clock = running.container.clock
     clock.set(berlin(1, 9, 0))
     await run_calendar_jobs(running.container, running.bot, clock.now())
@@ -167,7 +180,7 @@ async def test_snooze_reminds_again_after_fifteen_minutes(running: BotWorld) -> 
 
 async def test_the_morning_prompt_lists_todays_blocks(world: BotWorld) -> None:
     _chat, user, _steps = await planner(world, ("Long run", 60, 1, MONDAY))
-    await world.container.calendar.commit_week(user)
+    await world.container.calendar.planner.commit_week(user)
 
     text, _markup = await render_ritual_prompt(world.container, user, "morning", MONDAY)
 

@@ -18,7 +18,7 @@ def berlin(day: int, hour: int, minute: int = 0) -> datetime:
 async def planned(container, *specs):
     user = await make_user(container, **BERLIN_FIELDS)
     steps = await add_steps(container, user, *specs)
-    await container.calendar.commit_week(user)
+    await container.calendar.planner.commit_week(user)
     return user, steps
 
 

@@ -132,6 +132,42 @@ async def test_commit_rejects_a_block_moved_into_busy_time(api, container, monda
         404, "CALENDAR_STEP_NOT_FOUND")
 
 
+async def test_alternatives_offer_free_times_the_commit_accepts_and_skip_full_days(api, container, monday_clock):
+    user, headers = await signed_in(container, **BERLIN_FIELDS)
+    run, swim = await add_steps(container, user, ("Long run", 60, 1, MONDAY),
+                                ("Swim", 120, 2, MONDAY + timedelta(days=1)))
+    ok_result(await api.post("/api/v1/calendar/plan-week/commit", headers=headers, json={"items": [
+        {"step_id": str(swim.id), "start": berlin(2, 9), "end": berlin(2, 11)}]}))
+    preview = ok_result(await api.post("/api/v1/calendar/plan-week/preview", headers=headers, json={}))
+    items = [{"step_id": i["step_id"], "start": i["start"], "end": i["end"]} for i in preview["items"]]
+
+    offer = ok_result(await api.post("/api/v1/calendar/plan-week/alternatives", headers=headers,
+                                     json={"items": items, "step_id": str(run.id)}))
+
+    starts = [datetime.fromisoformat(i["start"]).astimezone(BERLIN) for i in offer["items"]]
+    # Tuesday already holds the daily limit of planned steps (the swim), so it is passed over.
+    assert starts == [datetime(2026, 6, day, hour, tzinfo=BERLIN) for day, hour in ((1, 19), (3, 9), (3, 19))]
+    assert {i["duration_minutes"] for i in offer["items"]} == {60}
+    moved = {**items[0], "start": offer["items"][0]["start"], "end": offer["items"][0]["end"]}
+    committed = ok_result(await api.post("/api/v1/calendar/plan-week/commit", headers=headers,
+                                         json={"items": [moved]}))
+    assert [i["status"] for i in committed["items"]] == ["created"]
+
+
+async def test_alternatives_need_the_block_in_the_plan(api, container, monday_clock):
+    user, headers = await signed_in(container, **BERLIN_FIELDS)
+    (run,) = await add_steps(container, user, ("Long run", 60, 1, MONDAY))
+    block = {"step_id": str(run.id), "start": berlin(1, 9), "end": berlin(1, 10)}
+
+    missing = await api.post("/api/v1/calendar/plan-week/alternatives", headers=headers,
+                             json={"items": [block], "step_id": str(uuid.uuid4())})
+    doubled = await api.post("/api/v1/calendar/plan-week/alternatives", headers=headers,
+                             json={"items": [block, block], "step_id": str(run.id)})
+
+    assert error_of(missing, 422, "VALIDATION_ERROR")["fields"] == {"step_id": ["Not one of the plan's blocks"]}
+    error_of(doubled, 422, "CALENDAR_DUPLICATE_STEP")
+
+
 async def test_moving_a_block_to_another_day_moves_its_step(api, container, monday_clock):
     user, headers = await signed_in(container, **BERLIN_FIELDS)
     (step,) = await add_steps(container, user, ("Swim", 45, 1, MONDAY))

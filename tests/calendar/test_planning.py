@@ -14,10 +14,12 @@ from core.services.calendar.planning import (
     PlannableStep,
     PlanningRules,
     Window,
+    alternative_starts,
     fits_free_time,
     free_slots,
     local_instant_bounds,
     place,
+    planning_week_start,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -181,3 +183,22 @@ def test_placer_is_deterministic_whatever_the_input_order(scenario):
     first = place(steps, slots, rules, BERLIN)
     second = place(list(reversed(steps)), list(reversed(slots)), rules, BERLIN)
     assert [(b.step.id, b.start) for b in first.blocks] == [(b.step.id, b.start) for b in second.blocks]
+
+
+def test_on_sunday_the_week_to_plan_is_the_next_one():
+    weekdays = [planning_week_start(date(2026, 6, day)) for day in range(1, 8)]
+
+    assert weekdays == [date(2026, 6, 1)] * 6 + [date(2026, 6, 8)]
+
+
+def test_alternatives_keep_the_buffer_from_other_blocks_and_the_cap_of_each_day():
+    slots = [Interval(utc(2026, 6, 1, 7), utc(2026, 6, 1, 16)), Interval(utc(2026, 6, 2, 7), utc(2026, 6, 2, 16)),
+             Interval(utc(2026, 6, 3, 7), utc(2026, 6, 3, 16))]
+    moving = Interval(utc(2026, 6, 1, 7), utc(2026, 6, 1, 8))
+    others = [Interval(utc(2026, 6, 1, 8, 10), utc(2026, 6, 1, 9))]
+
+    starts = alternative_starts(moving, others, slots, BERLIN, buffer_minutes=10, daily_cap_minutes=120,
+                                load_minutes={date(2026, 6, 2): 90})
+
+    # Monday: right after the other block and its buffer; Tuesday is 90 of 120 minutes full; Wednesday is free.
+    assert starts == [utc(2026, 6, 1, 9, 10), utc(2026, 6, 3, 7)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.services.calendar.service import BlockChoice
+from core.services.calendar.week_planner import BlockChoice
 from scheduler.app import SchedulerApp
 from scheduler.calendar_jobs import run_calendar_jobs
 from scheduler.rate_limit import LocalSendRateLimiter
@@ -24,7 +24,7 @@ async def planned_user(container, playground, language: str = "en", *, titles=("
 
 async def test_news_arrives_in_the_users_language_once(container, playground, bot):
     chat, user, (step,) = await planned_user(container, playground, "ru", titles=("Почитать",))
-    await container.calendar.commit_week(user)
+    await container.calendar.planner.commit_week(user)
     (block,) = await container.calendar.today_blocks(user)
 
     await container.calendar.delete_event(user, block.id)
@@ -52,7 +52,7 @@ async def test_news_for_a_chat_that_blocked_the_bot_is_dropped_not_retried(conta
 
 async def test_no_reminder_for_a_step_already_done(container, playground, bot):
     chat, user, (done, open_step) = await planned_user(container, playground, titles=("Read", "Write"))
-    await container.calendar.commit_week(user, choices=[
+    await container.calendar.planner.commit_week(user, choices=[
         BlockChoice(done.id, START + timedelta(hours=3), START + timedelta(hours=3, minutes=30)),
         BlockChoice(open_step.id, START + timedelta(hours=3, minutes=40), START + timedelta(hours=4, minutes=10))])
     await container.steps.mark_done(user.id, done.id)
@@ -68,7 +68,7 @@ async def test_no_reminder_for_a_step_already_done(container, playground, bot):
 
 async def test_the_scheduler_tick_runs_the_calendar_jobs_with_the_prompt_senders_bot(container, playground, bot):
     chat, user, _steps = await planned_user(container, playground)
-    await container.calendar.commit_week(user)
+    await container.calendar.planner.commit_week(user)
     (block,) = await container.calendar.today_blocks(user)
     container.clock.set(block.start_at + timedelta(seconds=5))
     app = SchedulerApp(container, TelegramPromptSender(bot, limiter=LocalSendRateLimiter(100)), hooks=())

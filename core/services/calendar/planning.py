@@ -79,6 +79,16 @@ class Placement:
     unplaced: list[UnplacedStep] = field(default_factory=list)
 
 
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def planning_week_start(today: date) -> date:
+    """The week a person plans today: this week; on Sunday the next one (the weekly review plans the week ahead)."""
+    monday = week_monday(today)
+    return monday + timedelta(days=7) if today.weekday() == 6 else monday
+
+
 def parse_days(text: str) -> frozenset[int]:
     days = set()
     for part in (p.strip().lower() for p in text.split(",")):
@@ -295,3 +305,33 @@ def fits_free_time(blocks: Sequence[Interval], slots: Sequence[Interval], rules:
         accepted.append(block)
         problems.append(None)
     return problems
+
+
+def alternative_starts(moving: Interval, others: Sequence[Interval], slots: Sequence[Interval], zone: ZoneInfo, *,
+                       buffer_minutes: int, daily_cap_minutes: int, load_minutes: dict[date, int] | None = None,
+                       limit: int = 3) -> list[datetime]:
+    """Other starts for the block `moving` of a plan whose other blocks are `others`: the earliest start in each
+    free slot (in order, at most `limit`) where a block of the same length keeps the buffer from the others and its
+    day under the daily cap (`load_minutes` counts what is already in the calendar per local day)."""
+    duration = moving.end - moving.start
+    buffer = timedelta(minutes=buffer_minutes)
+    load = dict(load_minutes or {})
+    for other in others:
+        day = other.start.astimezone(zone).date()
+        load[day] = load.get(day, 0) + other.minutes
+    found: list[datetime] = []
+    for slot in slots:
+        starts = sorted({slot.start, *(other.end + buffer for other in others
+                                       if slot.start < other.end + buffer < slot.end)})
+        for start in starts:
+            block = Interval(start, start + duration)
+            day = start.astimezone(zone).date()
+            if (block.end > slot.end or start == moving.start
+                    or any(Interval(o.start - buffer, o.end + buffer).overlaps(block) for o in others)
+                    or load.get(day, 0) + block.minutes > daily_cap_minutes):
+                continue
+            found.append(start)
+            break
+        if len(found) >= limit:
+            break
+    return found

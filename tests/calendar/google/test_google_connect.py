@@ -22,7 +22,7 @@ async def test_whole_flow_stores_encrypted_tokens_and_tells_the_bot(api, contain
     async def listener(user_id):
         heard.append(user_id)
 
-    container.calendar.on_connected.append(listener)
+    container.calendar.google.on_connected.append(listener)
     result = await connect(api, container, headers, fake_google)
     assert result["status"] == 200 and "Go back to Telegram" in result["text"]
 

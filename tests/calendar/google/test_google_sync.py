@@ -169,15 +169,15 @@ async def test_push_burst_becomes_one_sync_and_bad_tokens_sync_nothing(api, cont
 
     error_of(await push("unknown-channel", token), 404, "GOOGLE_CHANNEL_NOT_FOUND")
     error_of(await push(channel["channel_id"], "wrong-token"), 403, "GOOGLE_CHANNEL_TOKEN_INVALID")
-    assert await container.calendar.run_pending_syncs(monday_clock.now() + timedelta(hours=1)) == 0
+    assert await container.calendar.push.run_pending_syncs(monday_clock.now() + timedelta(hours=1)) == 0
 
     fake_google.add_event("Added in Google", berlin(2, 9), berlin(2, 10))
     acks = [ok_result(await push(channel["channel_id"], token)) for _ in range(5)]
     assert [a["sync_scheduled"] for a in acks] == [True, False, False, False, False]
-    assert await container.calendar.run_pending_syncs() == 0  # not due yet
+    assert await container.calendar.push.run_pending_syncs() == 0  # not due yet
     monday_clock.advance(seconds=6)
-    assert await container.calendar.run_pending_syncs() == 1
-    assert await container.calendar.run_pending_syncs() == 0
+    assert await container.calendar.push.run_pending_syncs() == 1
+    assert await container.calendar.push.run_pending_syncs() == 0
     assert fake_google.calls["GET /calendar/v3/calendars/primary/events"] == lists + 1
     titles = [e.title for e in await container.calendar.list_events(user, berlin(1, 0), berlin(8, 0))]
     assert titles == ["Added in Google"]
@@ -190,10 +190,10 @@ async def test_channels_are_renewed_before_expiry_and_can_be_unsubscribed(api, c
                                                                           monday_clock):
     user, headers = await connected_user(api, container, fake_google)
     first = ok_result(await api.post("/api/v1/calendar/webhook-setup", headers=headers))
-    assert await container.calendar.renew_expiring_channels() == 0
+    assert await container.calendar.push.renew_expiring_channels() == 0
     expires = datetime.fromisoformat(first["expiration"])
     monday_clock.set(expires - timedelta(hours=2))
-    assert await container.calendar.renew_expiring_channels() == 1
+    assert await container.calendar.push.renew_expiring_channels() == 1
     assert fake_google.stopped_channels == [first["channel_id"]]
     headers = await auth_headers(container, user)
     (current,) = ok_result(await api.get("/api/v1/webhook/status", headers=headers))["channels"]
