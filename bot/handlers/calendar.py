@@ -17,7 +17,6 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.calendar_reminders import add_snooze
 from bot.calendar_texts import (
     block_line,
     commit_problem,
@@ -450,7 +449,7 @@ async def reminder_button(callback: CallbackQuery, callback_data: ReminderAction
         await callback.answer(_("⏭ Skipped"))
         outcome = _("⏭ Skipped")
     elif callback_data.action == "snooze":
-        due = await add_snooze(container.cache, user.id, step.id, container.clock.now())
+        due = await container.calendar.reminders.snooze(user.id, step.id)
         if due is None:
             await callback.answer(_("Already snoozed"))
             await drop_keyboard(callback)

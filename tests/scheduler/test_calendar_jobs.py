@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.services.calendar.notifications import record_notification
 from core.services.calendar.week_planner import BlockChoice
 from scheduler.app import SchedulerApp
 from scheduler.calendar_jobs import run_calendar_jobs
@@ -38,7 +39,8 @@ async def test_news_arrives_in_the_users_language_once(container, playground, bo
 
 async def test_news_for_a_chat_that_blocked_the_bot_is_dropped_not_retried(container, playground, bot):
     chat, user, _steps = await planned_user(container, playground)
-    await container.calendar.record(user.id, "google_access_lost", {})
+    async with container.db.transaction() as session:
+        record_notification(session, user.id, "google_access_lost", {}, container.clock.now())
     playground.emulator.set_blocked(chat, True)
 
     first = await run_calendar_jobs(container, bot, container.clock.now())

@@ -5,7 +5,7 @@ It builds the feature's parts and keeps the event use cases itself (a planned bl
 - `planner`: free time, the week's preview, other times for a block, the commit (week_planner.py)
 - `advisor`: the AI's words about a week or a goal's blocks (advice.py)
 - `oauth`, `google`, `push`: connecting Google, the connection and its cache, push channels
-- `notifications`: the outbox of calendar news for the bot
+- `notifications`, `reminders`: calendar news and block-start reminders, claimed for whoever tells the person
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from core.services.calendar.planning import Interval
 from core.services.calendar.provider import BulkItemResult, CalendarInfo, SyncResult
 from core.services.calendar.providers import CalendarProviders
 from core.services.calendar.push import PushChannels
+from core.services.calendar.reminders import CalendarReminders
 from core.services.calendar.validation import check_range, clean_event_changes, clean_event_input
 from core.services.calendar.week_planner import WeekPlanner
 
@@ -73,7 +74,8 @@ class CalendarService:
         self.oauth = GoogleOAuth(db, clock, settings, self.cipher, self.google_api)
         self.push = PushChannels(db, clock, settings, cache, self.providers.google)
         self.google = GoogleAccount(db, cache, self.cipher, self.providers, self.oauth, self.push)
-        self.notifications = CalendarNotifications(db, clock)
+        self.notifications = CalendarNotifications(db, clock, cache)
+        self.reminders = CalendarReminders(db, clock, cache)
 
     async def status(self, user: User) -> CalendarStatus:
         async with self.db.read() as session:
@@ -209,11 +211,6 @@ class CalendarService:
         end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
         return await (await self.providers.for_user(user)).list_events(start, end)
 
-    async def blocks_starting(self, start: datetime, end: datetime) -> list[CalendarEvent]:
-        """Planned blocks of every user starting in [start, end): the scheduler's reminder source."""
-        async with self.db.read() as session:
-            return await CalendarRepository(session).blocks_starting(start, end)
-
     # ICS feed
     def feed_url(self, token: str) -> str:
         return f"{self.settings.effective_public_base_url}/api/v1/calendar/feed/{token}.ics"
@@ -243,8 +240,3 @@ class CalendarService:
         events = await provider.list_events(now - timedelta(days=FEED_PAST_DAYS),
                                             now + timedelta(days=FEED_FUTURE_DAYS))
         return build_feed(events, calendar_name="Mechta", time_zone=user.time_zone, now=now)
-
-    # notifications
-    async def record(self, user_id: uuid.UUID, kind: str, payload: dict[str, Any]) -> None:
-        async with self.db.transaction() as session:
-            record_notification(session, user_id, kind, payload, self.clock.now())
