@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.bootstrap import Container
 from core.services.prompts_delivery import DeliveryReport, PromptSender
 from scheduler.calendar_jobs import run_calendar_jobs
+from scheduler.wants_jobs import send_stream_notices
 
 log = logging.getLogger("mechta.scheduler")
 
@@ -80,17 +81,26 @@ class SchedulerApp:
         return results
 
     async def run_chat_jobs(self, now: datetime) -> dict[str, str]:
-        """Features that message people themselves (calendar reminders and news) use the prompt sender's Bot and
-        its shared pace; a sender without a Bot (tests' recorders) runs none of them."""
+        """Features that message people themselves (calendar reminders and news, wants stream notices) use the
+        prompt sender's Bot and its shared pace; a sender without a Bot (tests' recorders) runs none of them."""
         bot = getattr(self.sender, "bot", None)
         if bot is None:
             return {}
+        limiter = getattr(self.sender, "limiter", None)
+        results: dict[str, str] = {}
         try:
-            sent = await run_calendar_jobs(self.container, bot, now, limiter=getattr(self.sender, "limiter", None))
+            sent = await run_calendar_jobs(self.container, bot, now, limiter=limiter)
+            results["calendar.chat_jobs"] = "error" if -1 in sent.values() else "ok"
         except Exception:
             log.exception("the calendar's chat jobs failed")
-            return {"calendar.chat_jobs": "error"}
-        return {"calendar.chat_jobs": "error" if -1 in sent.values() else "ok"}
+            results["calendar.chat_jobs"] = "error"
+        try:
+            await send_stream_notices(self.container, bot, now, limiter=limiter)
+            results["wants.stream_notices"] = "ok"
+        except Exception:
+            log.exception("the wants stream notices failed; the next tick tries again")
+            results["wants.stream_notices"] = "error"
+        return results
 
     def start(self) -> AsyncIOScheduler:
         seconds = self.container.settings.scheduler_tick_seconds

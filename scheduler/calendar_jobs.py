@@ -11,18 +11,16 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from functools import lru_cache
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.calendar_texts import notification_text, reminder_text, snoozed_reminder_text
-from bot.i18n import create_i18n
 from bot.keyboards.calendar import reminder_keyboard
 from core.bootstrap import Container
 from core.services.calendar.reminders import DueReminder
+from scheduler.chat import ChatSender, Unreachable, default_i18n
 from scheduler.rate_limit import SendRateLimiter
 
 log = logging.getLogger("mechta.scheduler.calendar")
@@ -30,19 +28,10 @@ log = logging.getLogger("mechta.scheduler.calendar")
 NOTIFICATIONS_PER_TICK = 200
 
 
-@lru_cache(maxsize=1)
-def _default_i18n() -> I18n:
-    return create_i18n()
-
-
-class _Unreachable(Exception):
-    """The chat is gone for good (blocked bot, deleted chat): the message is dropped, not retried."""
-
-
 async def run_calendar_jobs(container: Container, bot: Bot, now: datetime, *,
                             limiter: SendRateLimiter | None = None, i18n: I18n | None = None) -> dict[str, int]:
     """One tick of the calendar's chat work; each part runs even if another fails. Returns messages sent."""
-    jobs = CalendarJobs(container, bot, limiter, i18n or _default_i18n())
+    jobs = CalendarJobs(container, ChatSender(bot, limiter), i18n or default_i18n())
     report: dict[str, int] = {}
     for name, job in (("notifications", jobs.deliver_notifications), ("reminders", jobs.send_block_reminders),
                       ("snoozes", jobs.send_due_snoozes)):
@@ -55,10 +44,9 @@ async def run_calendar_jobs(container: Container, bot: Bot, now: datetime, *,
 
 
 class CalendarJobs:
-    def __init__(self, container: Container, bot: Bot, limiter: SendRateLimiter | None, i18n: I18n) -> None:
+    def __init__(self, container: Container, chat: ChatSender, i18n: I18n) -> None:
         self.calendar = container.calendar
-        self.bot = bot
-        self.limiter = limiter
+        self.chat = chat
         self.i18n = i18n
 
     async def deliver_notifications(self, now: datetime) -> int:
@@ -71,9 +59,9 @@ class CalendarJobs:
                     with self.i18n.context(), self.i18n.use_locale(user.locale):
                         text = notification_text(notification, user)
                     if text is not None:
-                        await self._send(user.telegram_id, text)
+                        await self.chat.send(user.telegram_id, text)
                         sent += 1
-            except _Unreachable:
+            except Unreachable:
                 log.info("calendar notification %s: the chat is gone; dropping it", notification.id)
             except Exception:
                 await self.calendar.notifications.release(notification.id)
@@ -109,19 +97,10 @@ class CalendarJobs:
     async def _send_quietly(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
         """A reminder is worth one try: whatever Telegram answers, it is not sent again."""
         try:
-            await self._send(chat_id, text, markup)
-        except _Unreachable:
+            await self.chat.send(chat_id, text, markup)
+        except Unreachable:
             return False
         except Exception:
             log.warning("a calendar reminder to chat %s was not sent", chat_id, exc_info=True)
             return False
         return True
-
-    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        if self.limiter is not None:
-            await self.limiter.acquire()
-        try:
-            await self.bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            # Blocked, chat gone, or a message Telegram refuses: trying again would fail the same way.
-            raise _Unreachable(error.message) from error

@@ -1,25 +1,22 @@
 """/wants: the three exercises — the 10-minute "I want" stream, "I am 40", the reverse questions — then the AI
 analysis. /time shows what is left of a running stream.
 
-The stream's deadline is stored with the record, so a loop in the bot process closes streams whose time ran out
-(also those that expired while the bot was down) and tells their writers.
+The stream's deadline is stored with the record. A stream whose time ran out while its writer was silent is closed
+by the scheduler, which also tells the writer (scheduler/wants_jobs.py); text typed into it afterwards ends the
+dialog here with the checklist.
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import uuid
 from html import escape
 
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.ai_work import ProgressMessage, feature_error_text, is_ai_failure
@@ -43,9 +40,6 @@ from core.db.models import User
 from core.errors import DomainError, NotFound
 from core.services.wants import REVERSE_FIELDS, split_stop_word, split_wants
 
-log = logging.getLogger("mechta.bot.wants")
-
-STREAM_CHECK_SECONDS = 5.0
 # Codes after which the running exercise cannot take more text: the dialog ends and the checklist shows why.
 EXERCISE_OVER_CODES = frozenset({"WANTS_STREAM_FINISHED", "WANTS_RAW_IMMUTABLE", "WANTS_DRAFT_NOT_FOUND"})
 
@@ -54,17 +48,12 @@ EXERCISE_OVER_CODES = frozenset({"WANTS_STREAM_FINISHED", "WANTS_RAW_IMMUTABLE",
 
 async def show_checklist(bot: Bot, chat_id: int, user: User, container: Container,
                          intro: str | None = None) -> None:
-    progress = await container.wants.progress(user.id)
-    latest_analysis = await container.wants.latest_analysis(user.id)
-    analyzed = False
-    if progress.raw_id is None and progress.has_completed_before:
-        completed, _total = await container.wants.history(user.id, page=1, page_size=1)
-        analyzed = bool(latest_analysis and completed and latest_analysis.raw_id == completed[0].id)
-    text = checklist_text(progress, analyzed=analyzed)
+    checklist = await container.wants.checklist(user.id)
+    text = checklist_text(checklist.progress, analyzed=checklist.analyzed)
     if intro:
         text = f"{intro}\n\n{text}"
     await bot.send_message(chat_id, text, reply_markup=checklist_keyboard(
-        progress, analyzed=analyzed, has_analysis=latest_analysis is not None))
+        checklist.progress, analyzed=checklist.analyzed, has_analysis=checklist.has_analysis))
 
 
 async def wants_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
@@ -210,56 +199,6 @@ async def reverse_text_expected(message: Message, state: FSMContext, bot: Bot, u
                                 container: Container) -> None:
     await message.answer(_("Please answer in words — type your answer as a message."))
     await _ask_reverse(bot, message.chat.id, state, user, container)
-
-
-async def close_expired_streams_once(bot: Bot, dispatcher: Dispatcher, container: Container) -> list[uuid.UUID]:
-    """Close the streams whose time ran out, end their writers' stream dialog and tell them what was saved.
-    Returns the ids of the users whose streams were closed."""
-    closed = await container.wants.close_expired_streams()
-    i18n: I18n = dispatcher["i18n"]
-    for user_id in closed:
-        try:
-            await _tell_stream_expired(bot, dispatcher, container, i18n, user_id)
-        except (TelegramAPIError, DomainError):
-            log.warning("could not tell user %s that their stream closed", user_id, exc_info=True)
-    return closed
-
-
-async def _tell_stream_expired(bot: Bot, dispatcher: Dispatcher, container: Container, i18n: I18n,
-                               user_id: uuid.UUID) -> None:
-    user = await container.users.get(user_id)
-    if user.telegram_id is None:
-        return  # a web user: the app shows the closed stream
-    key = StorageKey(bot_id=bot.id, chat_id=user.telegram_id, user_id=user.telegram_id)
-    if await dispatcher.storage.get_state(key) == WantsForm.stream.state:
-        await _drop_ack(bot, user.telegram_id, await dispatcher.storage.get_data(key))
-        await dispatcher.storage.set_state(key, None)
-        await dispatcher.storage.set_data(key, {})
-    count = await _wants_saved(container, user_id)
-    with i18n.context(), i18n.use_locale(user.locale):
-        intro = _("⏰ Time's up — the stream is closed.") + " " + _("Wants saved: {count}.").format(count=count)
-        await show_checklist(bot, user.telegram_id, user, container, intro=intro)
-
-
-async def watch_stream_deadlines(bot: Bot, dispatcher: Dispatcher, container: Container) -> None:
-    while True:
-        try:
-            await close_expired_streams_once(bot, dispatcher, container)
-        except Exception:  # the next round tries again; a database hiccup must not end the loop
-            log.warning("closing expired streams failed", exc_info=True)
-        await asyncio.sleep(STREAM_CHECK_SECONDS)
-
-
-async def on_startup(bot: Bot, dispatcher: Dispatcher, container: Container) -> None:
-    dispatcher["stream_deadlines"] = asyncio.create_task(watch_stream_deadlines(bot, dispatcher, container))
-
-
-async def on_shutdown(dispatcher: Dispatcher) -> None:
-    task: asyncio.Task | None = dispatcher.workflow_data.pop("stream_deadlines", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 # ---- "I am 40" -------------------------------------------------------------------------------------------------
@@ -468,8 +407,6 @@ async def analysis_pressed(callback: CallbackQuery, bot: Bot, user: User, contai
 
 def create_router() -> Router:
     router = Router(name="wants")
-    router.startup.register(on_startup)
-    router.shutdown.register(on_shutdown)
     router.message.register(wants_command, Command("wants"))
     router.message.register(time_command, Command("time"))
     router.callback_query.register(wants_pressed, MenuAction.filter(F.action == "wants"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import WantsAnalysis, WantsRaw
@@ -51,6 +51,23 @@ class WantsRepository:
                 .order_by(WantsRaw.stream_deadline_at)
                 .with_for_update(skip_locked=True))
         return list((await self.session.scalars(stmt)).all())
+
+    async def stream_notices_due(self, now: datetime, limit: int) -> list[WantsRaw]:
+        """Records whose writer is owed a "time's up" notice by now, oldest first."""
+        stmt = (select(WantsRaw).where(WantsRaw.stream_notice_due_at <= now)
+                .order_by(WantsRaw.stream_notice_due_at, WantsRaw.id).limit(limit))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def hold_stream_notice(self, raw_id: uuid.UUID, now: datetime, until: datetime) -> bool:
+        """Take the notice if it is still due (compare-and-set, so of two senders exactly one gets it)."""
+        stmt = (update(WantsRaw).where(WantsRaw.id == raw_id, WantsRaw.stream_notice_due_at <= now)
+                .values(stream_notice_due_at=until).execution_options(synchronize_session=False))
+        return (await self.session.execute(stmt)).rowcount == 1
+
+    async def clear_stream_notice(self, raw_id: uuid.UUID) -> None:
+        stmt = (update(WantsRaw).where(WantsRaw.id == raw_id).values(stream_notice_due_at=None)
+                .execution_options(synchronize_session=False))
+        await self.session.execute(stmt)
 
     def add(self, raw: WantsRaw) -> WantsRaw:
         self.session.add(raw)

@@ -3,8 +3,9 @@
 A user has at most one draft. Every change goes to that draft; when there is none, a change is 409
 WANTS_RAW_IMMUTABLE if the user has a completed record (start a new round with `create_raw`) and 404
 WANTS_DRAFT_NOT_FOUND otherwise. The stream's deadline is stored, so a timer that ran out while nobody was
-listening is still honoured: `close_expired_streams` closes such streams, and an append after the deadline is kept
-and closes the stream.
+listening is still honoured: `close_expired_streams` (the scheduler, every tick) closes such streams and owes each
+writer a "time's up" notice, which the scheduler claims (`claim_stream_notices`) and settles (`stream_notice_sent`);
+an append after the deadline is kept and closes the stream, and its answer is the writer's notice.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from core.services.areas import AreaService
 from core.services.gamification import GamificationEvent, GamificationService
 
 STREAM_TIMER_SECONDS = 600
+# A sender holding a "time's up" notice has this long to settle it before another sender may take it over.
+STREAM_NOTICE_LEASE = timedelta(minutes=2)
 STREAM_PREVIEW_CHARS = 500
 MAX_CHUNK_CHARS = 50_000
 MAX_STREAM_CHARS = 200_000
@@ -175,6 +178,24 @@ class StreamAppendResult:
 
 
 @dataclass(frozen=True)
+class StreamNotice:
+    """The "time's up" notice owed to the writer of a stream the timer closed."""
+
+    raw_id: uuid.UUID
+    user_id: uuid.UUID
+    wants_saved: int
+
+
+@dataclass(frozen=True)
+class WantsChecklist:
+    """What the checklist shows: the round in progress, and whether the latest analysis reads the last round."""
+
+    progress: WantsProgress
+    analyzed: bool
+    has_analysis: bool
+
+
+@dataclass(frozen=True)
 class WantsProgress:
     raw_id: uuid.UUID | None
     status: str | None
@@ -303,6 +324,7 @@ class WantsService:
                 raw.stream_started_at = now
                 raw.stream_deadline_at = now + timedelta(seconds=STREAM_TIMER_SECONDS)
                 raw.stream_completed_at = None
+                raw.stream_notice_due_at = None  # "time's up" for the empty run would now be about the new one
                 self._touch(raw)
         return self._stream_state(raw)
 
@@ -353,15 +375,31 @@ class WantsService:
         return None if draft is None else self._remaining(draft)
 
     async def close_expired_streams(self, now: datetime | None = None) -> list[uuid.UUID]:
-        """Close every stream whose timer ran out; the ids of their users, to tell them. Safe to run after a
-        restart and from two processes at once (each stream is closed and reported once)."""
+        """Close every stream whose timer ran out and owe each writer a "time's up" notice; the ids of their users.
+        Safe to run after a restart and from two processes at once (each stream is closed and owed once)."""
         now = now or self.clock.now()
         async with self.db.transaction() as session:
             expired = await WantsRepository(session).expired_streams(now)
             for raw in expired:
                 raw.stream_completed_at = raw.stream_deadline_at
+                raw.stream_notice_due_at = now
                 self._touch(raw)
         return [raw.user_id for raw in expired]
+
+    async def claim_stream_notices(self, now: datetime | None = None, *, limit: int = 100) -> list[StreamNotice]:
+        """The "time's up" notices owed by now, each taken for this caller alone: until `stream_notice_sent`
+        settles it, a notice is owed again after STREAM_NOTICE_LEASE (a sender that died meanwhile is replaced)."""
+        now = now or self.clock.now()
+        async with self.db.transaction() as session:
+            repo = WantsRepository(session)
+            due = await repo.stream_notices_due(now, limit)
+            held = [raw for raw in due if await repo.hold_stream_notice(raw.id, now, now + STREAM_NOTICE_LEASE)]
+        return [StreamNotice(raw.id, raw.user_id, len(split_wants(raw.raw_wants_stream))) for raw in held]
+
+    async def stream_notice_sent(self, raw_id: uuid.UUID) -> None:
+        """The writer was told, or cannot be (no chat, blocked bot): the notice is no longer owed."""
+        async with self.db.transaction() as session:
+            await WantsRepository(session).clear_stream_notice(raw_id)
 
     # -- "I am 40" --
 
@@ -450,6 +488,15 @@ class WantsService:
             reverse_completed=raw.reverse_completed_at is not None, reverse_completed_at=raw.reverse_completed_at,
             ready_to_complete=not missing, missing=list(missing), has_completed_before=has_completed,
         )
+
+    async def checklist(self, user_id: uuid.UUID) -> WantsChecklist:
+        progress = await self.progress(user_id)
+        latest_analysis = await self.latest_analysis(user_id)
+        analyzed = False
+        if progress.raw_id is None and progress.has_completed_before:
+            completed, _total = await self.history(user_id, page=1, page_size=1)
+            analyzed = bool(latest_analysis and completed and latest_analysis.raw_id == completed[0].id)
+        return WantsChecklist(progress, analyzed=analyzed, has_analysis=latest_analysis is not None)
 
     async def complete(self, user_id: uuid.UUID) -> WantsRaw:
         """Finalize the draft: 422 WANTS_RAW_NOT_READY with `fields` naming every missing text."""

@@ -8,8 +8,6 @@ from io import BytesIO
 from aiogram.fsm.storage.base import StorageKey
 from PIL import Image
 
-from bot.dispatcher import create_dispatcher
-from bot.handlers.wants import close_expired_streams_once
 from core.db.models.wants import WANTS_COMPLETED
 from core.services.users import TelegramProfile
 from tests.bot.conftest import BotWorld, button_data, with_button, with_text
@@ -124,44 +122,6 @@ async def test_stopping_an_empty_stream_asks_for_a_want_first(running: BotWorld)
 
     assert reply["text"] == "Write at least one want before you stop."
     assert (await running.container.wants.progress(user.id)).stream_completed is False
-
-
-async def test_a_stream_that_expired_while_the_bot_was_down_is_closed_and_announced_after_a_restart(
-        world: BotWorld) -> None:
-    chat, user = await onboarded(world)
-    await world.start()
-    storage = world.dispatcher.storage
-    await start_stream(world, chat)
-    await world.say(chat, "I want a dog", with_text("Saved"))
-    await world.stop()
-
-    world.container.clock.advance(minutes=11)
-    restarted = create_dispatcher(world.container, storage)
-    closed = await close_expired_streams_once(world.bot, restarted, world.container)
-    announcement = await world.reply(chat, with_text("Time's up"))
-
-    assert closed == [user.id]
-    assert "Wants saved: 1." in announcement["text"]
-    assert await storage.get_state(storage_key(world, chat)) is None
-    assert await close_expired_streams_once(world.bot, restarted, world.container) == []
-    progress = await world.container.wants.progress(user.id)
-    assert progress.stream_completed and progress.stream_chars == len("I want a dog")
-
-
-async def test_the_bot_closes_expired_streams_as_soon_as_it_starts(world: BotWorld) -> None:
-    chat, _user = await onboarded(world)
-    await world.start()
-    await start_stream(world, chat)
-    await world.say(chat, "I want a garden", with_text("Saved"))
-    await world.stop()
-    world.container.clock.advance(minutes=10, seconds=1)
-
-    await world.start(world.storages[-1])
-    announcement = await world.reply(chat, with_text("Time's up"))
-    after = await world.say(chat, "I want a second garden")
-
-    assert "Wants saved: 1." in announcement["text"]
-    assert "Time's up" not in after["text"] and "Saved ·" not in after["text"]
 
 
 async def test_writing_after_the_deadline_keeps_the_text_and_closes_the_stream(running: BotWorld) -> None:

@@ -28,6 +28,9 @@ class WantsRaw(UUIDPrimaryKey, Timestamps, Base):
     stream_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stream_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stream_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the timer closed the stream while nobody was writing: the writer is owed a "time's up" notice from
+    # then on; a sender holding the notice moves it into the future, and it is cleared once the person was told.
+    stream_notice_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     raw_wants_stream: Mapped[str] = mapped_column(Text, default="", nullable=False)
     future_me: Mapped[str] = mapped_column(Text, default="", nullable=False)
     future_me_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

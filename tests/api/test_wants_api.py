@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.services.wants import STREAM_TIMER_SECONDS
+from core.services.wants import STREAM_NOTICE_LEASE, STREAM_TIMER_SECONDS
 from tests.ai_features.wants_flow import STREAM_LINES, complete_wants
 from tests.helpers import error_of, ok_result, signed_in
 
@@ -112,6 +112,9 @@ async def test_append_after_the_deadline_is_kept_and_closes_the_stream(api, cont
     clock.advance(seconds=STREAM_TIMER_SECONDS + 5)
     result = ok_result(await api.post(f"{W}/stream/append", headers=headers, json={"text": "последняя мысль"}))
     assert result["is_completed"] is True and result["raw_wants_stream_preview"] == "последняя мысль"
+    # This answer tells the writer: the scheduler owes no "time's up" notice for it.
+    assert await container.wants.close_expired_streams() == []
+    assert await container.wants.claim_stream_notices() == []
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 50_001])
@@ -153,6 +156,29 @@ async def test_close_expired_streams_closes_each_once_and_reports_the_users(api,
     assert await container.wants.stream_remaining(other.id) == 299
 
 
+async def test_a_stream_closed_by_its_timer_owes_one_notice_held_by_one_sender_at_a_time(api, container, clock):
+    user, headers = await signed_in(container)
+    await api.post(f"{W}/raw", headers=headers)
+    await api.post(f"{W}/stream/start", headers=headers)
+    ok_result(await api.post(f"{W}/stream/append", headers=headers, json={"text": "I want a dog\nI want a boat"}))
+    clock.advance(seconds=STREAM_TIMER_SECONDS + 1)
+    await container.wants.close_expired_streams()
+    wants = container.wants
+
+    (notice,) = await wants.claim_stream_notices()
+    held = await wants.claim_stream_notices()
+    clock.advance(STREAM_NOTICE_LEASE - timedelta(seconds=1))
+    still_held = await wants.claim_stream_notices()
+    clock.advance(seconds=1)
+    (taken_over,) = await wants.claim_stream_notices()
+    await wants.stream_notice_sent(taken_over.raw_id)
+    clock.advance(STREAM_NOTICE_LEASE)
+
+    assert (notice.user_id, notice.wants_saved) == (user.id, 2)
+    assert held == still_held == [] and taken_over == notice
+    assert await wants.claim_stream_notices() == []
+
+
 async def test_a_stream_whose_timer_ran_out_empty_can_be_started_again(api, container, clock):
     user, headers = await signed_in(container)
     await api.post(f"{W}/raw", headers=headers)
@@ -162,6 +188,8 @@ async def test_a_stream_whose_timer_ran_out_empty_can_be_started_again(api, cont
 
     restarted = ok_result(await api.post(f"{W}/stream/start", headers=headers))
     appended = ok_result(await api.post(f"{W}/stream/append", json={"text": "I want a garden"}, headers=headers))
+    # The empty run's "time's up" would now be about the new one, so it is no longer owed.
+    assert await container.wants.claim_stream_notices() == []
 
     assert await container.wants.stream_remaining(user.id) == STREAM_TIMER_SECONDS
     assert restarted["stream_timer_seconds"] == STREAM_TIMER_SECONDS
