@@ -53,6 +53,11 @@ ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimat
 DUE_AT = datetime(2024, 6, 3, 6, 0, tzinfo=UTC)
 
 
+async def _bench_prompt(user: User, kind: str, local_date) -> tuple[str, None]:
+    """A fixed text: the send figures measure claiming and pacing, not the bot's rendering."""
+    return f"{kind} prompt for {local_date}", None
+
+
 async def _admin(sql: str) -> None:
     url = make_url(ADMIN_URL)
     conn = await asyncpg.connect(user=url.username or "postgres", password=url.password, host=url.host,
@@ -158,7 +163,7 @@ async def send_run(database_url: str, messages: int, schedulers: int, redis_url:
         async with serve(app) as base_url:
             bots = [Bot(token="4242:bench", session=AiohttpSession(api=TelegramAPIServer.from_base(f"{base_url}/tg")))
                     for _ in containers]
-            senders = [TelegramPromptSender(bot, limiter=create_send_rate_limiter(
+            senders = [TelegramPromptSender(bot, _bench_prompt, limiter=create_send_rate_limiter(
                 container.cache, container.settings.telegram_send_rate))
                        for bot, container in zip(bots, containers, strict=True)]
             started = time.perf_counter()

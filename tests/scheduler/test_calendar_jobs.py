@@ -3,7 +3,9 @@ delivered once; a blocked chat is given up on; reminders only for open steps; th
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+from bot.rituals.render import render_ritual_prompt
 from core.services.calendar.notifications import record_notification
 from core.services.calendar.week_planner import BlockChoice
 from scheduler.app import SchedulerApp
@@ -73,7 +75,8 @@ async def test_the_scheduler_tick_runs_the_calendar_jobs_with_the_prompt_senders
     await container.calendar.planner.commit_week(user)
     (block,) = await container.calendar.today_blocks(user)
     container.clock.set(block.start_at + timedelta(seconds=5))
-    app = SchedulerApp(container, TelegramPromptSender(bot, limiter=LocalSendRateLimiter(100)), hooks=())
+    sender = TelegramPromptSender(bot, partial(render_ritual_prompt, container), limiter=LocalSendRateLimiter(100))
+    app = SchedulerApp(container, sender, hooks=())
 
     await app.tick()
 

@@ -2,9 +2,11 @@
 import asyncio
 import time
 from datetime import date
+from functools import partial
 
 import pytest
 
+from bot.rituals.render import render_ritual_prompt
 from core.services.prompts_delivery import PromptRejected
 from playground import create_playground_app
 from scheduler.rate_limit import LocalSendRateLimiter, RedisSendRateLimiter
@@ -16,8 +18,13 @@ from tests.utils.asgi_server import serve_asgi
 BERLIN = "Europe/Berlin"
 
 
-def sender_for(bot, rate: float = 100) -> TelegramPromptSender:
-    return TelegramPromptSender(bot, limiter=LocalSendRateLimiter(rate))
+def sender_for(bot, container, rate: float = 100) -> TelegramPromptSender:
+    return TelegramPromptSender(bot, partial(render_ritual_prompt, container), limiter=LocalSendRateLimiter(rate))
+
+
+async def instant_prompt(user, kind: str, local_date: date) -> tuple[str, None]:
+    """For timing the sender alone: the bot's renderer reads the database, which would pace the sends itself."""
+    return f"{kind} {local_date}", None
 
 
 async def test_due_prompt_arrives_in_the_users_chat(container, clock, playground, bot):
@@ -26,12 +33,12 @@ async def test_due_prompt_arrives_in_the_users_chat(container, clock, playground
     user = await tg_user(container, telegram_id=chat["id"], locale="ru", first_name="Анна")
 
     clock.set(at(BERLIN, 2024, 6, 3, 8, 0, 5))
-    await container.prompt_delivery.deliver_due(sender_for(bot))
+    await container.prompt_delivery.deliver_due(sender_for(bot, container))
 
     [message] = playground.emulator.messages(chat["id"])
     assert message["from"] == "bot"
-    assert message["text"].startswith("Доброе утро, Анна!")
-    assert [[button["text"] for button in row] for row in message["keyboard"]] == [["Открыть"]]
+    assert message["text"].startswith("🌅 Доброе утро, Анна!")
+    assert message["keyboard"]
     assert [row.status for row in await log_rows(container, user)] == ["sent"]
 
 
@@ -41,11 +48,11 @@ async def test_names_are_escaped_in_the_html_prompt(container, clock, playground
     await tg_user(container, telegram_id=chat["id"], display_name="<b>Bo</b> & co")
 
     clock.set(at(BERLIN, 2024, 6, 3, 21, 0, 5))
-    await container.prompt_delivery.deliver_due(sender_for(bot))
+    await container.prompt_delivery.deliver_due(sender_for(bot, container))
 
     [message] = playground.emulator.messages(chat["id"])
-    assert message["text"].startswith("Good evening, <b>Bo</b> & co!")
-    assert message["entities"] == []
+    assert message["text"].startswith("🌙 Good evening, <b>Bo</b> & co!")
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; co" in message["html"]
 
 
 async def test_user_who_blocked_the_bot_is_marked_and_gets_no_more_prompts(container, clock, playground, bot):
@@ -55,10 +62,10 @@ async def test_user_who_blocked_the_bot_is_marked_and_gets_no_more_prompts(conta
     playground.emulator.set_blocked(chat["id"], True)
 
     clock.set(at(BERLIN, 2024, 6, 3, 8, 0, 5))
-    report = await container.prompt_delivery.deliver_due(sender_for(bot))
+    report = await container.prompt_delivery.deliver_due(sender_for(bot, container))
     playground.emulator.set_blocked(chat["id"], False)  # Telegram would now accept messages again...
     clock.set(at(BERLIN, 2024, 6, 3, 21, 0, 5))
-    later = await container.prompt_delivery.deliver_due(sender_for(bot))
+    later = await container.prompt_delivery.deliver_due(sender_for(bot, container))
 
     assert report.blocked == 1
     assert (await reload(container, user)).bot_blocked_at == at(BERLIN, 2024, 6, 3, 8, 0, 5)
@@ -71,7 +78,7 @@ async def test_user_who_blocked_the_bot_is_marked_and_gets_no_more_prompts(conta
 async def test_unknown_chat_is_rejected_for_good(playground, bot, container, clock):
     user = await tg_user(container, telegram_id=999_999_999)
     with pytest.raises(PromptRejected, match="chat not found"):
-        await sender_for(bot).send(user, "morning", date(2024, 6, 3))
+        await sender_for(bot, container).send(user, "morning", date(2024, 6, 3))
 
 
 async def test_telegrams_retry_after_is_waited_out_and_the_message_sent(tmp_path, container, clock):
@@ -82,7 +89,8 @@ async def test_telegrams_retry_after_is_waited_out_and_the_message_sent(tmp_path
     async with serve_asgi(app) as base_url:
         bot = make_bot(base_url)
         try:
-            sender = sender_for(bot, rate=1000)  # our own limiter out of the way: only Telegram's 429s pace it
+            # Our own limiter out of the way: only Telegram's 429s pace it.
+            sender = TelegramPromptSender(bot, instant_prompt, limiter=LocalSendRateLimiter(1000))
             started = time.monotonic()
             for kind in ("morning", "evening", "weekly"):
                 await sender.send(user, kind, date(2024, 6, 3))
