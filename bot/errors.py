@@ -1,4 +1,9 @@
-"""The last line: a failed update is logged with its id and the user hears something kind in their language."""
+"""How the bot words a failure, in one place, and the last line that catches what a handler let through.
+
+`error_text` turns any DomainError into a kind sentence: the text of its code if there is one, else the text of its
+class (the nearest in its hierarchy), else a generic line. Handlers catch a DomainError only to change the flow
+(end a dialog, offer a retry button); to just tell the person, they let it reach the errors router below.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -12,30 +17,79 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.middlewares.user import telegram_profile
 from core.bootstrap import Container
-from core.errors import DomainError
+from core.errors import AIFailed, AITimeout, DomainError, NotFound, QuotaExceeded, TooManyRequests, Unprocessable
 from core.services.users import locale_from_language_code
 
 log = logging.getLogger("mechta.bot")
 
-DOMAIN_ERROR_TEXTS = {
+TEXTS_BY_CODE = {
     "LIFE_WHEEL_EMPTY_SCORES": __("There are no scores to save yet. Start the wheel again with /wheel."),
     "LIFE_WHEEL_INVALID_AREA_ID": __(
         "The list of life areas changed while you were scoring. Please start the wheel again with /wheel."),
     "LIFE_WHEEL_NOT_FOUND": __("I couldn't find that wheel — it may have been deleted."),
     "USER_INVALID_TIME_ZONE": __("I don't know that time zone. Try a city name, for example Berlin."),
     "USER_NOT_FOUND": __("I couldn't find your profile. Send /start to set it up again."),
-    "VALIDATION_ERROR": __("Some of the values don't look right. Please try once more."),
-    "RATE_LIMITED": __("Too many attempts in a row. Please wait a little and try again."),
-    "QUOTA_EXCEEDED": __("This month's limit for this feature is used up. It renews next month."),
-    "NOT_FOUND": __("I couldn't find that — it may have been deleted."),
+    "WANTS_STREAM_FINISHED": __("This stream is already closed — its wants are saved."),
+    "WANTS_TEXT_TOO_LONG": __("That text is too long for me to keep. Please split it or make it shorter."),
+    "WANTS_RAW_IMMUTABLE": __("Those exercises are already completed. Open /wants to start a new round."),
+    "WANTS_DRAFT_NOT_FOUND": __("I couldn't find your exercises. Open /wants to start them."),
+    "WANTS_RAW_NOT_FOUND": __("Finish all three exercises in /wants first, then I can analyze them."),
+    "WANTS_RAW_NOT_READY": __("Some exercises are not finished yet — see the checklist in /wants."),
+    "FUTURE_STORY_DRAFT_EMPTY": __("Answer at least one interview question first — open /story."),
+    "FUTURE_STORY_NOT_FOUND": __("There is no story yet. Open /story to write one."),
+    "FUTURE_STORY_INVALID_AREA": __("The list of life areas changed. Please open /story again."),
+    "VISUALS_STORY_NOT_FOUND": __("I couldn't find that story any more. Open /story for the latest one."),
+    "VISUALS_IMAGE_KEY_NOT_FOUND": __("That scene is not in your story any more. Open /story for the latest one."),
+    "VISUALS_PROMPT_MISSING": __("This scene has no description to draw from. Please pick another one."),
+    "VISUALS_ASSET_NOT_FOUND": __("I couldn't find that picture — it may have been replaced."),
+    "GOALS_NOT_ENOUGH_DATA": __("To propose goals I need something to go on: fill in the life wheel (/wheel), "
+                                "the wants exercises or the future story first."),
+    "STEPS_ALREADY_DONE": __("This step is already done."),
+    "RITUALS_ALREADY_COMPLETED": __("This ritual is already done for that day — see you at the next one!"),
+    "RITUALS_INVALID_DATE": __("That prompt was for another day, and the day has moved on. The next one will "
+                               "come on time."),
+    "RITUALS_REVIEW_ALREADY_DONE": __("This week's review is already done."),
+    "RITUALS_STEPS_NOT_FOUND": __("None of these steps can be planned any more — they may be done or deleted."),
+    "RITUALS_PROMPT_NOT_FOUND": __("This reminder can't be snoozed or skipped any more."),
+    "RITUALS_PROMPT_NOT_SNOOZABLE": __("This reminder can't be snoozed or skipped any more."),
+    "RITUALS_PROMPT_EXPIRED": __("This reminder can't be snoozed or skipped any more."),
+    "GAMIFICATION_DISPLAY_NAME_INVALID": __("The name needs a few visible characters."),
+    "GAMIFICATION_DISPLAY_NAME_REQUIRED": __("The name needs a few visible characters."),
 }
-GENERIC_DOMAIN_TEXT = __("I couldn't do that. Please try again, or open the /menu.")
+# Matched along the error's class hierarchy, nearest first, when its code has no text of its own.
+TEXTS_BY_CLASS = {
+    AITimeout: __("The AI took too long to answer. Everything you wrote is saved — please try again in a minute."),
+    AIFailed: __("The AI stumbled this time. Everything you wrote is saved — please try again."),
+    NotFound: __("I couldn't find that — it may have been deleted."),
+    Unprocessable: __("Some of the values don't look right. Please try once more."),
+    TooManyRequests: __("Too many attempts in a row. Please wait a little and try again."),
+    DomainError: __("I couldn't do that. Please try again, or open the /menu."),
+}
+# A used-up quota names what ran out: the resource is in the error's details.
+QUOTA_TEXTS = {
+    "text": __("You've used this month's {limit} AI texts on your plan. The limit renews at the start of next "
+               "month — everything you wrote stays saved until then."),
+    "image": __("You've used this month's {limit} AI pictures on your plan. The limit renews at the start of next "
+                "month."),
+}
 UNEXPECTED_TEXT = __("Oops — something went wrong on my side. I've noted it; please try again in a moment, "
                      "or open the /menu.")
 
 
-def domain_error_text(error: DomainError) -> str:
-    return str(DOMAIN_ERROR_TEXTS.get(error.code, GENERIC_DOMAIN_TEXT))
+def error_text(error: DomainError) -> str:
+    """The error in the current locale's words (call inside the i18n context)."""
+    text = TEXTS_BY_CODE.get(error.code)
+    if text is not None:
+        return str(text)
+    if isinstance(error, QuotaExceeded):
+        template = QUOTA_TEXTS.get(str(error.details.get("resource")), QUOTA_TEXTS["text"])
+        return str(template).format(limit=error.details.get("limit", "?"))
+    return str(next(TEXTS_BY_CLASS[kind] for kind in type(error).__mro__ if kind in TEXTS_BY_CLASS))
+
+
+def is_retryable(error: DomainError) -> bool:
+    """The AI timed out or failed: another try may well work (quota and input problems will not)."""
+    return isinstance(error, AITimeout | AIFailed)
 
 
 def create_errors_router(container: Container, i18n: I18n) -> Router:
@@ -55,7 +109,7 @@ def create_errors_router(container: Container, i18n: I18n) -> Router:
             return
         locale = await _locale_of(container, telegram_user)
         with i18n.context(), i18n.use_locale(locale):
-            text = domain_error_text(error) if expected else str(UNEXPECTED_TEXT)
+            text = error_text(error) if expected else str(UNEXPECTED_TEXT)
         try:
             if isinstance(source, CallbackQuery):
                 await _answer_quietly(source)

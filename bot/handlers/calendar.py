@@ -28,7 +28,7 @@ from bot.calendar_texts import (
     unplaced_reason,
 )
 from bot.charts_calendar import ChartBlock, render_week_chart
-from bot.errors import domain_error_text
+from bot.errors import error_text as domain_error_text
 from bot.keyboards.calendar import (
     CalendarAction,
     PlanAction,

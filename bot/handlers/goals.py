@@ -12,9 +12,9 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
+from bot.ai_work import ProgressMessage
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.goals import (
     GoalAction,
@@ -33,7 +33,6 @@ from bot.keyboards.goals import (
 from bot.rituals.texts import (
     GOAL_ICONS,
     STEP_ICONS,
-    error_text,
     gamification_lines,
     horizon_title,
     level_title,
@@ -47,7 +46,7 @@ from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import Goal, User
 from core.db.models.goals import STEP_LEVELS
-from core.errors import DomainError
+from core.errors import NotFound
 from core.services.goals import TITLE_MAX
 from core.services.steps import StepNode
 
@@ -132,15 +131,14 @@ def _card(data: dict[str, Any]) -> str:
 
 async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
     await state.clear()
-    progress = await bot.send_message(chat_id, _("⏳ Looking at your wheel, wants and story to propose goals…"))
-    try:
-        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            proposal = await container.goals.generate(user.id)
-    except DomainError as error:
-        await progress.edit_text(error_text(error))
+    progress = ProgressMessage(bot, chat_id)
+    await progress.show(_("⏳ Looking at your wheel, wants and story to propose goals…"))
+    async with progress.working():
+        proposal = await container.goals.generate(user.id)
+    if progress.failed:
         return
     if not proposal.goals:
-        await progress.edit_text(_("I couldn't put together goals from what I know yet. Try the /wheel first."))
+        await progress.show(_("I couldn't put together goals from what I know yet. Try the /wheel first."))
         return
     areas = {area.id: area.title(user.locale) for area in await container.areas.active_areas()}
     data = {"nonce": new_nonce(), "index": 0, "accepted": [], "areas": areas,
@@ -149,7 +147,7 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
               ).format(count=len(data["goals"]))
     if proposal.notice:
         intro += f"\n\n<i>{escape(proposal.notice)}</i>"
-    await progress.edit_text(intro)
+    await progress.show(intro)
     await state.set_state(GoalsForm.reviewing)
     await state.set_data(data)
     await bot.send_message(chat_id, _card(data), reply_markup=review_keyboard(data["nonce"], 0))
@@ -214,12 +212,8 @@ async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, 
         await state.clear()
         await bot.send_message(chat_id, _("No goals kept this time. Send /goals whenever you want to try again."))
         return
-    try:
-        batch = await container.goals.create_batch(user.id, accepted)
-    except DomainError as error:
-        await state.clear()
-        await bot.send_message(chat_id, error_text(error))
-        return
+    await state.clear()  # saved or not, the review is over
+    batch = await container.goals.create_batch(user.id, accepted)
     nonce = new_nonce()
     await state.set_state(GoalsForm.saved)
     await state.set_data({"nonce": nonce, "goal_ids": [goal.id.hex for goal in batch.items]})
@@ -252,22 +246,21 @@ def _plan_text(steps: list[dict[str, Any]], goal_titles: dict[str, str], locale:
 async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
                      goal_ids: list[uuid.UUID]) -> None:
     await state.clear()
-    progress = await bot.send_message(chat_id, _("⏳ Drafting the plan: year → quarter → month → week → day…"))
-    try:
-        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            proposal = await container.steps.generate(user.id, goal_ids)
-    except DomainError as error:
-        await progress.edit_text(error_text(error))
+    progress = ProgressMessage(bot, chat_id)
+    await progress.show(_("⏳ Drafting the plan: year → quarter → month → week → day…"))
+    async with progress.working():
+        proposal = await container.steps.generate(user.id, goal_ids)
+    if progress.failed:
         return
     if not proposal.steps:
-        await progress.edit_text(_("I couldn't draft steps for this goal. Please try again later."))
+        await progress.show(_("I couldn't draft steps for this goal. Please try again later."))
         return
     titles = {str(goal.id): goal.title for goal in await container.goals.list(user.id)}
     steps = [step.model_dump(mode="json") for step in proposal.steps]
     nonce = new_nonce()
     await state.set_state(GoalsForm.plan)
     await state.set_data({"nonce": nonce, "steps": steps})
-    await progress.edit_text(_("✅ The draft is ready. Save it, or discard it and come back later."))
+    await progress.show(_("✅ The draft is ready. Save it, or discard it and come back later."))
     text = _plan_text(steps, titles, user.locale)
     if proposal.notice:
         text += f"\n\n<i>{escape(proposal.notice)}</i>"
@@ -305,11 +298,7 @@ async def _save_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, cont
         "estimated_minutes": step.get("estimated_minutes"), "priority": step.get("priority") or 2,
     } for step in steps]
     await state.clear()
-    try:
-        batch = await container.steps.create_batch(user.id, items)
-    except DomainError as error:
-        await bot.send_message(chat_id, error_text(error))
-        return
+    batch = await container.steps.create_batch(user.id, items)
     lines = [_("💾 <b>The plan is saved: {count} steps.</b> Today's ones are in /today, the whole cascade of a goal "
                "in /plan.").format(count=len(batch.items)), "",
              *gamification_lines(batch.gamification_event, user.locale)]
@@ -358,7 +347,7 @@ async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state:
                       container: Container) -> None:
     try:
         goal = await container.goals.get(user.id, uuid.UUID(hex=callback_data.goal))
-    except (ValueError, DomainError):
+    except (ValueError, NotFound):
         await callback.answer(outdated_text())
         return
     if callback_data.action == "plan":

@@ -11,12 +11,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import ProgressAction, keep_name_keyboard, progress_keyboard
-from bot.rituals.texts import error_text, outdated_text
+from bot.rituals.texts import outdated_text
 from bot.states import ProgressForm
 from bot.utils.messages import drop_keyboard, new_nonce
 from core.bootstrap import Container
 from core.db.models import User
-from core.errors import DomainError
 from core.services.gamification import DISPLAY_NAME_MAX
 
 LEADERBOARD_SIZE = 10
@@ -107,11 +106,8 @@ async def progress_button(callback: CallbackQuery, callback_data: ProgressAction
 
 async def _join(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
                 name: str | None) -> None:
-    try:
-        settings = await container.gamification.set_leaderboard_opt_in(user.id, opt_in=True, display_name=name)
-    except DomainError as error:
-        await bot.send_message(chat_id, error_text(error))
-        return
+    # A refused name reaches the errors router; the question stays open for another one.
+    settings = await container.gamification.set_leaderboard_opt_in(user.id, opt_in=True, display_name=name)
     await state.clear()
     user.leaderboard_opt_in, user.display_name = settings.opt_in, settings.display_name
     await bot.send_message(chat_id, _("🎉 You're on the leaderboard as “{name}”.").format(

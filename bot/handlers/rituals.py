@@ -21,13 +21,13 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts_rituals import render_mood_chart
+from bot.errors import error_text
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (
     already_done_text,
     day_label,
-    error_text,
     fresh_start_text,
     gamification_lines,
     outdated_text,
@@ -40,7 +40,7 @@ from bot.utils.messages import drop_keyboard, new_nonce
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.services.rituals import ANSWER_TEXT_MAX, REFLECTION_MAX
 
 PLAN_CHOICES_MAX = 20
@@ -149,7 +149,7 @@ async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, da
                         container: Container) -> None:
     try:
         step = await container.steps.get(user.id, uuid.UUID(hex=callback_data.step))
-    except (ValueError, DomainError):
+    except (ValueError, NotFound):
         await callback.answer(outdated_text())
         return
     if step.planned_date != day:
@@ -200,13 +200,9 @@ async def intention_written(message: Message, state: FSMContext, user: User, con
         return
     data = await state.get_data()
     await state.clear()
-    try:
-        result = await container.rituals.add_entry(
-            user.id, entry_type="morning", answers={"intention": message.text.strip()},
-            energy_score=data["energy"], for_date=date.fromisoformat(data["day"]))
-    except DomainError as error:
-        await message.answer(error_text(error))
-        return
+    result = await container.rituals.add_entry(
+        user.id, entry_type="morning", answers={"intention": message.text.strip()},
+        energy_score=data["energy"], for_date=date.fromisoformat(data["day"]))
     lines = [_("🌅 <b>Morning ritual done.</b> Have a good day — your steps are in /today."), "",
              *gamification_lines(result.gamification_event, user.locale, streak_days=result.streak_days)]
     await message.answer("\n".join(lines))
@@ -219,13 +215,9 @@ async def reflection_written(message: Message, state: FSMContext, user: User, co
     await state.clear()
     day = date.fromisoformat(data["day"])
     done = [step.title for step in await steps_on(container, user, day) if step.status == "done"]
-    try:
-        result = await container.rituals.add_entry(
-            user.id, entry_type="evening", answers={"reflection": message.text.strip(), "steps_done": done[:50]},
-            mood_score=data["mood"], for_date=day)
-    except DomainError as error:
-        await message.answer(error_text(error))
-        return
+    result = await container.rituals.add_entry(
+        user.id, entry_type="evening", answers={"reflection": message.text.strip(), "steps_done": done[:50]},
+        mood_score=data["mood"], for_date=day)
     lines = [_("🌙 <b>Evening ritual done.</b> Thank you for the day — sleep well."), "",
              *gamification_lines(result.gamification_event, user.locale, streak_days=result.streak_days)]
     await message.answer("\n".join(lines))

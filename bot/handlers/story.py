@@ -7,6 +7,7 @@ import logging
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -14,7 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Mes
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ProgressMessage, feature_error_text, is_ai_failure
+from bot.ai_work import ProgressMessage
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.story import (
     StoryAction,
@@ -37,7 +38,7 @@ from bot.utils.messages import edit_or_send, new_nonce
 from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
 from core.bootstrap import Container
 from core.db.models import FutureStory, User
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 
 log = logging.getLogger("mechta.bot.story")
 
@@ -156,13 +157,8 @@ async def interview_answer(message: Message, state: FSMContext, bot: Bot, user: 
     try:
         await container.future_story.save_draft(user, area["id"], message.text, area["question"])
     except DomainError as error:
-        if error.code == "FUTURE_STORY_INVALID_AREA":
+        if error.code == "FUTURE_STORY_INVALID_AREA":  # the areas asked about are gone: this interview is over
             await state.clear()
-            await message.answer(feature_error_text(error))
-            return
-        if error.code == "VALIDATION_ERROR":
-            await message.answer(feature_error_text(error))
-            return
         raise
     await _advance(bot, message.chat.id, state, user, container, data)
 
@@ -213,13 +209,10 @@ async def generate_pressed(callback: CallbackQuery, callback_data: StoryGenerate
     chat_id = callback.from_user.id
     progress = ProgressMessage(bot, chat_id)
     await progress.show(_("⏳ Gathering your answers…"))
-    try:
-        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            await progress.show(_("✍️ Writing your life in three and in five years…"))
-            result = await container.future_story.generate(user)
-    except DomainError as error:
-        keyboard = retry_generate_keyboard(latest_id) if is_ai_failure(error) else None
-        await progress.show(feature_error_text(error), keyboard)
+    async with progress.working(retry=retry_generate_keyboard(latest_id)):
+        await progress.show(_("✍️ Writing your life in three and in five years…"))
+        result = await container.future_story.generate(user)
+    if progress.failed:
         return
     await progress.show(_("✅ Your story is ready."))
     await deliver_story(bot, chat_id, result.story, user, container)
@@ -315,14 +308,12 @@ async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, 
         return
     await callback.answer(_("🎨 Drawing…"))
     chat_id = callback.from_user.id
-    try:
-        async with ChatActionSender.upload_photo(bot=bot, chat_id=chat_id):
-            result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
-            picture = await container.visuals.read_file(user.id, result.asset.id)
-    except DomainError as error:
-        keyboard = retry_picture_keyboard(story.id, callback_data.made, callback_data.key) \
-            if is_ai_failure(error) else None
-        await bot.send_message(chat_id, feature_error_text(error), reply_markup=keyboard)
+    progress = ProgressMessage(bot, chat_id)  # shows nothing unless the picture fails
+    async with progress.working(retry=retry_picture_keyboard(story.id, callback_data.made, callback_data.key),
+                                action=ChatAction.UPLOAD_PHOTO):
+        result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
+        picture = await container.visuals.read_file(user.id, result.asset.id)
+    if progress.failed:
         return
     titles = dict(_scenes(story))
     caption = f"🖼 <b>{escape(titles.get(callback_data.key, callback_data.key))}</b>"
@@ -357,7 +348,7 @@ async def gallery_pressed(callback: CallbackQuery, callback_data: StoryAction, b
     for asset in await container.visuals.gallery(user.id, story.id):
         try:
             data = await container.visuals.read_file(user.id, asset.id)
-        except DomainError:
+        except NotFound:
             log.warning("picture %s of user %s has no file", asset.id, user.id)
             continue
         title = escape(titles.get(asset.image_key, asset.image_key))

@@ -13,10 +13,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.errors import error_text
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import TodayAction, today_keyboard
 from bot.rituals.render import steps_on
-from bot.rituals.texts import STEP_ICONS, day_label, error_text, interception_text, outdated_text, xp_toast
+from bot.rituals.texts import STEP_ICONS, day_label, interception_text, outdated_text, xp_toast
 from core.bootstrap import Container
 from core.db.models import User
 from core.db.models.goals import StepStatus

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Awaitable
 from html import escape
+from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ProgressMessage, feature_error_text, is_ai_failure
+from bot.ai_work import ProgressMessage
+from bot.errors import error_text
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.wants import (
     WantsMenu,
@@ -42,6 +44,7 @@ from core.services.wants import REVERSE_FIELDS, split_stop_word, split_wants
 
 # Codes after which the running exercise cannot take more text: the dialog ends and the checklist shows why.
 EXERCISE_OVER_CODES = frozenset({"WANTS_STREAM_FINISHED", "WANTS_RAW_IMMUTABLE", "WANTS_DRAFT_NOT_FOUND"})
+Saved = TypeVar("Saved")
 
 
 # ---- the checklist ---------------------------------------------------------------------------------------------
@@ -68,11 +71,20 @@ async def wants_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, us
     await show_checklist(bot, callback.from_user.id, user, container)
 
 
-async def _exercise_over(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
-                         error: DomainError) -> None:
-    await _drop_ack(bot, chat_id, await state.get_data())
-    await state.clear()
-    await show_checklist(bot, chat_id, user, container, intro=feature_error_text(error))
+async def _save_exercise_text(saving: Awaitable[Saved], bot: Bot, chat_id: int, state: FSMContext, user: User,
+                              container: Container) -> Saved | None:
+    """Save a typed part of an exercise; None when the exercise can take no more text (closed, completed or gone):
+    the dialog then ends on the checklist, which says why. Any other failure (too long, empty) reaches the errors
+    router and the dialog stays open for a better answer."""
+    try:
+        return await saving
+    except DomainError as error:
+        if error.code not in EXERCISE_OVER_CODES:
+            raise
+        await _drop_ack(bot, chat_id, await state.get_data())
+        await state.clear()
+        await show_checklist(bot, chat_id, user, container, intro=error_text(error))
+        return None
 
 
 async def _acknowledge(bot: Bot, chat_id: int, state: FSMContext, text: str,
@@ -128,16 +140,10 @@ async def stream_text(message: Message, state: FSMContext, bot: Bot, user: User,
         if not draft.raw_wants_stream.strip():
             await message.answer(_("Write at least one want before you stop."))
             return
-    try:
-        result = await container.wants.append_stream(user.id, message.text)
-    except DomainError as error:
-        if error.code in EXERCISE_OVER_CODES:
-            await _exercise_over(bot, chat_id, state, user, container, error)
-            return
-        if error.code in ("WANTS_TEXT_TOO_LONG", "VALIDATION_ERROR"):
-            await message.answer(feature_error_text(error))
-            return
-        raise
+    result = await _save_exercise_text(container.wants.append_stream(user.id, message.text),
+                                       bot, chat_id, state, user, container)
+    if result is None:
+        return
     if result.is_completed:
         intro = _("✅ The stream is closed.") if stopping else _("⏰ The stream's time is up.")
         await _stream_closed(bot, chat_id, state, user, container, intro)
@@ -229,16 +235,10 @@ async def start_future_me(callback: CallbackQuery, state: FSMContext, bot: Bot, 
 
 async def future_me_text(message: Message, state: FSMContext, bot: Bot, user: User,
                          container: Container) -> None:
-    try:
-        draft = await container.wants.append_future_me(user.id, message.text)
-    except DomainError as error:
-        if error.code in EXERCISE_OVER_CODES:
-            await _exercise_over(bot, message.chat.id, state, user, container, error)
-            return
-        if error.code in ("WANTS_TEXT_TOO_LONG", "VALIDATION_ERROR"):
-            await message.answer(feature_error_text(error))
-            return
-        raise
+    draft = await _save_exercise_text(container.wants.append_future_me(user.id, message.text),
+                                      bot, message.chat.id, state, user, container)
+    if draft is None:
+        return
     data = await state.get_data()
     await _acknowledge(bot, message.chat.id, state, _(
         "✓ Saved ({chars} characters). Write more, or press “Finish”.").format(chars=len(draft.future_me)),
@@ -308,16 +308,11 @@ async def start_reverse(callback: CallbackQuery, state: FSMContext, bot: Bot, us
 
 async def reverse_text(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     data = await state.get_data()
-    try:
-        draft = await container.wants.update_reverse(user.id, {REVERSE_FIELDS[data["step"]]: message.text})
-    except DomainError as error:
-        if error.code in EXERCISE_OVER_CODES:
-            await _exercise_over(bot, message.chat.id, state, user, container, error)
-            return
-        if error.code == "WANTS_TEXT_TOO_LONG":
-            await message.answer(feature_error_text(error))
-            return
-        raise
+    draft = await _save_exercise_text(
+        container.wants.update_reverse(user.id, {REVERSE_FIELDS[data["step"]]: message.text}),
+        bot, message.chat.id, state, user, container)
+    if draft is None:
+        return
     await _next_reverse(bot, message.chat.id, state, user, container, draft, data)
 
 
@@ -380,15 +375,12 @@ async def analyze_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
     await state.clear()
     progress_message = ProgressMessage(bot, chat_id)
     await progress_message.show(_("⏳ Reading your wants…"))
-    try:
-        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            if progress.raw_id is not None:
-                await container.wants.complete(user.id)
-            await progress_message.show(_("🔎 Finding themes and connections…"))
-            result = await container.wants.analyze(user)
-    except DomainError as error:
-        keyboard = retry_analysis_keyboard() if is_ai_failure(error) else None
-        await progress_message.show(feature_error_text(error), keyboard)
+    async with progress_message.working(retry=retry_analysis_keyboard()):
+        if progress.raw_id is not None:
+            await container.wants.complete(user.id)
+        await progress_message.show(_("🔎 Finding themes and connections…"))
+        result = await container.wants.analyze(user)
+    if progress_message.failed:
         return
     await progress_message.show(_("✅ Done — here is what I see."))
     await send_long(bot, chat_id, analysis_text(result.analysis, await _areas_by_id(container), user.locale),

@@ -1,4 +1,4 @@
-"""Texts shared by the goals, day and ritual screens: labels of levels and horizons, dates, XP lines, error texts."""
+"""Texts shared by the goals, day and ritual screens: labels of levels and horizons, dates, XP lines."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,9 +7,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.errors import domain_error_text
 from bot.i18n import N_
-from core.errors import DomainError
 from core.services.gamification import ACHIEVEMENTS, GamificationEvent
 from core.services.rituals import Interception
 
@@ -96,30 +94,3 @@ def outdated_text() -> str:
 
 def already_done_text() -> str:
     return _("This ritual is already done for that day — see you at the next one!")
-
-
-def error_text(error: DomainError) -> str:
-    """The feature's own codes in friendly words; everything else as the bot says it everywhere."""
-    code = error.code
-    if code.endswith("_AI_TIMEOUT"):
-        return _("The AI took too long to answer. Please try again in a minute.")
-    if code.endswith("_AI_FAILED"):
-        return _("The AI couldn't prepare an answer this time. Please try again in a minute.")
-    texts = {
-        "GOALS_NOT_ENOUGH_DATA": _("To propose goals I need something to go on: fill in the life wheel (/wheel), "
-                                   "the wants exercises or the future story first."),
-        "GOAL_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
-        "STEP_NOT_FOUND": _("I couldn't find that — it may have been deleted."),
-        "STEPS_ALREADY_DONE": _("This step is already done."),
-        "RITUALS_ALREADY_COMPLETED": already_done_text(),
-        "RITUALS_INVALID_DATE": _("That prompt was for another day, and the day has moved on. The next one will "
-                                  "come on time."),
-        "RITUALS_REVIEW_ALREADY_DONE": _("This week's review is already done."),
-        "RITUALS_STEPS_NOT_FOUND": _("None of these steps can be planned any more — they may be done or deleted."),
-        "RITUALS_PROMPT_NOT_FOUND": _("This reminder can't be snoozed or skipped any more."),
-        "RITUALS_PROMPT_NOT_SNOOZABLE": _("This reminder can't be snoozed or skipped any more."),
-        "RITUALS_PROMPT_EXPIRED": _("This reminder can't be snoozed or skipped any more."),
-        "GAMIFICATION_DISPLAY_NAME_INVALID": _("The name needs a few visible characters."),
-        "GAMIFICATION_DISPLAY_NAME_REQUIRED": _("The name needs a few visible characters."),
-    }
-    return texts.get(code) or domain_error_text(error)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 
 from core.config import Settings
 from tests.bot.conftest import BotWorld, with_button, with_text
 from tests.bot.test_wants import finish_exercises, onboarded
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, running_fake_openai
+from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, running_fake_openai, slow
 
 ANALYSIS = {
     "themes": [{"title": "Sea", "evidence": "The sea comes up in every exercise."}],
@@ -49,3 +50,19 @@ async def test_a_failed_analysis_offers_a_retry_that_then_succeeds(running: BotW
     stored = await running.container.wants.latest_analysis(user.id)
     assert stored.generated_by == "openai"
     assert (await running.container.quotas.usage(user))["text"]["used"] == 1
+
+
+async def test_a_timed_out_goal_proposal_says_so_in_the_one_wording_and_leaves_no_dialog(
+        running: BotWorld, fake_openai: FakeOpenAI) -> None:
+    chat, user = await onboarded(running, "ru")
+    await running.container.wheel.create(user.id, {"health": 3, "career": 5})
+    fake_openai.chat.append(slow(3))  # the client gives up after 2 seconds
+    empty = await running.say(chat, "/goals", with_button("ga:propose"))
+
+    failure = await running.press(chat, empty, "ga:propose", with_text("ИИ слишком долго отвечал"))
+
+    assert failure["text"] == ("ИИ слишком долго отвечал. Всё, что вы написали, сохранено — попробуйте ещё раз "
+                               "через минуту.")
+    assert await running.container.goals.list(user.id) == []
+    assert await running.dispatcher.fsm.storage.get_state(
+        StorageKey(bot_id=running.bot.id, chat_id=chat, user_id=chat)) is None
