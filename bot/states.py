@@ -1,5 +1,10 @@
-"""Dialog states. The data of each dialog carries a `nonce` that its buttons repeat, so stale buttons are detected."""
+"""Dialog states, and the typed data of each dialog (see bot.utils.dialog: `nonce` and `step` come with it)."""
+from __future__ import annotations
+
 from aiogram.fsm.state import State, StatesGroup
+from pydantic import BaseModel, Field
+
+from bot.utils.dialog import DialogData
 
 
 class ProfileForm(StatesGroup):
@@ -16,6 +21,36 @@ class ProfileForm(StatesGroup):
 class WheelForm(StatesGroup):
     scoring = State()
     note = State()
+
+
+class WheelArea(BaseModel):
+    """An area as it was when the wheel started, so a run is not upset by areas changing meanwhile."""
+
+    id: str
+    emoji: str
+    ru: str
+    en: str
+    description_ru: str = ""
+    description_en: str = ""
+
+
+class WheelDialog(DialogData):
+    """Scoring the areas one by one: `step` is the area being scored; `last` holds the previous wheel's scores."""
+
+    states = (WheelForm.scoring, WheelForm.note)
+
+    areas: list[WheelArea]
+    scores: dict[str, int] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+    last: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def area(self) -> WheelArea:
+        return self.areas[self.step]
+
+    @property
+    def finished(self) -> bool:
+        return self.step >= len(self.areas)
 
 
 class GoalsForm(StatesGroup):

@@ -1,1 +1,15 @@
-"""Texts built from service results (an analysis, a story, a checklist): HTML with every user string escaped."""
+"""Texts of the bot, one module per feature: HTML built from service results and dialog data, with every user
+string escaped. No I/O here: handlers fetch, render, send."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.utils.text import ReplyMarkup
+
+
+class Screen(NamedTuple):
+    """A message to show: its HTML text and its buttons. A dialog's open question is a Screen, so it can be asked
+    again as it was."""
+
+    text: str
+    markup: ReplyMarkup | None = None
