@@ -1,6 +1,8 @@
 """Dialog states, and the typed data of each dialog (see bot.utils.dialog: `nonce` and `step` come with it)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from aiogram.fsm.state import State, StatesGroup
 from pydantic import BaseModel, Field
 
@@ -16,6 +18,16 @@ class ProfileForm(StatesGroup):
     morning_time = State()
     evening_time = State()
     date_of_birth = State()
+
+
+class ProfileDialog(DialogData):
+    """The question being asked is the FSM state; `pending_time_zone` waits for the person to confirm it."""
+
+    states = (ProfileForm.language, ProfileForm.time_zone, ProfileForm.time_zone_confirm, ProfileForm.morning_time,
+              ProfileForm.evening_time, ProfileForm.date_of_birth)
+
+    mode: Literal["onboarding", "settings"] = "settings"
+    pending_time_zone: str | None = None
 
 
 class WheelForm(StatesGroup):
