@@ -91,6 +91,12 @@ class ProgressForm(StatesGroup):
     display_name = State()
 
 
+class DisplayNameDialog(DialogData):
+    """Joining the leaderboard: the name to show is asked; a button keeps the name given before."""
+
+    states = (ProgressForm.display_name,)
+
+
 class WantsForm(StatesGroup):
     """The wants exercises. Data: `nonce`; `ack` (the last acknowledgement, whose buttons move on to the next one);
     `step` (the reverse question being asked)."""

@@ -6,14 +6,15 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
-from bot.keyboards.rituals import ProgressAction, keep_name_keyboard, progress_keyboard
-from bot.rituals.texts import outdated_text
-from bot.states import ProgressForm
-from bot.utils.messages import drop_keyboard, new_nonce
+from bot.keyboards.rituals import ProgressAction
+from bot.render import progress as render
+from bot.states import DisplayNameDialog, ProgressForm
+from bot.utils.dialog import InDialog
+from bot.utils.messages import drop_keyboard
 from core.bootstrap import Container
 from core.db.models import User
 from core.services.gamification import DISPLAY_NAME_MAX
@@ -22,29 +23,15 @@ LEADERBOARD_SIZE = 10
 NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 
-async def progress_screen(container: Container, user: User) -> tuple[str, InlineKeyboardMarkup]:
-    profile = await container.gamification.profile(user.id)
-    achievements = await container.gamification.achievements(user.id)
-    obtained = [a for a in achievements if a.is_obtained]
-    lines = [
-        _("🏆 <b>Your progress</b>"),
-        "",
-        _("⭐ Level {level} · {xp} XP").format(level=profile.level, xp=profile.xp),
-        _("⬆️ {xp} XP to level {level}").format(xp=profile.xp_to_next_level, level=profile.level + 1),
-        _("🔥 Days in a row: {days}").format(days=profile.streak_days),
-        _("🏔 Best run: {days}").format(days=profile.best_streak),
-        "",
-        _("<b>Achievements</b> · {obtained} of {total}").format(obtained=len(obtained), total=len(achievements)),
-    ]
-    for achievement in achievements:
-        mark = "🏅" if achievement.is_obtained else "▫️"
-        lines.append(f"{mark} <b>{escape(achievement.title)}</b> — {escape(achievement.description)}")
-    return "\n".join(lines), progress_keyboard(user.leaderboard_opt_in)
-
-
 async def show_progress(bot: Bot, chat_id: int, user: User, container: Container) -> None:
-    text, markup = await progress_screen(container, user)
+    text, markup = render.progress_screen(user, await container.gamification.profile(user.id),
+                                          await container.gamification.achievements(user.id))
     await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def show_leaderboard(bot: Bot, chat_id: int, user: User, container: Container) -> None:
+    entries = await container.gamification.leaderboard(user.id, limit=LEADERBOARD_SIZE)
+    await bot.send_message(chat_id, render.leaderboard_text(entries, user))
 
 
 async def progress_command(message: Message, state: FSMContext, bot: Bot, user: User,
@@ -60,48 +47,32 @@ async def progress_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot,
     await show_progress(bot, callback.from_user.id, user, container)
 
 
-async def _leaderboard_text(container: Container, user: User) -> str:
-    entries = await container.gamification.leaderboard(user.id, limit=LEADERBOARD_SIZE)
-    lines = [_("🏅 <b>Leaderboard</b>"), ""]
-    for entry in entries:
-        name = f"<b>{escape(entry.display_name)}</b>" if entry.is_me else escape(entry.display_name)
-        lines.append(_("{rank}. {name} — level {level}, {xp} XP").format(rank=entry.rank, name=name,
-                                                                          level=entry.level, xp=entry.xp))
-    if not entries:
-        lines.append(_("Nobody has joined yet — be the first!"))
-    if not user.leaderboard_opt_in:
-        lines += ["", _("You are not on the board. Join it from /progress — under a name you choose.")]
-    return "\n".join(lines)
+async def board_pressed(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:
+    await callback.answer()
+    await show_leaderboard(bot, callback.from_user.id, user, container)
 
 
-async def progress_button(callback: CallbackQuery, callback_data: ProgressAction, state: FSMContext, bot: Bot,
-                          user: User, container: Container) -> None:
-    chat_id = callback.from_user.id
-    if callback_data.action == "board":
-        await callback.answer()
-        await bot.send_message(chat_id, await _leaderboard_text(container, user))
-    elif callback_data.action == "leave":
-        await container.gamification.set_leaderboard_opt_in(user.id, opt_in=False)
-        await callback.answer(_("You've left the leaderboard."))
-        await drop_keyboard(callback)
-        user.leaderboard_opt_in = False
-        await show_progress(bot, chat_id, user, container)
-    elif callback_data.action == "join":
-        await callback.answer()
-        nonce = new_nonce()
-        await state.set_state(ProgressForm.display_name)
-        await state.set_data({"nonce": nonce})
-        text = _("🙋 How shall I show you on the leaderboard? Send a name of up to {limit} characters. Only this "
-                 "name, your level and XP are visible to others.").format(limit=DISPLAY_NAME_MAX)
-        markup = keep_name_keyboard(nonce, user.display_name) if user.display_name else None
-        await bot.send_message(chat_id, text, reply_markup=markup)
-    elif (callback_data.action == "keep" and await state.get_state() == ProgressForm.display_name.state
-          and callback_data.nonce == (await state.get_data()).get("nonce")):
-        await callback.answer()
-        await drop_keyboard(callback)
-        await _join(bot, chat_id, state, user, container, None)
-    else:
-        await callback.answer(outdated_text())
+async def leave_pressed(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:
+    await container.gamification.set_leaderboard_opt_in(user.id, opt_in=False)
+    await callback.answer(_("You've left the leaderboard."))
+    await drop_keyboard(callback)
+    user.leaderboard_opt_in = False
+    await show_progress(bot, callback.from_user.id, user, container)
+
+
+async def join_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User) -> None:
+    await callback.answer()
+    dialog = DisplayNameDialog()
+    await dialog.save(state, ProgressForm.display_name)
+    text, markup = render.display_name_question(user, dialog)
+    await bot.send_message(callback.from_user.id, text, reply_markup=markup)
+
+
+async def keep_name_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                            container: Container) -> None:
+    await callback.answer()
+    await drop_keyboard(callback)
+    await _join(bot, callback.from_user.id, state, user, container, None)
 
 
 async def _join(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
@@ -112,7 +83,7 @@ async def _join(bot: Bot, chat_id: int, state: FSMContext, user: User, container
     user.leaderboard_opt_in, user.display_name = settings.opt_in, settings.display_name
     await bot.send_message(chat_id, _("🎉 You're on the leaderboard as “{name}”.").format(
         name=escape(settings.display_name or "")))
-    await bot.send_message(chat_id, await _leaderboard_text(container, user))
+    await show_leaderboard(bot, chat_id, user, container)
 
 
 async def display_name_written(message: Message, state: FSMContext, bot: Bot, user: User,
@@ -133,7 +104,11 @@ def create_router() -> Router:
     router = Router(name="progress")
     router.message.register(progress_command, Command("progress"))
     router.callback_query.register(progress_pressed, MenuAction.filter(F.action == "progress"))
-    router.callback_query.register(progress_button, ProgressAction.filter())
+    router.callback_query.register(board_pressed, ProgressAction.filter(F.action == "board"))
+    router.callback_query.register(leave_pressed, ProgressAction.filter(F.action == "leave"))
+    router.callback_query.register(join_pressed, ProgressAction.filter(F.action == "join"))
+    router.callback_query.register(keep_name_pressed, ProgressForm.display_name,
+                                   ProgressAction.filter(F.action == "keep"), InDialog(DisplayNameDialog))
     router.message.register(display_name_written, ProgressForm.display_name, NOT_A_COMMAND)
     router.message.register(display_name_expected, ProgressForm.display_name, ~F.text)
     return router
