@@ -107,10 +107,38 @@ class WantsForm(StatesGroup):
 
 
 class StoryForm(StatesGroup):
-    """The future-story interview (`step` over `areas`) and rewriting one `horizon` of the story `story`."""
-
     interview = State()
     edit = State()
+
+
+class InterviewArea(BaseModel):
+    """An area's question as it was when the interview started."""
+
+    id: str
+    title: str
+    emoji: str
+    question: str
+
+
+class InterviewDialog(DialogData):
+    """The future-story interview: `step` is the area being asked about."""
+
+    states = (StoryForm.interview,)
+
+    areas: list[InterviewArea]
+
+    @property
+    def area(self) -> InterviewArea:
+        return self.areas[self.step]
+
+
+class StoryEditDialog(DialogData):
+    """Rewriting one `horizon` ("3y" or "5y") of the story whose token is `story`."""
+
+    states = (StoryForm.edit,)
+
+    horizon: Literal["3y", "5y"]
+    story: str
 
 
 class CalendarForm(StatesGroup):

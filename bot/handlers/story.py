@@ -23,18 +23,18 @@ from bot.keyboards.story import (
     StoryMenu,
     StoryPicture,
     StoryStep,
-    home_keyboard,
-    interview_done_keyboard,
     pictures_keyboard,
-    question_keyboard,
     retry_generate_keyboard,
     retry_picture_keyboard,
     story_keyboard,
     story_token,
 )
-from bot.render.story import horizon_text, story_footer
-from bot.states import StoryForm
-from bot.utils.messages import edit_or_send, new_nonce
+from bot.render import Screen
+from bot.render import story as render
+from bot.rituals.texts import outdated_text
+from bot.states import InterviewArea, InterviewDialog, StoryEditDialog, StoryForm
+from bot.utils.dialog import InDialog
+from bot.utils.messages import show
 from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
 from core.bootstrap import Container
 from core.db.models import FutureStory, User
@@ -43,16 +43,6 @@ from core.errors import DomainError, NotFound
 log = logging.getLogger("mechta.bot.story")
 
 MEDIA_GROUP_MAX = 10
-ANSWER_PREVIEW_CHARS = 600
-
-
-def _outdated() -> str:
-    return _("This menu is outdated — please use the latest message.")
-
-
-def _preview(text: str) -> str:
-    text = " ".join(text.split())
-    return escape(text if len(text) <= ANSWER_PREVIEW_CHARS else text[: ANSWER_PREVIEW_CHARS - 1] + "…")
 
 
 # ---- the home screen -------------------------------------------------------------------------------------------
@@ -61,15 +51,8 @@ async def show_home(bot: Bot, chat_id: int, user: User, container: Container) ->
     questions = await container.future_story.questions(user.locale)
     answered = len(await container.future_story.drafts(user.id))
     latest = await container.future_story.latest(user.id)
-    text = "\n\n".join([
-        _("📖 <b>Future story</b>"),
-        _("I'll ask one question about each area of your life: how it looks in three to five years if things go "
-          "well. From your answers I'll write the story of your life in three and in five years, and we can turn "
-          "its scenes into pictures."),
-        _("Answered: {answered} of {total}.").format(answered=answered, total=len(questions)),
-    ])
-    await bot.send_message(chat_id, text, reply_markup=home_keyboard(
-        answered=answered, total=len(questions), latest=latest.id if latest else None))
+    text, markup = render.home(answered=answered, total=len(questions), latest=latest.id if latest else None)
+    await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def story_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
@@ -95,93 +78,58 @@ async def start_interview(callback: CallbackQuery, state: FSMContext, bot: Bot, 
         return
     answered = {draft.area_id for draft in await container.future_story.drafts(user.id)}
     first_open = next((index for index, q in enumerate(questions) if q.area_id not in answered), 0)
-    await state.set_state(StoryForm.interview)
-    await state.set_data({
-        "nonce": new_nonce(),
-        "step": first_open,
-        "areas": [{"id": q.area_id, "title": q.title, "emoji": q.emoji, "question": q.question} for q in questions],
-    })
-    await _ask(bot, callback.from_user.id, state, user, container)
+    dialog = InterviewDialog(step=first_open, areas=[
+        InterviewArea(id=q.area_id, title=q.title, emoji=q.emoji, question=q.question) for q in questions])
+    await dialog.save(state, StoryForm.interview)
+    await show(bot, callback.from_user.id, *await _question(dialog, user, container))
 
 
-async def _ask(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
-               callback: CallbackQuery | None = None) -> None:
-    data = await state.get_data()
-    step, areas = data["step"], data["areas"]
-    area = areas[step]
+async def _question(dialog: InterviewDialog, user: User, container: Container) -> Screen:
     answers = {draft.area_id: draft.answer for draft in await container.future_story.drafts(user.id)}
-    answer = answers.get(area["id"])
-    lines = [
-        _("📖 <b>Future story</b> · {step} of {total}").format(step=step + 1, total=len(areas)),
-        "",
-        f"<b>{escape(area['emoji'])} {escape(area['title'])}</b>",
-        escape(area["question"]),
-    ]
-    if answer:
-        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{_preview(answer)}</i>"),
-                  _("Send a new answer to replace it.")]
-    keyboard = question_keyboard(data["nonce"], step, answered=bool(answer))
-    if callback is not None:
-        await edit_or_send(bot, callback, "\n".join(lines), keyboard)
-    else:
-        await bot.send_message(chat_id, "\n".join(lines), reply_markup=keyboard)
+    return render.question(dialog, answers.get(dialog.area.id))
 
 
-async def _advance(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container, data: dict,
-                   callback: CallbackQuery | None = None) -> None:
-    data["step"] += 1
-    if data["step"] < len(data["areas"]):
-        await state.set_data(data)
-        await _ask(bot, chat_id, state, user, container, callback)
+async def _advance(bot: Bot, chat_id: int, state: FSMContext, dialog: InterviewDialog, user: User,
+                   container: Container, callback: CallbackQuery | None = None) -> None:
+    dialog.step += 1
+    if dialog.step < len(dialog.areas):
+        await dialog.save(state)
+        await show(bot, chat_id, *await _question(dialog, user, container), callback=callback)
         return
     await state.clear()
     answered = len(await container.future_story.drafts(user.id))
     latest = await container.future_story.latest(user.id)
-    text = _("✅ The interview is done: {answered} of {total} areas answered.").format(
-        answered=answered, total=len(data["areas"]))
-    if answered:
-        text += "\n\n" + _("Shall I write your story?")
-    else:
-        text += "\n\n" + _("Answer at least one question, and I can write your story.")
-    keyboard = interview_done_keyboard(answered=answered, latest=latest.id if latest else None)
-    if callback is not None:
-        await edit_or_send(bot, callback, text, keyboard)
-    else:
-        await bot.send_message(chat_id, text, reply_markup=keyboard)
+    await show(bot, chat_id, *render.interview_done(answered=answered, total=len(dialog.areas),
+                                                    latest=latest.id if latest else None), callback=callback)
 
 
-async def interview_answer(message: Message, state: FSMContext, bot: Bot, user: User,
+async def interview_answer(message: Message, dialog: InterviewDialog, state: FSMContext, bot: Bot, user: User,
                            container: Container) -> None:
-    data = await state.get_data()
-    area = data["areas"][data["step"]]
+    area = dialog.area
     try:
-        await container.future_story.save_draft(user, area["id"], message.text, area["question"])
+        await container.future_story.save_draft(user, area.id, message.text, area.question)
     except DomainError as error:
         if error.code == "FUTURE_STORY_INVALID_AREA":  # the areas asked about are gone: this interview is over
             await state.clear()
         raise
-    await _advance(bot, message.chat.id, state, user, container, data)
+    await _advance(bot, message.chat.id, state, dialog, user, container)
 
 
-async def interview_button(callback: CallbackQuery, callback_data: StoryStep, state: FSMContext, bot: Bot,
-                           user: User, container: Container) -> None:
-    data = await state.get_data()
-    if callback_data.nonce != data.get("nonce") or callback_data.step != data.get("step"):
-        await callback.answer(_outdated())
-        return
+async def interview_button(callback: CallbackQuery, callback_data: StoryStep, dialog: InterviewDialog,
+                           state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     await callback.answer()
     if callback_data.action == "back":
-        data["step"] = max(0, data["step"] - 1)
-        await state.set_data(data)
-        await _ask(bot, callback.from_user.id, state, user, container, callback)
+        dialog.step = max(0, dialog.step - 1)
+        await dialog.save(state)
+        await show(bot, callback.from_user.id, *await _question(dialog, user, container), callback=callback)
         return
-    await _advance(bot, callback.from_user.id, state, user, container, data, callback)
+    await _advance(bot, callback.from_user.id, state, dialog, user, container, callback)
 
 
-async def interview_text_expected(message: Message, state: FSMContext, bot: Bot, user: User,
+async def interview_text_expected(message: Message, dialog: InterviewDialog, bot: Bot, user: User,
                                   container: Container) -> None:
     await message.answer(_("Please answer in words — type your answer as a message."))
-    await _ask(bot, message.chat.id, state, user, container)
+    await show(bot, message.chat.id, *await _question(dialog, user, container))
 
 
 # ---- the story -------------------------------------------------------------------------------------------------
@@ -192,8 +140,9 @@ async def _areas_by_id(container: Container) -> dict:
 
 async def deliver_story(bot: Bot, chat_id: int, story: FutureStory, user: User, container: Container) -> None:
     areas = await _areas_by_id(container)
-    await send_long(bot, chat_id, horizon_text(story, "3y", areas))
-    await send_long(bot, chat_id, horizon_text(story, "5y", areas) + "\n\n" + story_footer(story, user.locale),
+    await send_long(bot, chat_id, render.horizon_text(story, "3y", areas))
+    await send_long(bot, chat_id, "\n\n".join([render.horizon_text(story, "5y", areas),
+                                                render.story_footer(story, user.locale)]),
                     reply_markup=story_keyboard(story.id))
 
 
@@ -232,7 +181,7 @@ async def _current_story(callback: CallbackQuery, token: str, user: User,
     """The latest story if the button belongs to it; otherwise the button is answered as outdated."""
     story = await container.future_story.latest(user.id)
     if story is None or story_token(story.id) != token:
-        await callback.answer(_outdated())
+        await callback.answer(outdated_text())
         return None
     return story
 
@@ -245,26 +194,22 @@ async def edit_pressed(callback: CallbackQuery, callback_data: StoryAction, stat
     if story is None:
         return
     await callback.answer()
-    horizon = "3y" if callback_data.action == "edit3y" else "5y"
-    await state.set_state(StoryForm.edit)
-    await state.set_data({"horizon": horizon, "story": story_token(story.id)})
-    prompt = _("✏️ Send the new text of your three-year story in one message — it replaces the current one.") \
-        if horizon == "3y" else \
-        _("✏️ Send the new text of your five-year story in one message — it replaces the current one.")
-    await bot.send_message(callback.from_user.id, prompt + "\n\n" + _("/cancel keeps the story as it is."))
+    dialog = StoryEditDialog(horizon="3y" if callback_data.action == "edit3y" else "5y", story=story_token(story.id))
+    await dialog.save(state, StoryForm.edit)
+    await bot.send_message(callback.from_user.id, render.edit_prompt(dialog.horizon))
 
 
-async def edit_text(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
-    data = await state.get_data()
+async def edit_text(message: Message, dialog: StoryEditDialog, state: FSMContext, bot: Bot, user: User,
+                    container: Container) -> None:
     await state.clear()
     story = await container.future_story.latest(user.id)
-    if story is None or story_token(story.id) != data.get("story"):
+    if story is None or story_token(story.id) != dialog.story:
         await message.answer(_("Your story changed in the meantime, so I kept this text out of it. Open /story "
                                "and try again."))
         return
-    story = await container.future_story.update_horizon(user, data["horizon"], message.text, [])
+    story = await container.future_story.update_horizon(user, dialog.horizon, message.text, [])
     await message.answer(_("✅ Saved. Here is the story as it reads now:"))
-    await send_long(bot, message.chat.id, horizon_text(story, data["horizon"], await _areas_by_id(container)),
+    await send_long(bot, message.chat.id, render.horizon_text(story, dialog.horizon, await _areas_by_id(container)),
                     reply_markup=story_keyboard(story.id))
 
 
@@ -274,27 +219,19 @@ async def edit_text_expected(message: Message) -> None:
 
 # ---- pictures --------------------------------------------------------------------------------------------------
 
-def _scenes(story: FutureStory) -> list[tuple[str, str]]:
-    images = story.images if isinstance(story.images, dict) else {}
-    return [(key, str(scene.get("title") or key)) for key, scene in images.items() if isinstance(scene, dict)]
-
-
 async def pictures_pressed(callback: CallbackQuery, callback_data: StoryAction, bot: Bot, user: User,
                            container: Container) -> None:
     story = await _current_story(callback, callback_data.story, user, container)
     if story is None:
         return
     await callback.answer()
-    scenes = _scenes(story)
+    scenes = render.scenes(story)
     if not scenes:
         await bot.send_message(callback.from_user.id, _("This story has no scenes to draw. Try writing it again."))
         return
     assets = await container.visuals.gallery(user.id, story.id)
-    await bot.send_message(
-        callback.from_user.id,
-        _("🖼 <b>Pictures for your vision board</b>\n\nPick a scene. Each picture uses one AI picture from your "
-          "monthly limit."),
-        reply_markup=pictures_keyboard(story.id, scenes, len(assets), {asset.image_key for asset in assets}))
+    await bot.send_message(callback.from_user.id, render.pictures_intro(), reply_markup=pictures_keyboard(
+        story.id, scenes, len(assets), {asset.image_key for asset in assets}))
 
 
 async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, bot: Bot, user: User,
@@ -315,11 +252,8 @@ async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, 
         picture = await container.visuals.read_file(user.id, result.asset.id)
     if progress.failed:
         return
-    titles = dict(_scenes(story))
-    caption = f"🖼 <b>{escape(titles.get(callback_data.key, callback_data.key))}</b>"
-    if container.ai.is_offline:
-        caption += "\n\n<i>" + _("⚙️ Offline picture card: no AI key is configured, so this is a card with the "
-                                 "scene's title.") + "</i>"
+    title = dict(render.scenes(story)).get(callback_data.key, callback_data.key)
+    caption = render.picture_caption(title, offline=container.ai.is_offline)
     await send_photo(bot, chat_id, BufferedInputFile(picture, "vision-board.png"), caption)
     await _refresh_picture_list(callback, story, user, container)
 
@@ -333,7 +267,7 @@ async def _refresh_picture_list(callback: CallbackQuery, story: FutureStory, use
     # The list is gone or unchanged; the next press is answered as outdated at worst.
     with contextlib.suppress(TelegramBadRequest):
         await callback.message.edit_reply_markup(reply_markup=pictures_keyboard(
-            story.id, _scenes(story), len(assets), {asset.image_key for asset in assets}))
+            story.id, render.scenes(story), len(assets), {asset.image_key for asset in assets}))
 
 
 async def gallery_pressed(callback: CallbackQuery, callback_data: StoryAction, bot: Bot, user: User,
@@ -343,7 +277,7 @@ async def gallery_pressed(callback: CallbackQuery, callback_data: StoryAction, b
         return
     await callback.answer()
     chat_id = callback.from_user.id
-    titles = dict(_scenes(story))
+    titles = dict(render.scenes(story))
     pictures: list[tuple[bytes, str]] = []
     for asset in await container.visuals.gallery(user.id, story.id):
         try:
@@ -374,14 +308,15 @@ def create_router() -> Router:
     router.callback_query.register(start_interview, StoryMenu.filter(F.action == "interview"))
     router.callback_query.register(show_story, StoryMenu.filter(F.action == "show"))
     router.callback_query.register(generate_pressed, StoryGenerate.filter())
-    router.callback_query.register(interview_button, StoryForm.interview, StoryStep.filter())
+    in_interview = InDialog(InterviewDialog)
+    router.callback_query.register(interview_button, StoryForm.interview, StoryStep.filter(), in_interview)
     router.callback_query.register(edit_pressed, StoryAction.filter(F.action.in_({"edit3y", "edit5y"})))
     router.callback_query.register(pictures_pressed, StoryAction.filter(F.action == "pictures"))
     router.callback_query.register(gallery_pressed, StoryAction.filter(F.action == "gallery"))
     router.callback_query.register(picture_pressed, StoryPicture.filter())
     own_text = F.text & ~F.text.startswith("/")
-    router.message.register(interview_answer, StoryForm.interview, own_text)
-    router.message.register(edit_text, StoryForm.edit, own_text)
-    router.message.register(interview_text_expected, StoryForm.interview, ~F.text)
+    router.message.register(interview_answer, StoryForm.interview, own_text, in_interview)
+    router.message.register(edit_text, StoryForm.edit, own_text, InDialog(StoryEditDialog))
+    router.message.register(interview_text_expected, StoryForm.interview, ~F.text, in_interview)
     router.message.register(edit_text_expected, StoryForm.edit, ~F.text)
     return router

@@ -19,7 +19,7 @@ from bot.keyboards.menu import history_pages, main_menu
 from bot.render import wheel as render
 from bot.states import WheelArea, WheelDialog, WheelForm
 from bot.utils.dialog import InDialog
-from bot.utils.messages import edit_or_send
+from bot.utils.messages import edit_or_send, show
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
@@ -122,11 +122,7 @@ async def show_history(bot: Bot, chat_id: int, user: User, container: Container,
     zone = container.clock.local_now(user.time_zone).tzinfo
     text = render.history_text([(entry.created_at.astimezone(zone).date(), entry) for entry in items],
                                page=page, pages=pages, locale=user.locale)
-    keyboard = history_pages(page, pages)
-    if callback is not None:
-        await edit_or_send(bot, callback, text, keyboard)
-    else:
-        await bot.send_message(chat_id, text, reply_markup=keyboard)
+    await show(bot, chat_id, text, history_pages(page, pages), callback=callback)
 
 
 async def history_command(message: Message, state: FSMContext, bot: Bot, user: User,

@@ -1,10 +1,15 @@
-"""The future story as chat messages: one section per horizon, a paragraph per life area."""
+"""/story: the home screen, the interview's questions, the story as chat messages (one section per horizon, a
+paragraph per life area) and its pictures."""
 from __future__ import annotations
 
+import uuid
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.keyboards.story import home_keyboard, interview_done_keyboard, question_keyboard
+from bot.render import Screen
+from bot.states import InterviewDialog
 from core.clients.ai.base import offline_notice
 from core.db.models import Area, FutureStory
 
@@ -34,3 +39,73 @@ def story_footer(story: FutureStory, locale: str) -> str:
     if story.generated_by == "offline":
         lines.append(f"<i>{escape(offline_notice(locale))}</i>")
     return "\n\n".join(lines)
+
+
+ANSWER_PREVIEW_CHARS = 600
+
+
+def preview(text: str, limit: int = ANSWER_PREVIEW_CHARS) -> str:
+    """An earlier answer shown under its question: one line, escaped, cut at `limit`."""
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def home(*, answered: int, total: int, latest: uuid.UUID | None) -> Screen:
+    text = "\n\n".join([
+        _("📖 <b>Future story</b>"),
+        _("I'll ask one question about each area of your life: how it looks in three to five years if things go "
+          "well. From your answers I'll write the story of your life in three and in five years, and we can turn "
+          "its scenes into pictures."),
+        _("Answered: {answered} of {total}.").format(answered=answered, total=total),
+    ])
+    return Screen(text, home_keyboard(answered=answered, total=total, latest=latest))
+
+
+def question(dialog: InterviewDialog, answer: str | None) -> Screen:
+    """The open interview question, with the answer already given to it."""
+    area = dialog.area
+    lines = [
+        _("📖 <b>Future story</b> · {step} of {total}").format(step=dialog.step + 1, total=len(dialog.areas)),
+        "",
+        f"<b>{escape(area.emoji)} {escape(area.title)}</b>",
+        escape(area.question),
+    ]
+    if answer:
+        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{preview(answer)}</i>"),
+                  _("Send a new answer to replace it.")]
+    return Screen("\n".join(lines), question_keyboard(dialog.nonce, dialog.step, answered=bool(answer)))
+
+
+def interview_done(*, answered: int, total: int, latest: uuid.UUID | None) -> Screen:
+    text = _("✅ The interview is done: {answered} of {total} areas answered.").format(answered=answered, total=total)
+    if answered:
+        text += "\n\n" + _("Shall I write your story?")
+    else:
+        text += "\n\n" + _("Answer at least one question, and I can write your story.")
+    return Screen(text, interview_done_keyboard(answered=answered, latest=latest))
+
+
+def edit_prompt(horizon: str) -> str:
+    prompt = _("✏️ Send the new text of your three-year story in one message — it replaces the current one.") \
+        if horizon == "3y" else \
+        _("✏️ Send the new text of your five-year story in one message — it replaces the current one.")
+    return prompt + "\n\n" + _("/cancel keeps the story as it is.")
+
+
+def scenes(story: FutureStory) -> list[tuple[str, str]]:
+    """The story's scenes that can become pictures: (image key, title)."""
+    images = story.images if isinstance(story.images, dict) else {}
+    return [(key, str(scene.get("title") or key)) for key, scene in images.items() if isinstance(scene, dict)]
+
+
+def pictures_intro() -> str:
+    return _("🖼 <b>Pictures for your vision board</b>\n\nPick a scene. Each picture uses one AI picture from your "
+             "monthly limit.")
+
+
+def picture_caption(title: str, *, offline: bool) -> str:
+    caption = f"🖼 <b>{escape(title)}</b>"
+    if offline:
+        caption += "\n\n<i>" + _("⚙️ Offline picture card: no AI key is configured, so this is a card with the "
+                                 "scene's title.") + "</i>"
+    return caption

@@ -27,6 +27,15 @@ async def edit_or_send(bot: Bot, callback: CallbackQuery, text: str,
     await bot.send_message(callback.from_user.id, text, reply_markup=reply_markup)
 
 
+async def show(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None, *,
+               callback: CallbackQuery | None = None) -> None:
+    """In place of the pressed button's message; as a new message when there is no button (the person typed)."""
+    if callback is not None:
+        await edit_or_send(bot, callback, text, reply_markup)
+    else:
+        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+
+
 async def drop_keyboard(callback: CallbackQuery) -> None:
     """Remove the buttons of an answered question so it cannot be answered twice."""
     message = callback.message
