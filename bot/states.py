@@ -1,12 +1,15 @@
 """Dialog states, and the typed data of each dialog (see bot.utils.dialog: `nonce` and `step` come with it)."""
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from aiogram.fsm.state import State, StatesGroup
 from pydantic import BaseModel, Field
 
 from bot.utils.dialog import DialogData
+from core.prompts.goals import ProposedGoal
+from core.prompts.steps import ProposedStep
 
 
 class ProfileForm(StatesGroup):
@@ -72,6 +75,40 @@ class GoalsForm(StatesGroup):
     editing = State()
     saved = State()
     plan = State()
+
+
+class GoalReviewDialog(DialogData):
+    """Proposed goals, one card at a time: `step` is the goal on the card; `areas` titles the areas by id."""
+
+    states = (GoalsForm.reviewing, GoalsForm.editing)
+
+    goals: list[ProposedGoal]
+    accepted: list[ProposedGoal] = Field(default_factory=list)
+    areas: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def goal(self) -> ProposedGoal:
+        return self.goals[self.step]
+
+    @property
+    def finished(self) -> bool:
+        return self.step >= len(self.goals)
+
+
+class SavedGoalsDialog(DialogData):
+    """Goals just saved, waiting for "make a plan" or "not now"."""
+
+    states = (GoalsForm.saved,)
+
+    goal_ids: list[uuid.UUID]
+
+
+class PlanDraftDialog(DialogData):
+    """An AI plan shown before it is saved."""
+
+    states = (GoalsForm.plan,)
+
+    steps: list[ProposedStep]
 
 
 class MorningForm(StatesGroup):

@@ -13,10 +13,10 @@ from core.db.models import Goal
 
 
 class GoalReview(CallbackData, prefix="gr"):
-    """A button of the proposed goal number `index` of one review (`nonce`)."""
+    """A button of the proposed goal number `step` of one review (`nonce`)."""
 
     nonce: str
-    index: int
+    step: int
     action: str  # accept | edit | drop
 
 
@@ -38,11 +38,11 @@ class PlanAction(CallbackData, prefix="gp"):
     action: str  # make | save | discard
 
 
-def review_keyboard(nonce: str, index: int) -> InlineKeyboardMarkup:
+def review_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Accept"), callback_data=GoalReview(nonce=nonce, index=index, action="accept"))
-    builder.button(text=_("✏️ Edit"), callback_data=GoalReview(nonce=nonce, index=index, action="edit"))
-    builder.button(text=_("🗑 Drop"), callback_data=GoalReview(nonce=nonce, index=index, action="drop"))
+    builder.button(text=_("✅ Accept"), callback_data=GoalReview(nonce=nonce, step=step, action="accept"))
+    builder.button(text=_("✏️ Edit"), callback_data=GoalReview(nonce=nonce, step=step, action="edit"))
+    builder.button(text=_("🗑 Drop"), callback_data=GoalReview(nonce=nonce, step=step, action="drop"))
     builder.adjust(3)
     return builder.as_markup()
 

@@ -21,10 +21,13 @@ from bot.utils.messages import new_nonce
 
 
 class DialogData(BaseModel):
-    """The data of one dialog run. Subclasses name the FSM `states` the dialog has and add their own fields; the
-    stored JSON keeps their names, so a dialog in progress survives a restart."""
+    """The data of one dialog run. Subclasses name the FSM `states` the dialog has and add their own fields.
 
-    model_config = ConfigDict(extra="ignore")
+    The stored JSON uses the field names, so a dialog in progress survives a restart. Data with a key the model does
+    not know was written in another shape (an older release): it is not read as this dialog's, rather than being
+    half-understood."""
+
+    model_config = ConfigDict(extra="forbid")
 
     states: ClassVar[tuple[State, ...]] = ()
 

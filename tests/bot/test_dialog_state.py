@@ -26,6 +26,12 @@ def test_data_that_cannot_be_read_as_the_dialogs_is_no_dialog() -> None:
     assert WheelDialog.of(WheelForm.scoring.state, {}) is None
 
 
+def test_data_of_another_shape_is_not_half_read() -> None:
+    stored = WheelDialog(areas=[AREA]).model_dump(mode="json") | {"index": 1}
+
+    assert WheelDialog.of(WheelForm.scoring.state, stored) is None
+
+
 def test_a_button_is_accepted_only_from_this_run_and_for_the_open_step() -> None:
     dialog = WheelDialog(areas=[AREA, AREA], step=1)
 

@@ -1,0 +1,127 @@
+"""/goals and /plan: the goals list, a proposed goal's card, what was saved, a draft plan and a goal's cascade."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards.goals import goals_list_keyboard, propose_keyboard, review_keyboard
+from bot.render import Screen
+from bot.rituals.texts import GOAL_ICONS, STEP_ICONS, gamification_lines, horizon_title, level_title, short_day
+from bot.states import GoalReviewDialog
+from core.db.models import Goal
+from core.db.models.goals import STEP_LEVELS
+from core.prompts.steps import ProposedStep
+from core.services.gamification import GamificationEvent
+from core.services.steps import StepNode
+
+ACTIVE_SHOWN_MAX = 15
+REACHED_SHOWN_MAX = 10
+CASCADE_LINES_MAX = 120
+
+
+def goals_screen(goals: list[Goal]) -> Screen:
+    """The list with a row of buttons per active goal; an invitation to propose goals when there are none."""
+    if not goals:
+        return Screen("\n\n".join([
+            _("🎯 <b>Goals</b>"),
+            _("You have no goals yet. I can propose a few from your life wheel, your wants and your future story — "
+              "you decide which to keep."),
+        ]), propose_keyboard())
+    active = [goal for goal in goals if goal.status == "active"][:ACTIVE_SHOWN_MAX]
+    reached = [goal for goal in goals if goal.status == "done"]
+    dropped = sum(1 for goal in goals if goal.status == "dropped")
+    lines = [_("🎯 <b>Your goals</b>"), ""]
+    for number, goal in enumerate(active, start=1):
+        lines.append(f"{number}. {GOAL_ICONS['active']} {escape(goal.title)} · {horizon_title(goal.horizon)}")
+    if not active:
+        lines.append(_("No active goals right now."))
+    if reached:
+        lines += ["", _("<b>Reached</b>")]
+        lines += [f"{GOAL_ICONS['done']} {escape(goal.title)}" for goal in reached[-REACHED_SHOWN_MAX:]]
+    if dropped:
+        lines += ["", _("✖️ Dropped: {count}").format(count=dropped)]
+    if active:
+        lines += ["", _("Buttons: 🗺 the plan · ✅ reached · ✖️ drop — by the goal's number.")]
+    return Screen("\n".join(lines), goals_list_keyboard(active))
+
+
+def proposal_intro(count: int, notice: str | None) -> str:
+    intro = _("✨ I have {count} goals to suggest. Let's go through them one by one: accept, edit or drop each."
+              ).format(count=count)
+    return f"{intro}\n\n<i>{escape(notice)}</i>" if notice else intro
+
+
+def card(dialog: GoalReviewDialog) -> Screen:
+    """The open question of the review: the proposed goal on the card, to accept, edit or drop."""
+    goal = dialog.goal
+    lines = [_("🎯 <b>Goal {number} of {total}</b>").format(number=dialog.step + 1, total=len(dialog.goals)), "",
+             f"<b>{escape(goal.title)}</b>"]
+    if goal.description:
+        lines.append(escape(goal.description))
+    lines.append("")
+    area = dialog.areas.get(goal.area_id or "")
+    meta = _("⏳ Horizon: {horizon}").format(horizon=horizon_title(goal.horizon))
+    lines.append(f"🗂 {escape(area)} · {meta}" if area else meta)
+    if goal.metric:
+        lines.append(_("📏 Measure: {metric}").format(metric=escape(goal.metric)))
+    if goal.why:
+        lines.append(_("💡 Why: {why}").format(why=escape(goal.why)))
+    return Screen("\n".join(lines), review_keyboard(dialog.nonce, dialog.step))
+
+
+def saved_goals_text(goals: list[Goal], event: GamificationEvent | None, locale: str) -> str:
+    lines = [_("💾 <b>Saved {count} goals:</b>").format(count=len(goals))]
+    lines += [f"{GOAL_ICONS['active']} {escape(goal.title)}" for goal in goals]
+    lines += ["", *gamification_lines(event, locale)]
+    lines += ["", _("Shall I draft a plan for them — year, quarter, month, week and day?")]
+    return "\n".join(lines)
+
+
+def plan_text(steps: list[ProposedStep], goal_titles: dict[str, str], locale: str, notice: str | None) -> str:
+    """A draft plan: per goal, its steps level by level, with their days."""
+    blocks = [_("🗺 <b>The draft plan</b>")]
+    for goal_id in dict.fromkeys(step.goal_id for step in steps):
+        lines = [f"🎯 <b>{escape(goal_titles.get(goal_id, ''))}</b>"]
+        for level in STEP_LEVELS:
+            on_level = [step for step in steps if step.goal_id == goal_id and step.level == level]
+            if not on_level:
+                continue
+            lines.append(f"<i>{level_title(level)}</i>")
+            for step in on_level:
+                when = f" · {short_day(step.planned_date, locale)}" if step.planned_date else ""
+                lines.append(f"• {escape(step.title)}{when}")
+        blocks.append("\n".join(lines))
+    if notice:
+        blocks.append(f"<i>{escape(notice)}</i>")
+    return "\n\n".join(blocks)
+
+
+def plan_saved_text(count: int, event: GamificationEvent | None, locale: str) -> str:
+    lines = [_("💾 <b>The plan is saved: {count} steps.</b> Today's ones are in /today, the whole cascade of a goal "
+               "in /plan.").format(count=count), "", *gamification_lines(event, locale)]
+    return "\n".join(lines).strip()
+
+
+def goal_heading(goal: Goal) -> str:
+    return f"{GOAL_ICONS.get(goal.status, '🎯')} <b>{escape(goal.title)}</b> · {horizon_title(goal.horizon)}"
+
+
+def cascade_text(goal: Goal, roots: list[StepNode], locale: str) -> str:
+    """A goal's steps as an indented tree, cut after CASCADE_LINES_MAX lines."""
+    lines = _cascade_lines(roots, locale)
+    if len(lines) > CASCADE_LINES_MAX:
+        lines = [*lines[:CASCADE_LINES_MAX], _("…and {count} more steps").format(count=len(lines) - CASCADE_LINES_MAX)]
+    return "\n\n".join([goal_heading(goal), "\n".join(lines)])
+
+
+def _cascade_lines(nodes: list[StepNode], locale: str, depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for node in nodes:
+        step = node.step
+        when = f" · {short_day(step.planned_date, locale)}" if step.planned_date else ""
+        indent = "\u2003" * depth  # an em space: Telegram keeps it, unlike leading ordinary spaces
+        lines.append(f"{indent}{STEP_ICONS.get(step.status, '▫️')} <i>{level_title(step.level)}</i>: "
+                     f"{escape(step.title)}{when}")
+        lines += _cascade_lines(node.children, locale, depth + 1)
+    return lines
