@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from aiogram.fsm.state import State, StatesGroup
@@ -115,13 +116,42 @@ class MorningForm(StatesGroup):
     intention = State()
 
 
+class MorningDialog(DialogData):
+    """The morning ritual of the local `day`: the energy is chosen, the intention is asked."""
+
+    states = (MorningForm.intention,)
+
+    day: date
+    energy: int
+
+
 class EveningForm(StatesGroup):
     reflection = State()
+
+
+class EveningDialog(DialogData):
+    """The evening ritual of the local `day`: the mood is chosen, the reflection is asked."""
+
+    states = (EveningForm.reflection,)
+
+    day: date
+    mood: int
 
 
 class ReviewForm(StatesGroup):
     reflection = State()
     planning = State()
+
+
+class ReviewDialog(DialogData):
+    """The weekly review: the reflection is asked, then next week's `steps` are offered and some `chosen` (their
+    positions in the list)."""
+
+    states = (ReviewForm.reflection, ReviewForm.planning)
+
+    steps: list[uuid.UUID] = Field(default_factory=list)
+    titles: list[str] = Field(default_factory=list)
+    chosen: list[int] = Field(default_factory=list)
 
 
 class ProgressForm(StatesGroup):

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import uuid
 from datetime import date, timedelta
-from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -24,19 +23,19 @@ from bot.charts_rituals import render_mood_chart
 from bot.errors import error_text
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
+from bot.render import rituals as render
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (
     already_done_text,
-    day_label,
     fresh_start_text,
     gamification_lines,
     outdated_text,
-    short_day,
     weekday_label,
     xp_toast,
 )
-from bot.states import EveningForm, MorningForm, ReviewForm
-from bot.utils.messages import drop_keyboard, new_nonce
+from bot.states import EveningDialog, EveningForm, MorningDialog, MorningForm, ReviewDialog, ReviewForm
+from bot.utils.dialog import InDialog
+from bot.utils.messages import drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
@@ -137,12 +136,10 @@ async def _energy_chosen(callback: CallbackQuery, energy: int, day: date, state:
         await callback.answer(already_done_text(), show_alert=True)
         await drop_keyboard(callback)
         return
-    await state.set_state(MorningForm.intention)
-    await state.set_data({"day": day.isoformat(), "energy": energy})
+    await MorningDialog(day=day, energy=energy).save(state, MorningForm.intention)
     await callback.answer()
     await _close_prompt(callback, _("⚡ Energy: {score}/10").format(score=energy))
-    await bot.send_message(callback.from_user.id, _(
-        "🎯 <b>One intention for today</b>: what matters most to you today? One sentence is enough."))
+    await bot.send_message(callback.from_user.id, render.intention_question())
 
 
 async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, day: date, user: User,
@@ -177,12 +174,10 @@ async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSM
     if not 1 <= mood <= 10:
         await callback.answer(outdated_text())
         return
-    await state.set_state(EveningForm.reflection)
-    await state.set_data({"day": day.isoformat(), "mood": mood})
+    await EveningDialog(day=day, mood=mood).save(state, EveningForm.reflection)
     await callback.answer()
     await _close_prompt(callback, _("😊 Mood: {score}/10").format(score=mood))
-    await bot.send_message(callback.from_user.id, _(
-        "🌙 <b>One question to close the day</b>: what are you taking from today — a joy, a lesson, a thank-you?"))
+    await bot.send_message(callback.from_user.id, render.reflection_question())
 
 
 # ---- the text answers ------------------------------------------------------------------------------------------
@@ -190,37 +185,31 @@ async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSM
 async def _too_long(message: Message, limit: int) -> bool:
     if len(message.text.strip()) <= limit:
         return False
-    await message.answer(_("That's {length} characters; please keep it under {limit}.").format(
-        length=len(message.text.strip()), limit=limit))
+    await message.answer(render.too_long(len(message.text.strip()), limit))
     return True
 
 
-async def intention_written(message: Message, state: FSMContext, user: User, container: Container) -> None:
+async def intention_written(message: Message, dialog: MorningDialog, state: FSMContext, user: User,
+                            container: Container) -> None:
     if await _too_long(message, ANSWER_TEXT_MAX):
         return
-    data = await state.get_data()
     await state.clear()
     result = await container.rituals.add_entry(
         user.id, entry_type="morning", answers={"intention": message.text.strip()},
-        energy_score=data["energy"], for_date=date.fromisoformat(data["day"]))
-    lines = [_("🌅 <b>Morning ritual done.</b> Have a good day — your steps are in /today."), "",
-             *gamification_lines(result.gamification_event, user.locale, streak_days=result.streak_days)]
-    await message.answer("\n".join(lines))
+        energy_score=dialog.energy, for_date=dialog.day)
+    await message.answer(render.morning_done(result.gamification_event, result.streak_days, user.locale))
 
 
-async def reflection_written(message: Message, state: FSMContext, user: User, container: Container) -> None:
+async def reflection_written(message: Message, dialog: EveningDialog, state: FSMContext, user: User,
+                             container: Container) -> None:
     if await _too_long(message, ANSWER_TEXT_MAX):
         return
-    data = await state.get_data()
     await state.clear()
-    day = date.fromisoformat(data["day"])
-    done = [step.title for step in await steps_on(container, user, day) if step.status == "done"]
+    done = [step.title for step in await steps_on(container, user, dialog.day) if step.status == "done"]
     result = await container.rituals.add_entry(
         user.id, entry_type="evening", answers={"reflection": message.text.strip(), "steps_done": done[:50]},
-        mood_score=data["mood"], for_date=day)
-    lines = [_("🌙 <b>Evening ritual done.</b> Thank you for the day — sleep well."), "",
-             *gamification_lines(result.gamification_event, user.locale, streak_days=result.streak_days)]
-    await message.answer("\n".join(lines))
+        mood_score=dialog.mood, for_date=dialog.day)
+    await message.answer(render.evening_done(result.gamification_event, result.streak_days, user.locale))
 
 
 async def text_expected(message: Message) -> None:
@@ -241,23 +230,7 @@ async def start_review(bot: Bot, chat_id: int, state: FSMContext, user: User, co
     for entry in overview.entries:
         if entry.energy_score is not None:
             energies.setdefault(entry.local_date, []).append(entry.energy_score)
-    mornings = sum(1 for entry in overview.entries if entry.type == "morning")
-    evenings = sum(1 for entry in overview.entries if entry.type == "evening")
-    lines = [
-        _("📝 <b>Weekly review</b> · {start} – {end}").format(start=day_label(overview.week_start, user.locale),
-                                                               end=day_label(overview.week_end, user.locale)),
-        "",
-        _("🌅 Morning rituals: {mornings} · 🌙 evening rituals: {evenings}").format(mornings=mornings,
-                                                                                  evenings=evenings),
-        _("✅ Steps done: {done} of {planned}").format(done=len(overview.steps_done),
-                                                     planned=len(overview.steps_planned)),
-    ]
-    if moods:
-        average = sum(moods.values()) / len(moods)
-        lines.append(_("😊 Average mood: {value}").format(value=f"{average:.1f}"))
-    if overview.steps_done:
-        lines += ["", _("<b>Done this week</b>")] + [f"✅ {escape(step.title)}" for step in overview.steps_done[:10]]
-    summary = "\n".join(lines)
+    summary = render.week_summary(overview, user.locale)
     if moods or energies:
         labels = [weekday_label(day, user.locale) for day in days]
         chart = await asyncio.to_thread(
@@ -266,30 +239,13 @@ async def start_review(bot: Bot, chat_id: int, state: FSMContext, user: User, co
             mood_label=_("mood"), energy_label=_("energy"), title=_("Mood and energy of the week"))
         await send_photo(bot, chat_id, BufferedInputFile(chart, "week-mood.png"), summary)
     else:
-        await send_long(bot, chat_id, summary + "\n\n" + _(
-            "No mood or energy scores this week — the morning and evening rituals add them."))
-    await state.set_state(ReviewForm.reflection)
-    await state.set_data({"nonce": new_nonce()})
-    await bot.send_message(chat_id, _(
-        "✍️ <b>Your reflection</b>: how did the week go? What worked, what got in the way? A few sentences."))
+        await send_long(bot, chat_id, summary + "\n\n" + render.no_scores_note())
+    await ReviewDialog().save(state, ReviewForm.reflection)
+    await bot.send_message(chat_id, render.review_question())
 
 
 async def review_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     await start_review(bot, message.chat.id, state, user, container)
-
-
-def _analysis_text(analysis: dict, event_lines: list[str]) -> str:
-    blocks = [_("🧭 <b>Your week, summed up</b>"), escape(str(analysis.get("summary") or ""))]
-    for title, key in ((_("<b>Wins</b>"), "wins"), (_("<b>Challenges</b>"), "challenges"),
-                       (_("<b>For next week</b>"), "suggestions")):
-        items = [escape(str(item)) for item in analysis.get(key) or []]
-        if items:
-            blocks.append("\n".join([title, *(f"• {item}" for item in items)]))
-    if analysis.get("notice"):
-        blocks.append(f"<i>{escape(str(analysis['notice']))}</i>")
-    if event_lines:
-        blocks.append("\n".join(event_lines))
-    return "\n\n".join(block for block in blocks if block)
 
 
 async def review_reflection_written(message: Message, state: FSMContext, bot: Bot, user: User,
@@ -307,12 +263,12 @@ async def review_reflection_written(message: Message, state: FSMContext, bot: Bo
             return
         await progress.edit_text(error_text(error) + " " + _("Let's plan next week."))
     else:
-        text = _analysis_text(result.review.ai_analysis or {},
-                              gamification_lines(result.gamification_event, user.locale))
+        text = render.analysis_text(result.review.ai_analysis or {},
+                                    gamification_lines(result.gamification_event, user.locale))
         if telegram_length(text) <= MESSAGE_LIMIT:
             await progress.edit_text(text)
         else:
-            await progress.edit_text(_("🧭 <b>Your week, summed up</b>"))
+            await progress.edit_text(render.analysis_title())
             await send_long(bot, message.chat.id, text)
     await _offer_plan(bot, message.chat.id, state, user, container)
 
@@ -323,59 +279,50 @@ async def _offer_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, con
         await state.clear()
         await bot.send_message(chat_id, _("There are no open steps to plan for next week. Make a plan in /goals."))
         return
-    nonce = new_nonce()
-    titles = [step.title for step in candidates]
-    await state.set_state(ReviewForm.planning)
-    await state.set_data({"nonce": nonce, "steps": [step.id.hex for step in candidates], "titles": titles,
-                          "chosen": []})
-    await bot.send_message(chat_id, _("📅 <b>Next week</b>: tap the steps to take on, then plan them. I'll spread "
-                                      "them over the coming seven days."),
-                           reply_markup=plan_choice_keyboard(nonce, titles, set()))
+    dialog = ReviewDialog(steps=[step.id for step in candidates], titles=[step.title for step in candidates])
+    await dialog.save(state, ReviewForm.planning)
+    await bot.send_message(chat_id, render.plan_offer(),
+                           reply_markup=plan_choice_keyboard(dialog.nonce, dialog.titles, set()))
 
 
-async def review_button(callback: CallbackQuery, callback_data: ReviewAction, state: FSMContext, bot: Bot,
-                        user: User, container: Container) -> None:
-    if callback_data.action == "start":
-        await callback.answer()
-        await drop_keyboard(callback)
-        await start_review(bot, callback.from_user.id, state, user, container)
-        return
-    data = await state.get_data()
-    if await state.get_state() != ReviewForm.planning.state or callback_data.nonce != data.get("nonce"):
+async def review_start_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                               container: Container) -> None:
+    await callback.answer()
+    await drop_keyboard(callback)
+    await start_review(bot, callback.from_user.id, state, user, container)
+
+
+async def plan_step_toggled(callback: CallbackQuery, callback_data: ReviewAction, dialog: ReviewDialog,
+                            state: FSMContext) -> None:
+    if not 0 <= callback_data.index < len(dialog.steps):
         await callback.answer(outdated_text())
         return
-    chosen = set(data["chosen"])
-    if callback_data.action == "toggle" and 0 <= callback_data.index < len(data["steps"]):
-        chosen ^= {callback_data.index}
-        await state.update_data(chosen=sorted(chosen))
-        await callback.answer()
-        message = callback.message
-        if isinstance(message, Message):
-            with contextlib.suppress(TelegramBadRequest):  # the same keyboard again: nothing to change
-                await message.edit_reply_markup(
-                    reply_markup=plan_choice_keyboard(data["nonce"], data["titles"], chosen))
-        return
-    if callback_data.action != "commit":
-        await callback.answer(outdated_text())
-        return
-    if not chosen:
+    chosen = set(dialog.chosen) ^ {callback_data.index}
+    dialog.chosen = sorted(chosen)
+    await dialog.save(state)
+    await callback.answer()
+    message = callback.message
+    if isinstance(message, Message):
+        with contextlib.suppress(TelegramBadRequest):  # the same keyboard again: nothing to change
+            await message.edit_reply_markup(reply_markup=plan_choice_keyboard(dialog.nonce, dialog.titles, chosen))
+
+
+async def plan_committed(callback: CallbackQuery, dialog: ReviewDialog, state: FSMContext, bot: Bot, user: User,
+                         container: Container) -> None:
+    if not dialog.chosen:
         await callback.answer(_("Tap at least one step first."), show_alert=True)
         return
+    await state.clear()  # planned or refused, the review is over
     try:
-        steps = await container.rituals.commit_week(user.id, [uuid.UUID(hex=data["steps"][i]) for i in sorted(chosen)])
-    except DomainError as error:
-        await state.clear()
+        steps = await container.rituals.commit_week(user.id, [dialog.steps[index] for index in dialog.chosen])
+    except DomainError as error:  # told on the button, like the choice itself
         await callback.answer(error_text(error), show_alert=True)
         await drop_keyboard(callback)
         return
-    await state.clear()
     await callback.answer()
     await drop_keyboard(callback)
-    lines = [_("📅 <b>Next week's plan</b>"), ""]
-    for step in sorted(steps, key=lambda s: (s.planned_date or date.max, s.title)):
-        lines.append(f"{short_day(step.planned_date, user.locale)} — {escape(step.title)}")
-    lines += ["", _("Good work. Put these steps into your calendar now?")]
-    await send_long(bot, callback.from_user.id, "\n".join(lines), reply_markup=plan_week_keyboard())
+    await send_long(bot, callback.from_user.id, render.next_week_text(steps, user.locale),
+                    reply_markup=plan_week_keyboard())
 
 
 def create_router() -> Router:
@@ -384,9 +331,14 @@ def create_router() -> Router:
     router.message.register(evening_command, Command("evening"))
     router.message.register(review_command, Command("review"))
     router.callback_query.register(ritual_button, RitualAction.filter())
-    router.callback_query.register(review_button, ReviewAction.filter())
-    router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND)
-    router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND)
+    router.callback_query.register(review_start_pressed, ReviewAction.filter(F.action == "start"))
+    in_review = InDialog(ReviewDialog)
+    router.callback_query.register(plan_step_toggled, ReviewForm.planning, ReviewAction.filter(F.action == "toggle"),
+                                   in_review)
+    router.callback_query.register(plan_committed, ReviewForm.planning, ReviewAction.filter(F.action == "commit"),
+                                   in_review)
+    router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND, InDialog(MorningDialog))
+    router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND, InDialog(EveningDialog))
     router.message.register(review_reflection_written, ReviewForm.reflection, NOT_A_COMMAND)
     for state in (MorningForm.intention, EveningForm.reflection, ReviewForm.reflection):
         router.message.register(text_expected, state, ~F.text)
