@@ -165,12 +165,18 @@ class DisplayNameDialog(DialogData):
 
 
 class WantsForm(StatesGroup):
-    """The wants exercises. Data: `nonce`; `ack` (the last acknowledgement, whose buttons move on to the next one);
-    `step` (the reverse question being asked)."""
-
     stream = State()
     future_me = State()
     reverse = State()
+
+
+class WantsDialog(DialogData):
+    """One of the wants exercises. `ack` is the last acknowledgement, whose buttons move on to the next one;
+    `step` is the reverse question being asked."""
+
+    states = (WantsForm.stream, WantsForm.future_me, WantsForm.reverse)
+
+    ack: int | None = None
 
 
 class StoryForm(StatesGroup):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable
-from html import escape
 from typing import TypeVar
 
 from aiogram import Bot, F, Router
@@ -30,12 +29,12 @@ from bot.keyboards.wants import (
     checklist_keyboard,
     future_me_keyboard,
     retry_analysis_keyboard,
-    reverse_keyboard,
     stream_keyboard,
 )
-from bot.render.wants import analysis_text, checklist_text, clock_text
-from bot.states import WantsForm
-from bot.utils.messages import edit_or_send, new_nonce
+from bot.render import wants as render
+from bot.states import WantsDialog, WantsForm
+from bot.utils.dialog import InDialog
+from bot.utils.messages import show
 from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import User
@@ -52,7 +51,7 @@ Saved = TypeVar("Saved")
 async def show_checklist(bot: Bot, chat_id: int, user: User, container: Container,
                          intro: str | None = None) -> None:
     checklist = await container.wants.checklist(user.id)
-    text = checklist_text(checklist.progress, analyzed=checklist.analyzed)
+    text = render.checklist_text(checklist.progress, analyzed=checklist.analyzed)
     if intro:
         text = f"{intro}\n\n{text}"
     await bot.send_message(chat_id, text, reply_markup=checklist_keyboard(
@@ -81,25 +80,32 @@ async def _save_exercise_text(saving: Awaitable[Saved], bot: Bot, chat_id: int, 
     except DomainError as error:
         if error.code not in EXERCISE_OVER_CODES:
             raise
-        await _drop_ack(bot, chat_id, await state.get_data())
-        await state.clear()
+        await _leave(bot, chat_id, state)
         await show_checklist(bot, chat_id, user, container, intro=error_text(error))
         return None
 
 
-async def _acknowledge(bot: Bot, chat_id: int, state: FSMContext, text: str,
+async def _acknowledge(bot: Bot, chat_id: int, state: FSMContext, dialog: WantsDialog, text: str,
                        keyboard: InlineKeyboardMarkup) -> None:
     """Send the acknowledgement with the exercise's buttons and take them off the previous one."""
-    data = await state.get_data()
     sent = await bot.send_message(chat_id, text, reply_markup=keyboard)
-    await _drop_ack(bot, chat_id, data)
-    await state.update_data(ack=sent.message_id)
+    await _drop_ack(bot, chat_id, dialog.ack)
+    dialog.ack = sent.message_id
+    await dialog.save(state)
 
 
-async def _drop_ack(bot: Bot, chat_id: int, data: dict) -> None:
-    if data.get("ack"):
+async def _drop_ack(bot: Bot, chat_id: int, ack: int | None) -> None:
+    if ack:
         with contextlib.suppress(TelegramBadRequest):
-            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=data["ack"], reply_markup=None)
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=ack, reply_markup=None)
+
+
+async def _leave(bot: Bot, chat_id: int, state: FSMContext) -> None:
+    """End the exercise dialog; its last acknowledgement loses its buttons."""
+    dialog = await WantsDialog.load(state)
+    if dialog is not None:
+        await _drop_ack(bot, chat_id, dialog.ack)
+    await state.clear()
 
 
 # ---- the "I want" stream ---------------------------------------------------------------------------------------
@@ -118,21 +124,14 @@ async def start_stream(callback: CallbackQuery, state: FSMContext, bot: Bot, use
         await container.wants.finish_stream(user.id)
         await _stream_closed(bot, chat_id, state, user, container, _("⏰ The stream's time is up."))
         return
-    nonce = new_nonce()
-    await state.set_state(WantsForm.stream)
-    await state.set_data({"nonce": nonce})
-    text = "\n\n".join([
-        _("✍️ <b>The “I want” stream</b>"),
-        _("For ten minutes, write down everything you want — big and small, serious and silly. One want per "
-          "message or many at once. Don't judge and don't edit, just keep writing."),
-        _("Write “stop” when you are done; when the time runs out I'll close the stream myself. /time shows "
-          "the time left."),
-        _("⏱ Time left: {time}").format(time=clock_text(stream.remaining_seconds or 0)),
-    ])
-    await _acknowledge(bot, chat_id, state, text, stream_keyboard(nonce))
+    dialog = WantsDialog()
+    await dialog.save(state, WantsForm.stream)
+    await _acknowledge(bot, chat_id, state, dialog, render.stream_intro(stream.remaining_seconds or 0),
+                       stream_keyboard(dialog.nonce))
 
 
-async def stream_text(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
+async def stream_text(message: Message, dialog: WantsDialog, state: FSMContext, bot: Bot, user: User,
+                      container: Container) -> None:
     chat_id = message.chat.id
     kept, stopping = split_stop_word(message.text)
     if stopping and not kept:
@@ -148,9 +147,8 @@ async def stream_text(message: Message, state: FSMContext, bot: Bot, user: User,
         intro = _("✅ The stream is closed.") if stopping else _("⏰ The stream's time is up.")
         await _stream_closed(bot, chat_id, state, user, container, intro)
         return
-    data = await state.get_data()
-    await _acknowledge(bot, chat_id, state, _("✓ Saved · ⏱ {time} left").format(
-        time=clock_text(result.remaining_seconds or 0)), stream_keyboard(data["nonce"]))
+    await _acknowledge(bot, chat_id, state, dialog, _("✓ Saved · ⏱ {time} left").format(
+        time=render.clock_text(result.remaining_seconds or 0)), stream_keyboard(dialog.nonce))
 
 
 async def _wants_saved(container: Container, user_id: uuid.UUID) -> int:
@@ -163,8 +161,7 @@ async def _wants_saved(container: Container, user_id: uuid.UUID) -> int:
 
 async def _stream_closed(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
                          intro: str) -> None:
-    await _drop_ack(bot, chat_id, await state.get_data())
-    await state.clear()
+    await _leave(bot, chat_id, state)
     count = await _wants_saved(container, user.id)
     await show_checklist(bot, chat_id, user, container,
                          intro=f"{intro} " + _("Wants saved: {count}.").format(count=count))
@@ -172,13 +169,9 @@ async def _stream_closed(bot: Bot, chat_id: int, state: FSMContext, user: User, 
 
 async def stream_button(callback: CallbackQuery, callback_data: WantsStep, state: FSMContext, bot: Bot,
                         user: User, container: Container) -> None:
-    data = await state.get_data()
-    if callback_data.nonce != data.get("nonce"):
-        await callback.answer(_("This menu is outdated — please use the latest message."))
-        return
     if callback_data.action == "time":
         remaining = await container.wants.stream_remaining(user.id)
-        await callback.answer(_("⏱ Time left: {time}").format(time=clock_text(remaining or 0)))
+        await callback.answer(_("⏱ Time left: {time}").format(time=render.clock_text(remaining or 0)))
         return
     draft = await container.wants.get_draft(user.id)
     if not draft.raw_wants_stream.strip():
@@ -194,17 +187,11 @@ async def time_command(message: Message, user: User, container: Container) -> No
     if remaining is None:
         await message.answer(_("No stream is running now. Start one in /wants."))
     else:
-        await message.answer(_("⏱ Time left: {time}").format(time=clock_text(remaining)))
+        await message.answer(_("⏱ Time left: {time}").format(time=render.clock_text(remaining)))
 
 
 async def text_expected(message: Message) -> None:
     await message.answer(_("Only text counts here — please write it in words."))
-
-
-async def reverse_text_expected(message: Message, state: FSMContext, bot: Bot, user: User,
-                                container: Container) -> None:
-    await message.answer(_("Please answer in words — type your answer as a message."))
-    await _ask_reverse(bot, message.chat.id, state, user, container)
 
 
 # ---- "I am 40" -------------------------------------------------------------------------------------------------
@@ -218,137 +205,101 @@ async def start_future_me(callback: CallbackQuery, state: FSMContext, bot: Bot, 
         await state.clear()
         await show_checklist(bot, chat_id, user, container, intro=_("✅ “I am 40” is already finished."))
         return
-    nonce = new_nonce()
-    await state.set_state(WantsForm.future_me)
-    await state.set_data({"nonce": nonce})
-    parts = [
-        _("🧓 <b>“I am 40”</b>"),
-        _("Imagine you are 40 (if you are older, imagine yourself ten years from now). Describe your life then: "
-          "where you live, what you do, who is around you, how an ordinary day goes, how you feel. Write in the "
-          "present tense, in as many messages as you like."),
-        _("When you have said everything, press “Finish”."),
-    ]
-    if draft.future_me:
-        parts.append(_("You have written {chars} characters so far — carry on.").format(chars=len(draft.future_me)))
-    await _acknowledge(bot, chat_id, state, "\n\n".join(parts), future_me_keyboard(nonce))
+    dialog = WantsDialog()
+    await dialog.save(state, WantsForm.future_me)
+    await _acknowledge(bot, chat_id, state, dialog, render.future_me_intro(len(draft.future_me or "")),
+                       future_me_keyboard(dialog.nonce))
 
 
-async def future_me_text(message: Message, state: FSMContext, bot: Bot, user: User,
+async def future_me_text(message: Message, dialog: WantsDialog, state: FSMContext, bot: Bot, user: User,
                          container: Container) -> None:
     draft = await _save_exercise_text(container.wants.append_future_me(user.id, message.text),
                                       bot, message.chat.id, state, user, container)
     if draft is None:
         return
-    data = await state.get_data()
-    await _acknowledge(bot, message.chat.id, state, _(
+    await _acknowledge(bot, message.chat.id, state, dialog, _(
         "✓ Saved ({chars} characters). Write more, or press “Finish”.").format(chars=len(draft.future_me)),
-        future_me_keyboard(data["nonce"]))
+        future_me_keyboard(dialog.nonce))
 
 
-async def future_me_button(callback: CallbackQuery, callback_data: WantsStep, state: FSMContext, bot: Bot,
-                           user: User, container: Container) -> None:
-    data = await state.get_data()
-    if callback_data.nonce != data.get("nonce") or callback_data.action != "finish":
-        await callback.answer(_("This menu is outdated — please use the latest message."))
-        return
+async def future_me_finished(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                             container: Container) -> None:
     draft = await container.wants.get_draft(user.id)
     if not draft.future_me.strip():
         await callback.answer(_("Write a few words first — then press “Finish”."))
         return
     await callback.answer()
     await container.wants.finish_future_me(user.id)
-    await _drop_ack(bot, callback.from_user.id, data)
-    await state.clear()
+    await _leave(bot, callback.from_user.id, state)
     await show_checklist(bot, callback.from_user.id, user, container, intro=_("✅ “I am 40” is done."))
 
 
 # ---- reverse questions -----------------------------------------------------------------------------------------
 
-def _reverse_question(step: int) -> str:
-    questions = (
-        _("Whose life, achievements or things do you envy — even a little? Envy often points at a want you "
-          "haven't admitted yet."),
-        _("What do you regret not having done? What would you be sorry never to try?"),
-        _("If you knew you had exactly five years, what would you do with them?"),
-    )
-    return questions[step]
-
-
-async def _ask_reverse(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
+async def _ask_reverse(bot: Bot, chat_id: int, dialog: WantsDialog, user: User, container: Container,
                        callback: CallbackQuery | None = None) -> None:
-    data = await state.get_data()
-    step = data["step"]
     draft = await container.wants.get_draft(user.id)
-    answer = getattr(draft, REVERSE_FIELDS[step])
-    lines = [_("🔄 <b>Reverse questions</b> · {step} of 3").format(step=step + 1), "", _reverse_question(step)]
-    if answer:
-        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{_escape_preview(answer)}</i>"),
-                  _("Send a new answer to replace it.")]
-    keyboard = reverse_keyboard(data["nonce"], step, answered=bool(answer))
-    if callback is not None:
-        await edit_or_send(bot, callback, "\n".join(lines), keyboard)
-    else:
-        await bot.send_message(chat_id, "\n".join(lines), reply_markup=keyboard)
+    await show(bot, chat_id, *render.reverse_question(dialog, getattr(draft, REVERSE_FIELDS[dialog.step])),
+               callback=callback)
 
 
-def _escape_preview(text: str, limit: int = 600) -> str:
-    text = " ".join(text.split())
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+def _unanswered(draft) -> list[int]:
+    return [index for index, name in enumerate(REVERSE_FIELDS) if not (getattr(draft, name) or "").strip()]
 
 
 async def start_reverse(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                         container: Container) -> None:
     await callback.answer()
-    draft = await container.wants.create_raw(user.id)
-    unanswered = [index for index, name in enumerate(REVERSE_FIELDS) if not (getattr(draft, name) or "").strip()]
-    await state.set_state(WantsForm.reverse)
-    await state.set_data({"nonce": new_nonce(), "step": unanswered[0] if unanswered else 0})
-    await _ask_reverse(bot, callback.from_user.id, state, user, container)
+    unanswered = _unanswered(await container.wants.create_raw(user.id))
+    dialog = WantsDialog(step=unanswered[0] if unanswered else 0)
+    await dialog.save(state, WantsForm.reverse)
+    await _ask_reverse(bot, callback.from_user.id, dialog, user, container)
 
 
-async def reverse_text(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
-    data = await state.get_data()
+async def reverse_text(message: Message, dialog: WantsDialog, state: FSMContext, bot: Bot, user: User,
+                       container: Container) -> None:
     draft = await _save_exercise_text(
-        container.wants.update_reverse(user.id, {REVERSE_FIELDS[data["step"]]: message.text}),
+        container.wants.update_reverse(user.id, {REVERSE_FIELDS[dialog.step]: message.text}),
         bot, message.chat.id, state, user, container)
     if draft is None:
         return
-    await _next_reverse(bot, message.chat.id, state, user, container, draft, data)
+    await _next_reverse(bot, message.chat.id, state, dialog, user, container, draft)
 
 
-async def _next_reverse(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container, draft,
-                        data: dict, callback: CallbackQuery | None = None) -> None:
-    if draft.reverse_completed_at is not None and data["step"] + 1 >= len(REVERSE_FIELDS):
+async def _next_reverse(bot: Bot, chat_id: int, state: FSMContext, dialog: WantsDialog, user: User,
+                        container: Container, draft, callback: CallbackQuery | None = None) -> None:
+    if draft.reverse_completed_at is not None and dialog.step + 1 >= len(REVERSE_FIELDS):
         await state.clear()
         await show_checklist(bot, chat_id, user, container, intro=_("✅ Reverse questions are done."))
         return
-    unanswered = [i for i, name in enumerate(REVERSE_FIELDS) if not (getattr(draft, name) or "").strip()]
-    if data["step"] + 1 < len(REVERSE_FIELDS):
-        data["step"] += 1
+    unanswered = _unanswered(draft)
+    if dialog.step + 1 < len(REVERSE_FIELDS):
+        dialog.step += 1
     elif unanswered:
-        data["step"] = unanswered[0]  # the last one is answered, an earlier one is still empty
-    await state.set_data(data)
-    await _ask_reverse(bot, chat_id, state, user, container, callback)
+        dialog.step = unanswered[0]  # the last one is answered, an earlier one is still empty
+    await dialog.save(state)
+    await _ask_reverse(bot, chat_id, dialog, user, container, callback)
 
 
-async def reverse_button(callback: CallbackQuery, callback_data: WantsStep, state: FSMContext, bot: Bot,
-                         user: User, container: Container) -> None:
-    data = await state.get_data()
-    if callback_data.nonce != data.get("nonce") or callback_data.step != data.get("step") \
-            or callback_data.action not in ("back", "keep"):
-        await callback.answer(_("This menu is outdated — please use the latest message."))
-        return
+async def reverse_button(callback: CallbackQuery, callback_data: WantsStep, dialog: WantsDialog, state: FSMContext,
+                         bot: Bot, user: User, container: Container) -> None:
     await callback.answer()
     if callback_data.action == "back":
-        data["step"] = max(0, data["step"] - 1)
-        await state.set_data(data)
-        await _ask_reverse(bot, callback.from_user.id, state, user, container, callback)
+        dialog.step = max(0, dialog.step - 1)
+        await dialog.save(state)
+        await _ask_reverse(bot, callback.from_user.id, dialog, user, container, callback)
         return
     draft = await container.wants.get_draft(user.id)
-    if not (getattr(draft, REVERSE_FIELDS[data["step"]]) or "").strip():
-        await _ask_reverse(bot, callback.from_user.id, state, user, container, callback)
+    if not (getattr(draft, REVERSE_FIELDS[dialog.step]) or "").strip():
+        await _ask_reverse(bot, callback.from_user.id, dialog, user, container, callback)
         return
-    await _next_reverse(bot, callback.from_user.id, state, user, container, draft, data, callback)
+    await _next_reverse(bot, callback.from_user.id, state, dialog, user, container, draft, callback)
+
+
+async def reverse_text_expected(message: Message, dialog: WantsDialog, bot: Bot, user: User,
+                                container: Container) -> None:
+    await message.answer(_("Please answer in words — type your answer as a message."))
+    await _ask_reverse(bot, message.chat.id, dialog, user, container)
 
 
 # ---- the analysis ----------------------------------------------------------------------------------------------
@@ -383,7 +334,7 @@ async def analyze_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
     if progress_message.failed:
         return
     await progress_message.show(_("✅ Done — here is what I see."))
-    await send_long(bot, chat_id, analysis_text(result.analysis, await _areas_by_id(container), user.locale),
+    await send_long(bot, chat_id, render.analysis_text(result.analysis, await _areas_by_id(container), user.locale),
                     reply_markup=after_analysis_keyboard())
 
 
@@ -393,7 +344,8 @@ async def analysis_pressed(callback: CallbackQuery, bot: Bot, user: User, contai
     if analysis is None:
         await bot.send_message(callback.from_user.id, _("There is no analysis yet."))
         return
-    await send_long(bot, callback.from_user.id, analysis_text(analysis, await _areas_by_id(container), user.locale),
+    await send_long(bot, callback.from_user.id,
+                    render.analysis_text(analysis, await _areas_by_id(container), user.locale),
                     reply_markup=after_analysis_keyboard())
 
 
@@ -407,15 +359,18 @@ def create_router() -> Router:
     router.callback_query.register(start_reverse, WantsMenu.filter(F.action == "reverse"))
     router.callback_query.register(analyze_pressed, WantsMenu.filter(F.action == "analyze"))
     router.callback_query.register(analysis_pressed, WantsMenu.filter(F.action == "analysis"))
-    router.callback_query.register(stream_button, WantsForm.stream, WantsStep.filter())
-    router.callback_query.register(future_me_button, WantsForm.future_me, WantsStep.filter())
-    router.callback_query.register(reverse_button, WantsForm.reverse, WantsStep.filter())
+    in_exercise = InDialog(WantsDialog)
+    router.callback_query.register(stream_button, WantsForm.stream, WantsStep.filter(), in_exercise)
+    router.callback_query.register(future_me_finished, WantsForm.future_me, WantsStep.filter(F.action == "finish"),
+                                   in_exercise)
+    router.callback_query.register(reverse_button, WantsForm.reverse,
+                                   WantsStep.filter(F.action.in_({"back", "keep"})), in_exercise)
     # Other commands pass through to the routers that own them.
     own_text = F.text & ~F.text.startswith("/")
-    router.message.register(stream_text, WantsForm.stream, own_text)
-    router.message.register(future_me_text, WantsForm.future_me, own_text)
-    router.message.register(reverse_text, WantsForm.reverse, own_text)
+    router.message.register(stream_text, WantsForm.stream, own_text, in_exercise)
+    router.message.register(future_me_text, WantsForm.future_me, own_text, in_exercise)
+    router.message.register(reverse_text, WantsForm.reverse, own_text, in_exercise)
     router.message.register(text_expected, WantsForm.stream, ~F.text)
     router.message.register(text_expected, WantsForm.future_me, ~F.text)
-    router.message.register(reverse_text_expected, WantsForm.reverse, ~F.text)
+    router.message.register(reverse_text_expected, WantsForm.reverse, ~F.text, in_exercise)
     return router

@@ -2,6 +2,7 @@
 string escaped. No I/O here: handlers fetch, render, send."""
 from __future__ import annotations
 
+from html import escape
 from typing import NamedTuple
 
 from bot.utils.text import ReplyMarkup
@@ -13,3 +14,9 @@ class Screen(NamedTuple):
 
     text: str
     markup: ReplyMarkup | None = None
+
+
+def answer_preview(text: str, limit: int = 600) -> str:
+    """An earlier answer shown under its question: one line, escaped, cut at `limit` characters."""
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -8,7 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.story import home_keyboard, interview_done_keyboard, question_keyboard
-from bot.render import Screen
+from bot.render import Screen, answer_preview
 from bot.states import InterviewDialog
 from core.clients.ai.base import offline_notice
 from core.db.models import Area, FutureStory
@@ -41,15 +41,6 @@ def story_footer(story: FutureStory, locale: str) -> str:
     return "\n\n".join(lines)
 
 
-ANSWER_PREVIEW_CHARS = 600
-
-
-def preview(text: str, limit: int = ANSWER_PREVIEW_CHARS) -> str:
-    """An earlier answer shown under its question: one line, escaped, cut at `limit`."""
-    text = " ".join(text.split())
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 def home(*, answered: int, total: int, latest: uuid.UUID | None) -> Screen:
     text = "\n\n".join([
         _("📖 <b>Future story</b>"),
@@ -71,7 +62,7 @@ def question(dialog: InterviewDialog, answer: str | None) -> Screen:
         escape(area.question),
     ]
     if answer:
-        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{preview(answer)}</i>"),
+        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{answer_preview(answer)}</i>"),
                   _("Send a new answer to replace it.")]
     return Screen("\n".join(lines), question_keyboard(dialog.nonce, dialog.step, answered=bool(answer)))
 

@@ -1,10 +1,14 @@
-"""The /wants checklist and the analysis, as HTML paragraphs the splitter can cut between."""
+"""/wants: the checklist, the exercises' questions and the analysis, as HTML paragraphs the splitter can cut
+between."""
 from __future__ import annotations
 
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.keyboards.wants import reverse_keyboard
+from bot.render import Screen, answer_preview
+from bot.states import WantsDialog
 from core.db.models import Area, WantsAnalysis
 from core.services.wants import WantsProgress
 
@@ -96,3 +100,43 @@ def analysis_text(analysis: WantsAnalysis, areas: dict[str, Area], locale: str) 
     if payload.get("notice"):
         sections.append(f"<i>{escape(payload['notice'])}</i>")
     return "\n\n".join(sections)
+
+
+def stream_intro(remaining_seconds: int) -> str:
+    return "\n\n".join([
+        _("✍️ <b>The “I want” stream</b>"),
+        _("For ten minutes, write down everything you want — big and small, serious and silly. One want per "
+          "message or many at once. Don't judge and don't edit, just keep writing."),
+        _("Write “stop” when you are done; when the time runs out I'll close the stream myself. /time shows "
+          "the time left."),
+        _("⏱ Time left: {time}").format(time=clock_text(remaining_seconds)),
+    ])
+
+
+def future_me_intro(chars_so_far: int) -> str:
+    parts = [
+        _("🧓 <b>“I am 40”</b>"),
+        _("Imagine you are 40 (if you are older, imagine yourself ten years from now). Describe your life then: "
+          "where you live, what you do, who is around you, how an ordinary day goes, how you feel. Write in the "
+          "present tense, in as many messages as you like."),
+        _("When you have said everything, press “Finish”."),
+    ]
+    if chars_so_far:
+        parts.append(_("You have written {chars} characters so far — carry on.").format(chars=chars_so_far))
+    return "\n\n".join(parts)
+
+
+def reverse_question(dialog: WantsDialog, answer: str | None) -> Screen:
+    """The open reverse question, with the answer already given to it."""
+    questions = (
+        _("Whose life, achievements or things do you envy — even a little? Envy often points at a want you "
+          "haven't admitted yet."),
+        _("What do you regret not having done? What would you be sorry never to try?"),
+        _("If you knew you had exactly five years, what would you do with them?"),
+    )
+    lines = [_("🔄 <b>Reverse questions</b> · {step} of 3").format(step=dialog.step + 1), "",
+             questions[dialog.step]]
+    if answer:
+        lines += ["", _("📝 Your answer: {answer}").format(answer=f"<i>{answer_preview(answer)}</i>"),
+                  _("Send a new answer to replace it.")]
+    return Screen("\n".join(lines), reverse_keyboard(dialog.nonce, dialog.step, answered=bool(answer)))
