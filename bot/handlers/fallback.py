@@ -1,15 +1,17 @@
-"""Registered last: whatever no dialog claimed. Old buttons are answered as outdated, stray messages get the menu."""
+"""Registered last: whatever no dialog claimed. Old buttons are answered as outdated (a dialog's stale button ends
+here: see bot.utils.dialog.InDialog), stray messages get the menu."""
 from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.rituals.texts import outdated_text
 from bot.screens import show_menu
 
 
 async def outdated_button(callback: CallbackQuery) -> None:
-    await callback.answer(_("This menu is outdated — please use the latest message."))
+    await callback.answer(outdated_text())
 
 
 async def unknown_message(message: Message, bot: Bot) -> None:
