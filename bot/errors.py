@@ -55,6 +55,11 @@ TEXTS_BY_CODE = {
     "RITUALS_PROMPT_EXPIRED": __("This reminder can't be snoozed or skipped any more."),
     "GAMIFICATION_DISPLAY_NAME_INVALID": __("The name needs a few visible characters."),
     "GAMIFICATION_DISPLAY_NAME_REQUIRED": __("The name needs a few visible characters."),
+    "GOOGLE_NOT_CONFIGURED": __("Google Calendar isn't available here. Your steps go to the Mechta calendar: "
+                                "/calendar"),
+    "CALENDAR_STEP_NOT_FOUND": __("Your steps changed since this plan was made. Let's look again: /calendar plan"),
+    "CALENDAR_NOTHING_TO_PLAN": __("Your steps changed since this plan was made. Let's look again: /calendar plan"),
+    "CALENDAR_WEEK_PASSED": __("Your steps changed since this plan was made. Let's look again: /calendar plan"),
 }
 # Matched along the error's class hierarchy, nearest first, when its code has no text of its own.
 TEXTS_BY_CLASS = {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from aiogram.fsm.state import State, StatesGroup
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from bot.utils.dialog import DialogData
 from core.prompts.goals import ProposedGoal
 from core.prompts.steps import ProposedStep
+from core.services.calendar.planning import Interval
 
 
 class ProfileForm(StatesGroup):
@@ -215,8 +216,49 @@ class StoryEditDialog(DialogData):
 
 
 class CalendarForm(StatesGroup):
-    """The week plan being reviewed. Data: `nonce`, `week_start`, `items` (step, title, start, end, skip),
-    `slots` (free time of the preview), `alternatives` (times offered for the block being moved), `unplaced`,
-    `already`."""
-
     plan = State()
+
+
+class PlanBlock(BaseModel):
+    """A step's block in the week plan; a skipped one is not saved."""
+
+    step: uuid.UUID
+    title: str
+    start: datetime
+    end: datetime
+    skip: bool = False
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+class UnplacedStep(BaseModel):
+    title: str
+    reason: str
+
+
+class CalendarEventNote(BaseModel):
+    title: str
+    start: datetime
+    end: datetime
+
+
+class WeekPlanDialog(DialogData):
+    """The week plan being reviewed before it is saved: its `items`, how many blocks were `left_out`, the free
+    `slots` of the preview with the planner's `buffer`, daily `cap` and per-day `load` (what the calendar already
+    holds), and the `alternatives` offered for the block being moved."""
+
+    states = (CalendarForm.plan,)
+
+    week_start: date
+    items: list[PlanBlock]
+    left_out: int = 0
+    slots: list[tuple[datetime, datetime]]
+    buffer: int
+    cap: int
+    # Plans begun before the load was kept count no earlier blocks, as they did then.
+    load: dict[date, int] = Field(default_factory=dict)
+    unplaced: list[UnplacedStep] = Field(default_factory=list)
+    already: list[CalendarEventNote] = Field(default_factory=list)
+    alternatives: list[datetime] = Field(default_factory=list)

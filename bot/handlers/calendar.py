@@ -3,99 +3,55 @@ disconnecting Google, "Plan my week" (a preview to move or skip blocks in, saved
 picture), today's blocks, and the buttons of block-start reminders."""
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date
 
-from bot.calendar_texts import (
-    block_line,
-    commit_problem,
-    day_heading,
-    local,
-    short_title,
-    time_range,
-    today_blocks_text,
-    unplaced_reason,
-)
-from bot.charts_calendar import ChartBlock, render_week_chart
-from bot.errors import error_text as domain_error_text
+from bot.calendar_texts import local, today_blocks_text
+from bot.errors import error_text
 from bot.keyboards.calendar import (
     CalendarAction,
     PlanAction,
     ReminderAction,
     alternatives_keyboard,
-    calendar_keyboard,
     disconnect_keyboard,
-    plan_keyboard,
 )
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.menu import back_to_menu
+from bot.render import calendar as render
 from bot.rituals.texts import outdated_text, xp_toast
-from bot.states import CalendarForm
-from bot.utils.messages import drop_keyboard, new_nonce
+from bot.states import CalendarEventNote, CalendarForm, PlanBlock, UnplacedStep, WeekPlanDialog
+from bot.utils.dialog import InDialog
+from bot.utils.messages import drop_keyboard
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.services.calendar.planning import Interval, alternative_starts
-from core.services.calendar.week_planner import BlockChoice, CommitItem, WeekPlan
+from core.services.calendar.week_planner import BlockChoice, WeekPlan
 
 PLAN_ITEMS_MAX = 30  # with the notes below, the plan stays one message (edits cannot be split)
-PLAN_NOTES_MAX = 6
 ALTERNATIVES_MAX = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-CALENDAR_ERROR_KINDS = {
-    "CALENDAR_PLAN_IN_PROGRESS": "saving",
-    "CALENDAR_STEP_NOT_FOUND": "changed",
-    "CALENDAR_NOTHING_TO_PLAN": "changed",
-    "CALENDAR_WEEK_PASSED": "changed",
-}
+# Saving is already under way (a double tap): the first tap reports; this one only says so.
+PLAN_SAVING = "CALENDAR_PLAN_IN_PROGRESS"
 
 
 # /calendar ------------------------------------------------------------------------------------------------------
 
-async def calendar_screen(container: Container, user: User) -> tuple[str, InlineKeyboardMarkup]:
-    status = await container.calendar.status(user)
-    lines = [_("📅 <b>Calendar</b>"), ""]
-    if status.google_connected:
-        lines.append(_("Your planned steps go to Google Calendar ({email}). Move or delete a block there and the "
-                       "step follows.").format(email=escape_or_dash(status.google_email)))
-    else:
-        feed_url = status.feed_url or await container.calendar.feed(user)
-        lines += [
-            _("Your planned steps go to the Mechta calendar. To see them in your calendar app, subscribe to this "
-              "private link:"),
-            f"<code>{short_title(feed_url, 500)}</code>",
-            "",
-            _("• <b>Apple Calendar</b>: File → New Calendar Subscription (iPhone: Settings → Calendar → Accounts → "
-              "Add Account → Other → Add Subscribed Calendar)"),
-            _("• <b>Google Calendar</b> (on the web): Other calendars → + → From URL"),
-            _("• <b>Outlook</b>: Add calendar → Subscribe from web"),
-            "",
-            _("Keep the link to yourself: anyone who has it sees your planned blocks."),
-        ]
-        if status.google_configured:
-            lines += ["", _("Prefer Google Calendar? Connect it and the blocks go straight there.")]
-    markup = calendar_keyboard(google_configured=status.google_configured, google_connected=status.google_connected)
-    return "\n".join(lines), markup
-
-
-def escape_or_dash(value: str | None) -> str:
-    return short_title(value, 200) if value else "—"
-
-
 async def show_calendar(bot: Bot, chat_id: int, user: User, container: Container) -> None:
-    text, markup = await calendar_screen(container, user)
+    status = await container.calendar.status(user)
+    feed_url = None if status.google_connected else status.feed_url or await container.calendar.feed(user)
+    text, markup = render.calendar_screen(status, feed_url)
     await bot.send_message(chat_id, text, reply_markup=markup, link_preview_options=NO_PREVIEW)
 
 
@@ -151,20 +107,13 @@ async def show_today_blocks(bot: Bot, chat_id: int, user: User, container: Conta
 async def send_connect_link(bot: Bot, chat_id: int, user: User, container: Container) -> None:
     try:
         url, expires_at = await container.calendar.oauth.connect_link(user)
-    except DomainError as error:
-        text = (_("Google Calendar isn't available here. Your steps go to the Mechta calendar: /calendar")
-                if error.code == "GOOGLE_NOT_CONFIGURED" else domain_error_text(error))
-        await bot.send_message(chat_id, text, reply_markup=back_to_menu())
+    except DomainError as error:  # Google not configured, or not reachable: told with the way back to the menu
+        await bot.send_message(chat_id, error_text(error), reply_markup=back_to_menu())
         return
     minutes = max(1, int((expires_at - container.clock.now()).total_seconds() // 60))
-    text = "\n".join([
-        _("🔗 <a href=\"{url}\">Connect Google Calendar</a>").format(url=short_title(url, 2000)),
-        "",
-        _("The link works once and expires in {minutes} min (at {time}). Open it, allow access to your calendar, "
-          "and I'll confirm here.").format(minutes=minutes, time=f"{local(expires_at, user.time_zone):%H:%M}"),
-    ])
     # A link preview would open the link on Telegram's side and use it up.
-    await bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+    await bot.send_message(chat_id, render.connect_link_text(url, expires_at, minutes, user),
+                           link_preview_options=NO_PREVIEW)
 
 
 async def ask_disconnect(bot: Bot, chat_id: int, user: User, container: Container) -> None:
@@ -173,9 +122,7 @@ async def ask_disconnect(bot: Bot, chat_id: int, user: User, container: Containe
         await bot.send_message(chat_id, _("No Google Calendar is connected — your steps go to the Mechta calendar."),
                                reply_markup=back_to_menu())
         return
-    await bot.send_message(chat_id, _("Disconnect Google Calendar ({email})? I'll revoke my access and forget the "
-                                      "tokens; the events already in Google stay there.").format(
-        email=escape_or_dash(status.google_email)), reply_markup=disconnect_keyboard())
+    await bot.send_message(chat_id, render.disconnect_question(status), reply_markup=disconnect_keyboard())
 
 
 async def disconnect(bot: Bot, chat_id: int, user: User, container: Container) -> None:
@@ -207,213 +154,132 @@ async def start_week_planning(event: Message | CallbackQuery, state: FSMContext,
                                           "(a goal's plan gives them dates) or look at /today."),
                                reply_markup=back_to_menu())
         return
-    data = plan_data(plan, container)
-    await state.set_state(CalendarForm.plan)
-    await state.set_data(data)
-    await bot.send_message(chat_id, plan_text(data, user), reply_markup=plan_markup(data))
+    dialog = _plan_dialog(plan, container)
+    await dialog.save(state, CalendarForm.plan)
+    text, markup = render.plan_screen(dialog, user)
+    await bot.send_message(chat_id, text, reply_markup=markup)
 
 
-def plan_data(plan: WeekPlan, container: Container) -> dict:
+def _plan_dialog(plan: WeekPlan, container: Container) -> WeekPlanDialog:
     blocks = plan.placement.blocks[:PLAN_ITEMS_MAX]
-    return {
-        "nonce": new_nonce(),
-        "week_start": plan.week_start.isoformat(),
-        "items": [{"step": block.step.id.hex, "title": block.step.title, "start": block.start.isoformat(),
-                   "end": block.end.isoformat(), "skip": False} for block in blocks],
-        "left_out": len(plan.placement.blocks) - len(blocks),
-        "slots": [[slot.start.isoformat(), slot.end.isoformat()] for slot in plan.slots],
-        "buffer": container.settings.calendar_buffer_minutes,
-        "cap": plan.daily_cap_minutes,
-        "load": {day.isoformat(): minutes for day, minutes in plan.load_minutes.items()},
-        "unplaced": [{"title": item.step.title, "reason": item.reason} for item in plan.placement.unplaced],
-        "already": [{"title": event.title, "start": event.start_at.isoformat(), "end": event.end_at.isoformat()}
-                    for event in plan.already_scheduled],
-        "alternatives": [],
-    }
+    return WeekPlanDialog(
+        week_start=plan.week_start,
+        items=[PlanBlock(step=block.step.id, title=block.step.title, start=block.start, end=block.end)
+               for block in blocks],
+        left_out=len(plan.placement.blocks) - len(blocks),
+        slots=[(slot.start, slot.end) for slot in plan.slots],
+        buffer=container.settings.calendar_buffer_minutes,
+        cap=plan.daily_cap_minutes,
+        load=plan.load_minutes,
+        unplaced=[UnplacedStep(title=item.step.title, reason=item.reason) for item in plan.placement.unplaced],
+        already=[CalendarEventNote(title=event.title, start=event.start_at, end=event.end_at)
+                 for event in plan.already_scheduled],
+    )
 
 
-def _interval(item: dict) -> Interval:
-    return Interval(datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"]))
-
-
-def plan_text(data: dict, user: User) -> str:
-    monday = date.fromisoformat(data["week_start"])
-    lines = [_("🗓 <b>Your week</b> · {start} – {end}").format(
-        start=day_heading(monday, user.locale), end=day_heading(monday + timedelta(days=6), user.locale))]
-    items = data["items"]
-    if items:
-        lines += ["", _("Here is where your steps fit into free time. Move or skip any block, then save them all "
-                        "at once.")]
-        current_day = None
-        for number, item in enumerate(items, start=1):
-            block = _interval(item)
-            day = local(block.start, user.time_zone).date()
-            if day != current_day:
-                lines += ["", f"<b>{day_heading(day, user.locale)}</b>"]
-                current_day = day
-            line = f"{time_range(block.start, block.end, user.time_zone)} · {short_title(item['title'])}"
-            lines.append(f"{number}. <s>{line}</s>" if item["skip"] else f"{number}. {line}")
-        if data["left_out"]:
-            lines += ["", _("…and {count} more steps: plan again after saving these.").format(count=data["left_out"])]
-    if data["already"]:
-        lines += ["", _("<b>Already in your calendar</b>")]
-        lines += [f"• {block_line(*_bounds(item), item['title'], user)}" for item in data["already"][:PLAN_NOTES_MAX]]
-    if data["unplaced"]:
-        lines += ["", _("<b>Didn't fit</b>")]
-        lines += [f"• {short_title(item['title'])} — {unplaced_reason(item['reason'])}"
-                  for item in data["unplaced"][:PLAN_NOTES_MAX]]
-    if not items:
-        lines += ["", _("There is nothing new to put into the calendar this week.")]
-    return "\n".join(lines)
-
-
-def plan_markup(data: dict) -> InlineKeyboardMarkup:
-    skipped = [item["skip"] for item in data["items"]]
-    return plan_keyboard(data["nonce"], skipped, can_save=bool(skipped))
-
-
-def other_starts(data: dict, index: int, zone: ZoneInfo) -> list[datetime]:
+def _other_starts(dialog: WeekPlanDialog, index: int, zone: ZoneInfo) -> list[datetime]:
     """Other times for block `index` within the free time the preview found, by the planner's rules."""
-    items = data["items"]
-    others = [_interval(item) for number, item in enumerate(items) if number != index and not item["skip"]]
-    # Dialogs begun before the load was kept in the dialog count no earlier blocks, as they did then.
-    load = {date.fromisoformat(day): minutes for day, minutes in data.get("load", {}).items()}
-    slots = [Interval(datetime.fromisoformat(start), datetime.fromisoformat(end)) for start, end in data["slots"]]
-    return alternative_starts(_interval(items[index]), others, slots, zone, buffer_minutes=data["buffer"],
-                              daily_cap_minutes=data["cap"], load_minutes=load, limit=ALTERNATIVES_MAX)
+    others = [item.interval for number, item in enumerate(dialog.items) if number != index and not item.skip]
+    slots = [Interval(start, end) for start, end in dialog.slots]
+    return alternative_starts(dialog.items[index].interval, others, slots, zone, buffer_minutes=dialog.buffer,
+                              daily_cap_minutes=dialog.cap, load_minutes=dialog.load, limit=ALTERNATIVES_MAX)
 
 
-async def plan_button(callback: CallbackQuery, callback_data: PlanAction, state: FSMContext, bot: Bot, user: User,
-                      container: Container) -> None:
-    data = await state.get_data()
-    if await state.get_state() != CalendarForm.plan.state or data.get("nonce") != callback_data.nonce:
-        await callback.answer(outdated_text())
-        await drop_keyboard(callback)
-        return
-    items = data["items"]
-    action, index = callback_data.action, callback_data.item
-    if action in ("move", "skip", "keep", "to") and not 0 <= index < len(items):
+def _block(dialog: WeekPlanDialog, callback_data: PlanAction) -> PlanBlock | None:
+    return dialog.items[callback_data.item] if 0 <= callback_data.item < len(dialog.items) else None
+
+
+async def block_move_pressed(callback: CallbackQuery, callback_data: PlanAction, dialog: WeekPlanDialog,
+                             state: FSMContext, user: User) -> None:
+    if _block(dialog, callback_data) is None:
         await callback.answer(outdated_text())
         return
-    if action == "accept":
-        await accept_plan(callback, state, bot, user, container, data)
+    starts = _other_starts(dialog, callback_data.item, ZoneInfo(user.time_zone))
+    if not starts:
+        await callback.answer(_("There is no other free time for this block this week."))
         return
-    if action == "cancel":
-        await callback.answer()
-        await state.clear()
-        await _edit(callback, _("Okay, nothing was saved. Plan again any time: /calendar"))
-        return
-    if action == "move":
-        zone = ZoneInfo(user.time_zone)
-        starts = other_starts(data, index, zone)
-        if not starts:
-            await callback.answer(_("There is no other free time for this block this week."))
-            return
-        await callback.answer()
-        await state.update_data(alternatives=[start.isoformat() for start in starts])
-        labels = [f"{day_heading(start.astimezone(zone).date(), user.locale)} {start.astimezone(zone):%H:%M}"
-                  for start in starts]
-        question = _("↔️ Where should «{title}» go?").format(title=short_title(items[index]["title"]))
-        await _edit(callback, f"{plan_text(data, user)}\n\n{question}",
-                    alternatives_keyboard(data["nonce"], index, labels))
+    await callback.answer()
+    dialog.alternatives = starts
+    await dialog.save(state)
+    await _edit(callback, render.move_question(dialog, callback_data.item, user), alternatives_keyboard(
+        dialog.nonce, callback_data.item, [render.alternative_label(start, user) for start in starts]))
+
+
+async def plan_changed(callback: CallbackQuery, callback_data: PlanAction, dialog: WeekPlanDialog,
+                       state: FSMContext, user: User) -> None:
+    """A block moved to an offered time, skipped or kept, or back from the offered times: the plan again."""
+    action = callback_data.action
+    block = _block(dialog, callback_data)
+    if action != "back" and block is None:
+        await callback.answer(outdated_text())
         return
     if action == "to":
-        alternatives = data.get("alternatives") or []
-        if not 0 <= callback_data.choice < len(alternatives):
+        if not 0 <= callback_data.choice < len(dialog.alternatives):
             await callback.answer(outdated_text())
             return
-        block = _interval(items[index])
-        start = datetime.fromisoformat(alternatives[callback_data.choice])
-        items[index].update(start=start.isoformat(), end=(start + (block.end - block.start)).isoformat(), skip=False)
-        items.sort(key=lambda item: item["start"])
+        start = dialog.alternatives[callback_data.choice]
+        block.start, block.end, block.skip = start, start + (block.end - block.start), False
+        dialog.items.sort(key=lambda item: item.start)
         await callback.answer(_("Moved"))
     elif action == "skip":
-        items[index]["skip"] = True
+        block.skip = True
         await callback.answer(_("Skipped — it won't be saved"))
     elif action == "keep":
-        items[index]["skip"] = False
+        block.skip = False
         await callback.answer(_("Back in the plan"))
     else:
         await callback.answer()
-    data.update(items=items, alternatives=[])
-    await state.set_data(data)
-    await _edit(callback, plan_text(data, user), plan_markup(data))
+    dialog.alternatives = []
+    await dialog.save(state)
+    await _edit(callback, *render.plan_screen(dialog, user))
 
 
-async def accept_plan(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User, container: Container,
-                      data: dict) -> None:
-    choices = [BlockChoice(uuid.UUID(hex=item["step"]), *_bounds(item)) for item in data["items"] if not item["skip"]]
+async def plan_cancelled(callback: CallbackQuery, state: FSMContext) -> None:
+    await callback.answer()
+    await state.clear()
+    await _edit(callback, _("Okay, nothing was saved. Plan again any time: /calendar"))
+
+
+async def plan_accepted(callback: CallbackQuery, dialog: WeekPlanDialog, state: FSMContext, bot: Bot, user: User,
+                        container: Container) -> None:
+    choices = [BlockChoice(item.step, item.start, item.end) for item in dialog.items if not item.skip]
     if not choices:
         await callback.answer(_("Every block is skipped — there is nothing to save."))
         return
-    week_start = date.fromisoformat(data["week_start"])
     chat_id = callback.from_user.id
     try:
         async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-            results = await container.calendar.planner.commit_week(user, week_start=week_start, choices=choices)
+            results = await container.calendar.planner.commit_week(user, week_start=dialog.week_start,
+                                                                   choices=choices)
     except DomainError as error:
-        kind = CALENDAR_ERROR_KINDS.get(error.code)
-        if kind == "saving":
+        if error.code == PLAN_SAVING:
             await callback.answer(_("Saving the plan already…"))
             return
-        await callback.answer()
+        await callback.answer()  # the plan can't be saved as it is: it ends, told in place of the plan
         await state.clear()
-        text = (_("Your steps changed since this plan was made. Let's look again: /calendar plan")
-                if kind == "changed" else domain_error_text(error))
-        await _edit(callback, text)
+        await _edit(callback, error_text(error))
         return
     await callback.answer(_("Saved"))
     await state.clear()
-    await _edit(callback, summary_text(results, user))
-    async with ChatActionSender.upload_photo(bot=bot, chat_id=chat_id):
-        picture = await week_picture(container, user, week_start)
+    await _edit(callback, render.summary_text(results, user))
+    async with ChatActionSender(bot=bot, chat_id=chat_id, action=ChatAction.UPLOAD_PHOTO):
+        picture = await _week_picture(container, user, dialog)
     await send_photo(bot, chat_id, BufferedInputFile(picture, filename="week.png"),
                      _("🗓 Your week in the calendar"), reply_markup=back_to_menu())
 
 
-def _bounds(item: dict) -> tuple[datetime, datetime]:
-    block = _interval(item)
-    return block.start, block.end
-
-
-def summary_text(results: list[CommitItem], user: User) -> str:
-    created = [r for r in results if r.status == "created"]
-    kept = [r for r in results if r.status == "already_scheduled"]
-    problems = [r for r in results if r.status in ("rejected", "failed")]
-    lines = [_("✅ <b>Saved to your calendar: {count}</b>").format(count=len(created))]
-    lines += [f"• {block_line(r.start, r.end, r.title, user)}" for r in created if r.start and r.end]
-    if kept:
-        lines += ["", _("<b>Already in your calendar</b>")]
-        lines += [f"• {block_line(r.start, r.end, r.title, user)}" for r in kept if r.start and r.end]
-    if problems:
-        lines += ["", _("⚠️ <b>Not saved</b>")]
-        lines += [f"• {short_title(r.title)} — {commit_problem(r.code, r.message)}" for r in problems]
-        lines += [_("Plan again to find them another time: /calendar plan")]
-    return "\n".join(lines)
-
-
-async def week_picture(container: Container, user: User, week_start: date) -> bytes:
+async def _week_picture(container: Container, user: User, dialog: WeekPlanDialog) -> bytes:
     zone = ZoneInfo(user.time_zone)
-    start = datetime.combine(week_start, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
+    start = datetime.combine(dialog.week_start, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(dialog.week_start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
     events = await container.calendar.list_events(user, start, end)
-    blocks = []
-    for event in events:
-        if event.all_day or event.status == "cancelled":
-            continue
-        begins, ends = event.start_at.astimezone(zone), event.end_at.astimezone(zone)
-        column = (begins.date() - week_start).days
-        if not 0 <= column < 7:
-            continue
-        end_hour = 24.0 if ends.date() > begins.date() else ends.hour + ends.minute / 60
-        blocks.append(ChartBlock(column, begins.hour + begins.minute / 60, end_hour, event.title,
-                                 event.step_id is not None))
-    days = [week_start + timedelta(days=offset) for offset in range(7)]
-    labels = [f"{format_date(day, format='EEE', locale=user.locale)}\n{day:%d.%m}" for day in days]
-    today = container.clock.local_today(user.time_zone)
-    title = _("Week {start} – {end}").format(start=f"{days[0]:%d.%m}", end=f"{days[-1]:%d.%m}")
-    return await asyncio.to_thread(render_week_chart, labels, blocks, title=title,
-                                   highlight_day=(today - week_start).days if today in days else None)
+    return await render.week_picture(events, dialog.week_start, container.clock.local_today(user.time_zone), user)
+
+
+async def plan_button_outdated(callback: CallbackQuery) -> None:
+    """A button of a plan that is no longer open: the plan's message loses its buttons."""
+    await callback.answer(outdated_text())
+    await drop_keyboard(callback)
 
 
 async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -434,7 +300,7 @@ async def reminder_button(callback: CallbackQuery, callback_data: ReminderAction
                           container: Container) -> None:
     try:
         step = await container.steps.get(user.id, uuid.UUID(hex=callback_data.step))
-    except (ValueError, DomainError):
+    except (ValueError, NotFound):
         step = None
     if step is None or not step.is_open:
         await callback.answer(outdated_text())
@@ -471,6 +337,12 @@ def create_router() -> Router:
     router.message.register(calendar_command, Command("calendar"))
     router.callback_query.register(calendar_pressed, MenuAction.filter(F.action == "calendar"))
     router.callback_query.register(calendar_button, CalendarAction.filter())
-    router.callback_query.register(plan_button, PlanAction.filter())
+    in_plan = InDialog(WeekPlanDialog)
+    router.callback_query.register(block_move_pressed, PlanAction.filter(F.action == "move"), in_plan)
+    router.callback_query.register(plan_changed, PlanAction.filter(F.action.in_({"to", "skip", "keep", "back"})),
+                                   in_plan)
+    router.callback_query.register(plan_cancelled, PlanAction.filter(F.action == "cancel"), in_plan)
+    router.callback_query.register(plan_accepted, PlanAction.filter(F.action == "accept"), in_plan)
+    router.callback_query.register(plan_button_outdated, PlanAction.filter())
     router.callback_query.register(reminder_button, ReminderAction.filter())
     return router

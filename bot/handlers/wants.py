@@ -102,7 +102,7 @@ async def _drop_ack(bot: Bot, chat_id: int, ack: int | None) -> None:
 
 async def _leave(bot: Bot, chat_id: int, state: FSMContext) -> None:
     """End the exercise dialog; its last acknowledgement loses its buttons."""
-    dialog = await WantsDialog.load(state)
+    dialog = await WantsDialog.read(state)
     if dialog is not None:
         await _drop_ack(bot, chat_id, dialog.ack)
     await state.clear()

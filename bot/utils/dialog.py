@@ -46,7 +46,7 @@ class DialogData(BaseModel):
             return None
 
     @classmethod
-    async def load(cls, state: FSMContext) -> Self | None:
+    async def read(cls, state: FSMContext) -> Self | None:
         return cls.of(await state.get_state(), await state.get_data())
 
     async def save(self, state: FSMContext, fsm_state: State | None = None) -> None:

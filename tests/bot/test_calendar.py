@@ -116,6 +116,31 @@ async def test_move_passes_over_days_already_full_in_the_calendar(running: BotWo
     assert times == ["Mon 01.06 19:00", "Wed 03.06 09:00", "Wed 03.06 19:00"]
 
 
+async def test_a_button_of_a_plan_left_behind_is_outdated_and_loses_its_buttons(running: BotWorld) -> None:
+    chat, user, _steps = await planner(running, ("Long run", 60, 1, MONDAY))
+    old = await running.say(chat, "/calendar plan", with_text("Your week"))
+    await running.say(chat, "/calendar plan", with_text("Your week"))
+
+    cleared = await running.press(chat, old, ":accept:0:0", lambda view: view["id"] == old["id"])
+
+    assert running.answered_notice(chat)[-1] == "This menu is outdated — please use the latest message."
+    assert cleared["keyboard"] is None
+    assert await blocks_of(running, user) == {}
+
+
+async def test_back_from_the_offered_times_shows_the_plan_unchanged(running: BotWorld) -> None:
+    chat, user, _steps = await planner(running, ("Long run", 60, 1, MONDAY))
+    plan = await running.say(chat, "/calendar plan", with_text("Your week"))
+    offer = await running.press(chat, plan, ":move:0:0", with_text("Where should"))
+
+    back = await running.press(chat, offer, ":back:0:0",
+                               lambda view: view["id"] == plan["id"] and "Where should" not in view["text"])
+    await running.press(chat, back, ":accept:0:0", with_text("Saved to your calendar: 1"))
+
+    assert "1. 09:00–10:00 · Long run" in back["text"]
+    assert await blocks_of(running, user) == {"Long run": (berlin(1, 9), berlin(1, 10))}
+
+
 async def test_an_empty_week_suggests_goals(running: BotWorld) -> None:
     chat, _user, _steps = await planner(running)
 
