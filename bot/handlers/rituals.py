@@ -39,6 +39,7 @@ from bot.utils.messages import drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
+from core.db.models.goals import StepStatus
 from core.errors import DomainError, NotFound
 from core.services.rituals import ANSWER_TEXT_MAX, REFLECTION_MAX
 
@@ -110,7 +111,7 @@ async def _delivery_choice(callback: CallbackQuery, action: str, kind: str, day:
             await container.prompt_delivery.snooze(user.id, kind, local_date=day)
         else:
             await container.prompt_delivery.skip_today(user.id, kind, local_date=day)
-    except DomainError as error:
+    except DomainError as error:  # told on the button: the prompt stays as it was
         await callback.answer(error_text(error), show_alert=True)
         return
     if action == "snooze":
@@ -151,8 +152,8 @@ async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, da
         return
     if step.planned_date != day:
         await callback.answer(outdated_text())
-    elif step.status == "done":
-        await container.steps.update(user.id, step.id, _step_fields(step, status="planned"))
+    elif step.is_done:
+        await container.steps.update(user.id, step.id, _step_fields(step, status=StepStatus.PLANNED))
         await callback.answer(_("↩️ Marked as not done"))
     else:
         change = await container.steps.mark_done(user.id, step.id)
@@ -205,7 +206,7 @@ async def reflection_written(message: Message, dialog: EveningDialog, state: FSM
     if await _too_long(message, ANSWER_TEXT_MAX):
         return
     await state.clear()
-    done = [step.title for step in await steps_on(container, user, dialog.day) if step.status == "done"]
+    done = [step.title for step in await steps_on(container, user, dialog.day) if step.is_done]
     result = await container.rituals.add_entry(
         user.id, entry_type="evening", answers={"reflection": message.text.strip(), "steps_done": done[:50]},
         mood_score=dialog.mood, for_date=dialog.day)
@@ -256,7 +257,7 @@ async def review_reflection_written(message: Message, state: FSMContext, bot: Bo
     try:
         async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
             result = await container.rituals.analyze_week(user.id, message.text.strip())
-    except DomainError as error:
+    except DomainError as error:  # a review already written still leads on to planning; any other failure ends it
         if error.code != "RITUALS_REVIEW_ALREADY_DONE":
             await state.clear()
             await progress.edit_text(error_text(error) + "\n\n" + _("Send /review to try again."))

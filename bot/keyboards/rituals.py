@@ -103,7 +103,7 @@ def morning_keyboard(day: date, *, scheduled: bool, review: bool = False) -> Inl
 def evening_keyboard(day: date, steps: Sequence[Step], *, scheduled: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for step in steps:
-        mark = "✅" if step.status == "done" else "▫️"
+        mark = "✅" if step.is_done else "▫️"
         builder.button(text=f"{mark} {short(step.title)}",
                        callback_data=RitualAction(kind="e", day=pack_day(day), action="step", step=step.id.hex,
                                                   scheduled=int(scheduled)))

@@ -20,6 +20,7 @@ from bot.keyboards.rituals import evening_keyboard, morning_keyboard, short, wee
 from bot.rituals.texts import day_label, interception_text
 from core.bootstrap import Container
 from core.db.models import Step, User
+from core.db.models.goals import StepStatus
 from core.errors import DomainError
 from core.services.esoterics import DailyEnergy
 
@@ -94,7 +95,7 @@ def _energy_lines(energy: DailyEnergy) -> list[str]:
 def _step_lines(steps: list[Step]) -> list[str]:
     lines = []
     for step in steps[:PROMPT_STEPS_MAX]:
-        icon = "✅" if step.status == "done" else "▫️"
+        icon = "✅" if step.is_done else "▫️"
         minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
         lines.append(f"{icon} {escape(short(step.title, PROMPT_TITLE_CHARS))}{minutes}")
     if len(steps) > PROMPT_STEPS_MAX:
@@ -111,7 +112,7 @@ async def _morning(container: Container, user: User, day: date,
     energy = await _energy(container, user, day)
     if energy is not None:
         blocks.append("\n".join(_energy_lines(energy)))
-    steps = [step for step in await steps_on(container, user, day) if step.status != "skipped"]
+    steps = [step for step in await steps_on(container, user, day) if step.status != StepStatus.SKIPPED]
     if steps:
         blocks.append("\n".join([_("<b>Today's steps</b>"), *_step_lines(steps)]))
     else:
@@ -136,7 +137,7 @@ async def _evening(container: Container, user: User, day: date,
     if status.date == day and status.evening_done:
         blocks.append(_("✅ Your evening ritual for today is already done. Sleep well!"))
         return "\n\n".join(blocks), None
-    steps = [step for step in await steps_on(container, user, day) if step.status != "skipped"]
+    steps = [step for step in await steps_on(container, user, day) if step.status != StepStatus.SKIPPED]
     if steps:
         blocks.append(_("<b>What got done?</b> Tap the steps you did — a second tap takes it back."))
     else:

@@ -17,13 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STATUS_VALUES = frozenset(status.value for status in StepStatus)
 # Where the statuses are defined: the one place allowed to spell them out.
 OWNER = ROOT / "core" / "db" / "models" / "goals.py"
-# Files with literal comparisons that the bot refactor of issue #10 (items 4-5) still converts; each entry must
-# still hold one (remove it once it is clean), and no other file may add any.
-PENDING_LITERAL_COMPARISONS = {
-    "bot/handlers/rituals.py",
-    "bot/keyboards/rituals.py",
-    "bot/rituals/render.py",
-}
 
 
 def python_files(*packages: str) -> list[Path]:
@@ -86,10 +79,7 @@ def test_the_api_offers_exactly_the_models_statuses() -> None:
 
 
 def test_the_bot_and_the_scheduler_compare_statuses_only_through_the_model() -> None:
-    found = findings(literal_status_comparisons, "bot", "scheduler")
-
-    assert {path: hits for path, hits in found.items() if path not in PENDING_LITERAL_COMPARISONS} == {}
-    assert sorted(PENDING_LITERAL_COMPARISONS - set(found)) == [], "clean now: take it off the pending list"
+    assert findings(literal_status_comparisons, "bot", "scheduler") == {}
 
 
 @pytest.mark.parametrize("source, found", [
