@@ -127,12 +127,6 @@ def weekly_keyboard(day: date, *, scheduled: bool) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def review_start_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📝 Start the review"), callback_data=ReviewAction(nonce="", action="start"))
-    return builder.as_markup()
-
-
 def plan_choice_keyboard(nonce: str, titles: Sequence[str], chosen: set[int]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, title in enumerate(titles):
