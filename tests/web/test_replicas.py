@@ -1,25 +1,31 @@
-"""Two web replicas (separate processes) on one PostgreSQL and Redis, behind a round-robin proxy, with the Bot
-API emulator as Telegram: the deployment of docker-compose.yml, on this machine.
+"""Two web replicas and two schedulers (separate processes) on one PostgreSQL and Redis, the replicas behind a
+round-robin proxy, with the Bot API emulator as Telegram: the deployment of docker-compose.yml, on this machine.
 
-One test drives the whole story, because each replica takes seconds to start: setWebhook with the secret, a new
+One test drives the whole story, because each process takes seconds to start: setWebhook with the secret, a new
 user's onboarding spread over both replicas, a wrong secret refused, a duplicate answered once, a replica killed
-with SIGKILL mid-traffic without losing an update; then both replicas' /metrics and JSON logs are read.
+with SIGKILL mid-traffic without losing an update; both replicas' /metrics and JSON logs are read; then two
+scheduler processes share a wave of due morning prompts and each person gets exactly one.
 """
 from __future__ import annotations
 
+import ast
 import asyncio
 import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from core.db.migrate import upgrade_async
+from core.db.models import RitualPromptLog, User
 from playground import create_playground_app
 from tests.bot.conftest import BotWorld, with_button, with_text
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL, TEST_REDIS_URL, _postgres_admin
@@ -34,6 +40,7 @@ pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="replicas sha
 METRICS_TOKEN = "metrics-test-token"
 STARTUP_SECONDS = 120  # two replicas importing everything at once on a busy 2-core machine
 USERS_IN_BURST = 16
+USERS_DUE = 40
 
 
 @dataclass
@@ -230,3 +237,78 @@ async def test_two_replicas_behind_a_proxy_serve_the_bot_once_per_update_and_sur
     assert any(record["message"] == "webhook call with a wrong secret token refused" for record in logs)
     assert any(record.get("update_id") == start_update["update_id"] and "duplicate dropped" in record["message"]
                for record in logs)
+
+
+async def _insert_due_users(database_url: str, chat_ids: list[int]) -> None:
+    """People whose morning time is the minute that has just begun (so the prompt is due now, not late)."""
+    now = datetime.now(UTC)
+    minute = (now - timedelta(seconds=1)).replace(second=0, microsecond=0)
+    engine = create_async_engine(database_url)
+    try:
+        async with async_sessionmaker(engine)() as session, session.begin():
+            session.add_all(User(id=uuid.uuid4(), telegram_id=chat_id, time_zone="UTC", locale="en",
+                                 morning_time=minute.time(), evening_time=time(21, 0), quiet_weekdays=[],
+                                 next_morning_at=minute, next_evening_at=now + timedelta(days=1))
+                            for chat_id in chat_ids)
+    finally:
+        await engine.dispose()
+
+
+async def _sent_log_rows(database_url: str, chat_ids: list[int]) -> list[tuple[int, str, str]]:
+    engine = create_async_engine(database_url)
+    try:
+        async with async_sessionmaker(engine)() as session:
+            rows = await session.execute(
+                select(User.telegram_id, RitualPromptLog.kind, RitualPromptLog.status)
+                .join(User, User.id == RitualPromptLog.user_id).where(User.telegram_id.in_(chat_ids)))
+            return [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+def _prompts_sent_by(child: Child) -> int:
+    """What a scheduler's "tick: {...}" log lines say it sent."""
+    total = 0
+    for line in child.log_lines():
+        record = json.loads(line) if line.startswith("{") else {}
+        message = record.get("message", "")
+        if message.startswith("tick: "):
+            total += int(ast.literal_eval(message[len("tick: "):]).get("sent", 0))
+    return total
+
+
+async def test_two_schedulers_beside_two_replicas_send_each_due_prompt_exactly_once(
+        deployment: Deployment, tmp_path: Path) -> None:
+    world = deployment.world
+    chat_ids = [world.user("en", f"Early{index}") for index in range(USERS_DUE)]
+    schedulers: list[Child] = []
+    try:
+        for index in range(2):
+            env = replica_env(port=free_port(), database_url=deployment.database_url,
+                              telegram_url=world.base_url + "/tg", webhook_url=deployment.proxy_url + WEBHOOK_PATH,
+                              redis_prefix=f"mechta-schedulers:{uuid.uuid4().hex[:8]}:",
+                              data_dir=tmp_path / f"scheduler{index}")
+            env.update({"SCHEDULER_TICK_SECONDS": "1", "SCHEDULER_BATCH_SIZE": "3"})
+            schedulers.append(start_module("scheduler", f"scheduler{index}", env, tmp_path))
+        async with asyncio.timeout(STARTUP_SECONDS):  # both ticking before the wave falls due
+            while not all(any("scheduler started" in line for line in child.log_lines()) for child in schedulers):
+                for child in schedulers:
+                    assert child.process.poll() is None, "\n".join(child.log_lines()[-30:])
+                await asyncio.sleep(0.2)
+        await _insert_due_users(deployment.database_url, chat_ids)
+
+        async with asyncio.timeout(90):
+            while not all(bot_messages(world, chat_id) for chat_id in chat_ids):
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(3)  # a few more ticks of both: nothing is sent twice
+
+        for chat_id in chat_ids:
+            [prompt] = bot_messages(world, chat_id)
+            assert "Good morning" in prompt["text"], prompt["text"]
+        rows = await _sent_log_rows(deployment.database_url, chat_ids)
+        assert sorted(rows) == sorted((chat_id, "morning", "sent") for chat_id in chat_ids)
+        sent_by = [_prompts_sent_by(child) for child in schedulers]
+        assert sum(sent_by) == USERS_DUE and all(sent_by), sent_by
+    finally:
+        for child in schedulers:
+            child.stop()
