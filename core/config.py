@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     google_oauth_state_ttl_minutes: int = 10
     google_channel_ttl_hours: int = 168
     google_channel_renew_before_hours: int = 24
+    # Without a push channel (no https PUBLIC_BASE_URL), each connected calendar syncs this often; 0 turns it off.
+    google_poll_minutes: int = 5
     google_bulk_concurrency: int = 5
 
     calendar_work_days: str = "mon,tue,wed,thu,fri"

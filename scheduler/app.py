@@ -27,6 +27,7 @@ TICK_JOB_ID = "tick"
 # feature is present.
 OPTIONAL_HOOKS: tuple[tuple[str, str], ...] = (
     ("wants", "close_expired_streams"),
+    ("calendar.push", "schedule_polls"),
     ("calendar.push", "run_pending_syncs"),
     ("calendar.push", "renew_expiring_channels"),
 )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.calendar import (
@@ -93,6 +93,20 @@ class CalendarRepository:
             GoogleConnection.sync_due_at.is_not(None), GoogleConnection.sync_due_at <= now)
             .order_by(GoogleConnection.sync_due_at).limit(limit))
         return list(rows.all())
+
+    async def schedule_polls(self, now: datetime, synced_before: datetime, limit: int = 500) -> int:
+        """Mark a sync due now for connections without a live push channel that last synced before
+        `synced_before` (or never) and have none pending; returns how many were marked."""
+        live_channel = select(CalendarChannel.id).where(CalendarChannel.user_id == GoogleConnection.user_id,
+                                                        CalendarChannel.expires_at > now).exists()
+        stale = (select(GoogleConnection.id).where(
+            GoogleConnection.sync_due_at.is_(None), ~live_channel,
+            or_(GoogleConnection.last_sync_at.is_(None), GoogleConnection.last_sync_at <= synced_before))
+            .order_by(GoogleConnection.last_sync_at.nulls_first()).limit(limit))
+        result = await self.session.execute(update(GoogleConnection).where(
+            GoogleConnection.id.in_(stale.scalar_subquery()), GoogleConnection.sync_due_at.is_(None))
+            .values(sync_due_at=now).execution_options(synchronize_session=False))
+        return result.rowcount or 0
 
     async def claim_due_sync(self, connection_id: uuid.UUID, due_at: datetime) -> bool:
         result = await self.session.execute(update(GoogleConnection).where(

@@ -50,6 +50,10 @@ class GoogleAccount:
     async def finish_connect(self, *, state: str | None, code: str | None, error: str | None,
                              browser_key: str | None) -> GoogleConnection:
         connection, _ = await self.oauth.callback(state=state, code=code, error=error, browser_key=browser_key)
+        async with self.db.read() as session:
+            user = await session.get(User, connection.user_id)
+        if user is not None:
+            await self.push.open_at_connect(user)
         for callback in list(self.on_connected):
             try:
                 await callback(connection.user_id)

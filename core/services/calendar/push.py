@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from core.cache import Cache
 from core.clock import Clock
@@ -23,6 +24,7 @@ from core.services.calendar.google_sync import GoogleCalendarProvider
 log = logging.getLogger("mechta.calendar.push")
 
 WEBHOOK_PATH = "/api/v1/webhook/google"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,33 @@ class PushChannels:
     @property
     def address(self) -> str:
         return self.settings.effective_public_base_url + WEBHOOK_PATH
+
+    @property
+    def push_allowed(self) -> bool:
+        """Google only calls https addresses; plain http is accepted for loopback (tests, a local tunnel)."""
+        url = urlsplit(self.settings.public_base_url)
+        return url.scheme == "https" or (url.scheme == "http" and url.hostname in LOOPBACK_HOSTS)
+
+    async def open_at_connect(self, user: User) -> CalendarChannel | None:
+        """A person who just connected gets a push channel when this deployment can receive pushes; without one,
+        polling (`schedule_polls`) keeps their calendar fresh. A failure here never undoes the connection."""
+        if not self.push_allowed:
+            return None
+        try:
+            return await self.watch(user)
+        except DomainError as exc:
+            log.warning("opening a push channel for user %s failed (%s); polling instead", user.id, exc.code)
+            return None
+
+    async def schedule_polls(self, now: datetime | None = None) -> int:
+        """The scheduler's tick: each connection without a live push channel that has not synced for
+        GOOGLE_POLL_MINUTES gets a sync due now (run by `run_pending_syncs`, claimed once)."""
+        minutes = self.settings.google_poll_minutes
+        if minutes <= 0:
+            return 0
+        now = now or self.clock.now()
+        async with self.db.transaction() as session:
+            return await CalendarRepository(session).schedule_polls(now, now - timedelta(minutes=minutes))
 
     async def watch(self, user: User) -> CalendarChannel:
         """Open a new channel, then stop the older ones (renewal never leaves a gap)."""
