@@ -30,6 +30,7 @@ from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.middlewares.voice import VoiceMiddleware
 from bot.slow_work import SlowWork
 from bot.storage import create_storage
 from core.bootstrap import Container
@@ -58,6 +59,8 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     dispatcher.update.outer_middleware(UserMiddleware(container))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.update.middleware(UserLogContextMiddleware())
+    # A voice note where words are expected is transcribed and handled as text (bot/middlewares/voice.py).
+    dispatcher.message.outer_middleware(VoiceMiddleware(container))
     dispatcher.include_routers(*feature_routers())
     dispatcher.include_router(create_errors_router(container, i18n))
     return dispatcher

@@ -31,6 +31,7 @@ from core.services.steps import StepService
 from core.services.timezones import TimeZoneResolver
 from core.services.users import UserService
 from core.services.visuals import VisualsService
+from core.services.voice import VoiceNotes
 from core.services.wants import WantsService
 from core.services.wheel import WheelService
 
@@ -109,6 +110,10 @@ class Container:
     def ai(self) -> AIService:
         return AIService(self.db, self.clock, self.settings, MeteredAIProvider(create_ai_provider(self.settings)),
                          self.quotas)
+
+    @cached_property
+    def voice(self) -> VoiceNotes:
+        return VoiceNotes(self.ai, self.settings)
 
     @cached_property
     def wants(self) -> WantsService:

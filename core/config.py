@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
     openai_image_model: str = "gpt-image-1"
+    # Voice notes: transcribed through the OpenAI audio API (any OpenAI-compatible base URL), then used as text.
+    openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+    voice_max_seconds: int = 120
     openai_timeout_seconds: float = 60.0
     openai_max_retries: int = 2
 

@@ -86,6 +86,13 @@ class AITimeout(DomainError):
     message = "The AI did not answer in time. Your input is saved; please try again."
 
 
+class ServiceUnavailableAI(DomainError):
+    """An AI feature that the offline provider cannot stand in for (hearing a voice note)."""
+
+    http_status = 503
+    message = "This needs the online AI, which is not configured here."
+
+
 class AIFailed(DomainError):
     http_status = 502
     message = "The AI could not produce a valid answer. Your input is saved; please try again."

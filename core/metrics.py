@@ -127,6 +127,9 @@ class MeteredAIProvider:
     async def generate_image(self, prompt: str, **kwargs):
         return await self._timed("image", self._provider.generate_image(prompt, **kwargs))
 
+    async def transcribe(self, audio: bytes, **kwargs):
+        return await self._timed("voice", self._provider.transcribe(audio, **kwargs))
+
     @staticmethod
     async def _timed(feature: str, call):
         from core.clients.ai.base import ProviderTimeout

@@ -239,6 +239,18 @@ class BotApiEmulator:
             content["caption"] = caption
         return self._user_message(user_id, content)
 
+    def user_sends_voice(self, user_id: int, data: bytes, duration: int, mime_type: str = "audio/ogg") -> dict:
+        """A voice note as Telegram delivers it: `voice` with a file_id the bot fetches with getFile."""
+        self.get_user(user_id)
+        if not data:
+            raise PlaygroundError("the voice note is empty")
+        if not 0 < duration <= 3600:
+            raise PlaygroundError("the duration must be 1 to 3600 seconds")
+        extension = "ogg" if mime_type == "audio/ogg" else (mimetypes.guess_extension(mime_type) or ".bin")[1:]
+        record = self._store_file(data, "voice", extension, mime_type=mime_type, file_name=None)
+        voice = {**self._file_reference(record), "duration": duration, "mime_type": mime_type}
+        return self._user_message(user_id, {"voice": voice})
+
     def user_presses_button(self, user_id: int, message_id: int, callback_data: str) -> str:
         user = self.get_user(user_id)
         record = self._find_message(user_id, message_id)
@@ -731,6 +743,7 @@ class BotApiEmulator:
             "reply_keyboard": markup.get("keyboard"),
             "photo_url": None,
             "document": None,
+            "voice": None,
             "location": message.get("location"),
             "media_group_id": message.get("media_group_id"),
             "reply_to_message_id": (message.get("reply_to_message") or {}).get("message_id"),
@@ -740,6 +753,9 @@ class BotApiEmulator:
         }
         if "photo" in message:
             view["photo_url"] = f"/playground/api/files/{message['photo'][-1]['file_id']}"
+        if "voice" in message:
+            voice = message["voice"]
+            view["voice"] = {"url": f"/playground/api/files/{voice['file_id']}", "duration": voice["duration"]}
         if "document" in message:
             document = message["document"]
             view["document"] = {

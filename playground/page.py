@@ -13,6 +13,8 @@ from playground.long_poll import unless_client_leaves
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {"playground.js": "text/javascript", "playground.css": "text/css"}
+SAMPLE_VOICE = STATIC_DIR / "sample-voice.wav"
+SAMPLE_VOICE_SECONDS = 2
 LONG_POLL_SECONDS = 25.0
 
 
@@ -121,6 +123,15 @@ def create_page_router(emulator: BotApiEmulator) -> APIRouter:
     ) -> dict:
         try:
             return emulator.user_sends_photo(user_id, await photo.read(), caption or None)
+        except PlaygroundError as error:
+            raise _http_error(error) from error
+
+    @router.post("/api/chats/{user_id}/voice")
+    async def send_voice_sample(user_id: int) -> dict:
+        """The page's 🎙 button: the bundled two-second sample as a voice note (the page records nothing)."""
+        try:
+            return emulator.user_sends_voice(user_id, SAMPLE_VOICE.read_bytes(), SAMPLE_VOICE_SECONDS,
+                                             mime_type="audio/wav")
         except PlaygroundError as error:
             raise _http_error(error) from error
 

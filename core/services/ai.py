@@ -29,7 +29,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
 from core.db.models import AIUsageLog, User
-from core.errors import AIFailed, AITimeout
+from core.errors import AIFailed, AITimeout, ServiceUnavailableAI, Unprocessable
 
 log = logging.getLogger("mechta.ai")
 
@@ -141,6 +141,35 @@ class AIService:
             raise
         await self._log(user.id, feature, AIUsage(self.provider.name, model), ok=True)
         return png
+
+    async def transcribe(self, *, user: User, audio: bytes, filename: str, error_prefix: str = "VOICE") -> str:
+        """The words of a voice note, for one "text" unit (released if anything fails). The offline provider
+        cannot listen: `<PREFIX>_AI_OFFLINE`; nothing heard: `<PREFIX>_EMPTY`. The audio is not kept."""
+        if self.provider.is_offline:
+            raise ServiceUnavailableAI(f"{error_prefix}_AI_OFFLINE",
+                                       "Voice notes need the online AI, which is not configured here. "
+                                       "Please type your answer instead.")
+        reservation = await self.quotas.reserve(user.id, "text")
+        model = getattr(self.provider, "transcribe_model", self.provider.model)
+        try:
+            text, usage = await asyncio.wait_for(
+                self.provider.transcribe(audio, filename=filename, locale=normalize_locale(user.locale),
+                                         timeout=self.settings.openai_timeout_seconds),
+                timeout=self._belt_seconds(calls=1))
+        except (TimeoutError, ProviderTimeout) as exc:
+            await self._fail(reservation, user, "voice", model, exc)
+            raise AITimeout(f"{error_prefix}_AI_TIMEOUT") from exc
+        except ProviderError as exc:
+            await self._fail(reservation, user, "voice", model, exc)
+            raise AIFailed(f"{error_prefix}_AI_FAILED") from exc
+        except BaseException:
+            await self.quotas.release(reservation)
+            raise
+        if not text.strip():
+            await self.quotas.release(reservation)
+            raise Unprocessable(f"{error_prefix}_EMPTY", "No words could be heard in that voice note.")
+        await self._log(user.id, "voice", usage, ok=True)
+        return text.strip()
 
     async def _fail(self, reservation: Any, user: User, feature: str, model: str, exc: BaseException) -> None:
         log.warning("AI %s failed for user %s: %s: %s", feature, user.id, type(exc).__name__, exc)

@@ -185,6 +185,10 @@ function renderMessage(message) {
     const label = `📄 ${name}${size ? ` (${Math.ceil(size / 1024)} KB)` : ""}`;
     bubble.append(element("a", { href: url, download: name, "data-testid": "message-document" }, label));
   }
+  if (message.voice) {
+    const audio = element("audio", { src: message.voice.url, controls: "", "data-testid": "message-voice" });
+    bubble.append(element("div", { class: "voice" }, `🎙 ${message.voice.duration} s`), audio);
+  }
   if (message.location) {
     const { latitude, longitude } = message.location;
     bubble.append(element("div", { "data-testid": "message-location" }, `📍 ${latitude}, ${longitude}`));
@@ -352,6 +356,14 @@ async function sendPhoto(file) {
   }
 }
 
+async function sendVoiceSample() {
+  try {
+    await api(`/chats/${requireUser()}/voice`, { method: "POST" });
+  } catch (error) {
+    reportError(error);
+  }
+}
+
 function toggleLocationPanel(visible) {
   byTestId("location-panel").hidden = !visible;
 }
@@ -378,6 +390,7 @@ function wireComposer() {
     else showToast("Enter the location as: latitude, longitude");
   });
   $(".close-location").addEventListener("click", () => toggleLocationPanel(false));
+  byTestId("voice-button").addEventListener("click", sendVoiceSample);
   const photoInput = byTestId("photo-input");
   byTestId("photo-button").addEventListener("click", () => photoInput.click());
   photoInput.addEventListener("change", () => {

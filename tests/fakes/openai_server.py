@@ -72,6 +72,8 @@ class FakeOpenAI:
     url: str = ""
     chat: list[Behaviour] = field(default_factory=list)
     images: list[Behaviour] = field(default_factory=list)
+    # Scripted answers of POST /v1/audio/transcriptions: `reply_text("what was said")`, `http_error()`, `slow()`.
+    transcriptions: list[Behaviour] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     _closing: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -118,8 +120,28 @@ class FakeOpenAI:
         data = [] if behaviour.omit_data else [{"b64_json": behaviour.b64}]
         return JSONResponse({"created": int(time.time()), "data": data})
 
+    async def _transcriptions(self, request: Request) -> JSONResponse:
+        form = await request.form()
+        upload = form.get("file")
+        audio = await upload.read() if upload is not None and hasattr(upload, "read") else b""
+        self.requests.append({"_path": "transcriptions", "model": form.get("model"), "language": form.get("language"),
+                              "filename": getattr(upload, "filename", None), "audio_bytes": len(audio)})
+        if not audio or not form.get("model"):
+            return _error(400, "'file' and 'model' are required")
+        if not self.transcriptions:
+            return _error(500, "nothing scripted for this transcription request")
+        behaviour = self.transcriptions.pop(0)
+        await self._delay(behaviour.delay)
+        if behaviour.status != 200:
+            return _error(behaviour.status, "scripted failure")
+        return JSONResponse({"text": behaviour.content})
+
+    def transcription_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["_path"] == "transcriptions"]
+
     def app(self) -> Starlette:
         return Starlette(routes=[
+            Route("/v1/audio/transcriptions", self._transcriptions, methods=["POST"]),
             Route("/v1/chat/completions", self._chat, methods=["POST"]),
             Route("/v1/images/generations", self._images, methods=["POST"]),
         ])

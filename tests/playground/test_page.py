@@ -123,3 +123,22 @@ async def test_unknown_user_is_not_found(client: httpx.AsyncClient) -> None:
     response = await client.post("/playground/api/chats/5/text", json={"text": "hi"})
 
     assert response.status_code == 404
+
+
+async def test_the_page_sends_its_sample_voice_note_which_the_bot_can_fetch(client: httpx.AsyncClient,
+                                                                            app: FastAPI) -> None:
+    user = await new_user(client)
+
+    response = await client.post(f"/playground/api/chats/{user['id']}/voice")
+
+    assert response.status_code == 200
+    voice = response.json()["voice"]
+    assert voice["duration"] == 2 and voice["mime_type"] == "audio/wav"
+    [shown] = (await client.get(f"/playground/api/chats/{user['id']}/messages")).json()["messages"]
+    assert shown["voice"]["duration"] == 2
+    audio = await client.get(shown["voice"]["url"])
+    assert audio.content[:4] == b"RIFF" and audio.content[8:12] == b"WAVE"
+    # The bot's side: getFile names a path that the file URL serves, as Telegram's does.
+    info = app.state.emulator.file_info(voice["file_id"])
+    assert app.state.emulator.file_by_path(info["file_path"])["mime_type"] == "audio/wav"
+    assert app.state.emulator.pending_update_count() == 1

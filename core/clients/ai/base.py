@@ -125,3 +125,11 @@ class AIProvider(Protocol):
     async def generate_image(self, prompt: str, *, size: str, title: str, locale: str, timeout: float) -> bytes:
         """PNG (or other image) bytes for the prompt; `title` labels the offline picture card."""
         ...
+
+    async def transcribe(self, audio: bytes, *, filename: str, locale: str, timeout: float) -> tuple[str, AIUsage]:
+        """The words spoken in `audio`. The offline provider cannot listen: it raises ProviderOffline."""
+        ...
+
+
+class ProviderOffline(ProviderError):
+    """The offline provider was asked for something only a real model can do (hearing a voice note)."""

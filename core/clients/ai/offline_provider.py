@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.clients.ai.base import AIUsage, T, normalize_locale, offline_notice
+from core.clients.ai.base import AIUsage, ProviderOffline, T, normalize_locale, offline_notice
 
 CARD_LABEL = {"ru": "⚙ офлайн-картинка · AI не подключён", "en": "⚙ offline picture · no AI configured"}
 DEFAULT_CARD_SIZE = (1024, 1024)
@@ -103,3 +103,6 @@ class OfflineProvider:
 
     async def generate_image(self, prompt: str, *, size: str, title: str, locale: str, timeout: float) -> bytes:
         return render_picture_card(title or prompt[:80], size=size, locale=locale)
+
+    async def transcribe(self, audio: bytes, *, filename: str, locale: str, timeout: float) -> tuple[str, AIUsage]:
+        raise ProviderOffline("the offline provider cannot hear voice notes")

@@ -68,6 +68,7 @@ class OpenAIProvider:
     def __init__(self, settings: Settings, client: openai.AsyncOpenAI | None = None) -> None:
         self.model = settings.openai_model
         self.image_model = settings.openai_image_model
+        self.transcribe_model = settings.openai_transcribe_model
         self.client = client or openai.AsyncOpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url or None,
@@ -121,6 +122,17 @@ class OpenAIProvider:
             raise ProviderTimeout(str(exc)) from exc
         except openai.OpenAIError as exc:
             raise ProviderError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def transcribe(self, audio: bytes, *, filename: str, locale: str, timeout: float) -> tuple[str, AIUsage]:
+        try:
+            answer = await self.client.audio.transcriptions.create(
+                model=self.transcribe_model, file=(filename, audio), language=normalize_locale(locale),
+                timeout=timeout)
+        except openai.APITimeoutError as exc:
+            raise ProviderTimeout(str(exc)) from exc
+        except openai.OpenAIError as exc:
+            raise ProviderError(f"{type(exc).__name__}: {exc}") from exc
+        return (answer.text or "").strip(), AIUsage(self.name, self.transcribe_model)
 
     async def generate_image(self, prompt: str, *, size: str, title: str, locale: str, timeout: float) -> bytes:
         # DALL·E models answer with URLs unless asked for base64; GPT image models always send base64 and
