@@ -108,8 +108,10 @@ async def test_online_chat_sends_the_conversation_with_free_time_and_reports_usa
                       "generated_by": "openai", "notice": None}
     [sent] = fake_openai.chat_requests()
     system, conversation = sent["messages"]
-    assert system["role"] == "system"
-    assert "Mon 01.06 09:00–18:00" in system["content"] and "Run 5 km" in system["content"]
+    assert system["role"] == "system" and conversation["role"] == "user"
+    # The person's free time and steps are data in the user turn, never part of the instructions.
+    assert "Mon 01.06 09:00–18:00" in conversation["content"] and "Run 5 km" in conversation["content"]
+    assert "Run 5 km" not in system["content"] and "09:00" not in system["content"]
     assert "How many hours a week?" in conversation["content"] and conversation["content"].rstrip().endswith("}\n]")
     assert sent["response_format"]["json_schema"]["name"] == "calendar_chat"
     assert await text_used(online_container, user) == 1
