@@ -226,3 +226,14 @@ async def test_text_inside_a_dialog_stays_with_the_dialog(running: BotWorld, fak
     await running.say(chat, "My health is fine", with_text("Note saved"))
 
     assert fake_openai.chat_requests() == []
+
+
+async def test_the_plan_my_week_button_opens_the_week_plan(running: BotWorld, fake_openai: FakeOpenAI) -> None:
+    chat, _user, _ = await person(running, "Run a half marathon", ["Jog 5 km"])
+    fake_openai.chat.append(reply_json(answer("Give the jog a block this week.",
+                                              {"kind": "plan_week", "step_id": None})))
+    reply = await running.say(chat, "When do I fit the jog in?", with_button("cal:plan"))
+
+    plan = await running.press(chat, reply, "cal:plan", with_button("cpl:"))
+
+    assert "Jog 5 km" in plan["text"]

@@ -76,3 +76,12 @@ async def test_the_month_renews_by_the_persons_own_time_zone(running: BotWorld) 
     screen = await running.say(chat, "/progress", with_text("Your progress"))
 
     assert "🤖 5 AI requests of 5 left this month; they renew on May 1" in screen["text"]
+
+
+async def test_a_question_over_the_limit_is_asked_to_be_shorter_and_spends_nothing(running: BotWorld) -> None:
+    chat, user = await onboarded(running)
+
+    reply = await running.say(chat, "why " * 1010, with_text("characters"))
+
+    assert reply["text"] == "That's 4039 characters — please ask in under 4000."
+    assert (await running.container.quotas.usage(user))["text"]["used"] == 0

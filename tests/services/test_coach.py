@@ -1,0 +1,83 @@
+"""The coach's context and question rules in core: parts trimmed to the budget, what went in logged without the
+content, questions cleaned, memory cleared."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from core.bootstrap import Container
+from core.db.models import Goal, Step
+from core.errors import Unprocessable
+from core.services.coach import CONTENT_MAX, clean_question
+from tests.helpers import make_user
+
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+async def person_with_a_full_week(container: Container, steps: int = 8):
+    container.clock.set(NOW)
+    user = await make_user(container, locale="en", time_zone="Europe/Berlin")
+    goal = Goal(id=uuid.uuid4(), user_id=user.id, title="Write a novel", horizon="1y")
+    today = container.clock.local_today(user.time_zone)
+    async with container.db.transaction() as session:
+        session.add(goal)
+        await session.flush()
+        session.add_all([Step(id=uuid.uuid4(), user_id=user.id, goal_id=goal.id, level="day", planned_date=today,
+                              title=f"Write chapter {number} " + "with care " * 20) for number in range(steps)])
+    await container.wheel.create(user.id, {"health": 5, "career": 7})
+    return user
+
+
+async def test_the_context_keeps_the_most_useful_parts_within_the_budget(container: Container) -> None:
+    user = await person_with_a_full_week(container)
+    roomy = await container.coach.context(user)
+    container.settings.coach_context_tokens = 400
+    try:
+        tight = await container.coach.context(user)
+    finally:
+        container.settings.coach_context_tokens = 1500
+
+    assert roomy.included[:3] == ["now", "today_steps", "goals"] and "wheel" in roomy.included
+    assert "today_steps" in tight.left_out and "today_steps" not in tight.data
+    assert tight.tokens <= 400 and "goals" in tight.included and "wheel" in tight.included
+    # Steps left out of the prompt cannot be named by a suggested action.
+    assert len(roomy.actionable) == 8 and tight.actionable == {}
+
+
+async def test_the_log_says_which_parts_went_in_never_their_content(container: Container, caplog,
+                                                                    ) -> None:
+    user = await person_with_a_full_week(container, steps=1)
+
+    with caplog.at_level(logging.INFO, logger="mechta.coach"):
+        await container.coach.ask(user, "What first?")
+
+    [line] = [record.getMessage() for record in caplog.records if "coach context" in record.getMessage()]
+    assert "included now,today_steps,goals" in line and "wheel" in line
+    assert "Write a novel" not in line and "chapter" not in line and "What first?" not in line
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [("  hello\x00 there  ", "hello there"), ("x" * CONTENT_MAX,
+                                                                                      "x" * CONTENT_MAX)])
+def test_questions_are_cleaned(text: str, cleaned: str) -> None:
+    assert clean_question(text) == cleaned
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x00", "y" * (CONTENT_MAX + 1), "z" * 10_000])
+def test_empty_or_huge_questions_are_refused_with_their_length(text: str) -> None:
+    with pytest.raises(Unprocessable) as refused:
+        clean_question(text)
+
+    assert refused.value.code == "COACH_QUESTION_INVALID" and refused.value.details["limit"] == CONTENT_MAX
+
+
+async def test_a_huge_question_spends_nothing_and_is_not_remembered(container: Container) -> None:
+    user = await person_with_a_full_week(container, steps=1)
+
+    with pytest.raises(Unprocessable):
+        await container.coach.ask(user, "z" * 10_000)
+
+    assert (await container.quotas.usage(user))["text"]["used"] == 0
+    assert await container.coach.memory(user.id) == []
