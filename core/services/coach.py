@@ -5,9 +5,11 @@ It answers a conversation in the person's language with their own context — ac
 steps and calendar blocks, free time, the last wheel and its change, the mood/energy trend, the streak — trimmed to
 `COACH_CONTEXT_TOKENS` (which parts went in is logged, never their content). The person's records and words go to
 the AI as JSON in the user turn, never into the instructions. The bot's conversation is remembered (the last
-`COACH_MEMORY_TURNS` turns, cleared by /newchat); the API's client sends its conversation itself. Each answer takes
-one text-quota unit. A suggested action comes back only when it is one the product can do and, for a step, the
-step is one of this person's open steps the coach was shown; nothing is done until the person presses its button.
+`COACH_MEMORY_TURNS` turns, cleared by /newchat, the newest of them within the same budget); the API's client sends
+its conversation itself. Each answer takes one text-quota unit — the API's offline answers too (its contract); the
+bot's offline answer asks no AI and spends nothing. A suggested action comes back only when it is one the product
+can do and, for a step, the step is one of this person's open steps the coach was shown; nothing is done until the
+person presses its button.
 
 `chat` (the API): `max_tokens` bounds the answer (about that many words' worth are asked for, and the text is cut
 at a word boundary beyond ~4 characters per token); `temperature` picks the coach's style from precise to
@@ -23,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.clients.ai.base import AITask, AIUsage, normalize_locale
+from core.clients.ai.base import AITask, AIUsage, normalize_locale, offline_notice
 from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
@@ -167,6 +169,18 @@ def _bounded(text: str, max_tokens: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
+def latest_within(conversation: list[dict[str, str]], max_chars: int) -> list[dict[str, str]]:
+    """The newest turns whose text fits `max_chars`; the last turn (the question) always."""
+    kept: list[dict[str, str]] = []
+    used = 0
+    for turn in reversed(conversation):
+        used += len(turn["content"])
+        if kept and used > max_chars:
+            break
+        kept.append(turn)
+    return list(reversed(kept))
+
+
 def _tokens(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, default=str)) // CHARS_PER_TOKEN + 1
 
@@ -222,8 +236,7 @@ class CoachService:
         is asked, so `answer_pending` can try again after a failure; a typed or transcribed question alike."""
         question = clean_question(question)
         if self.ai.is_offline:
-            # Offline there is no conversation to remember: the answer is advice built from the person's own data.
-            return await self._answer(user, [{"role": "user", "content": question}], remember=False)
+            return await self._offline_answer(user, question)
         async with self.db.transaction() as session:
             repo = CoachRepository(session)
             await repo.add(user.id, "user", question, self.clock.now())
@@ -247,7 +260,19 @@ class CoachService:
         async with self.db.transaction() as session:
             return await CoachRepository(session).clear(user_id)
 
+    async def _offline_answer(self, user: User, question: str) -> CoachAnswer:
+        """No AI is connected: the offline advice built from the person's own free time and steps. No AI is asked,
+        so no quota is spent, and there is no conversation to remember."""
+        locale = normalize_locale(user.locale)
+        context = await self.context(user)
+        self._log_context(user, COACH, context)
+        inputs = self._inputs(context, [{"role": "user", "content": question}], BOT_MAX_TOKENS, DEFAULT_TEMPERATURE,
+                              locale)
+        reply = COACH.offline(inputs, locale)
+        return CoachAnswer(content=reply.content, actions=[], generated_by="offline", notice=offline_notice(locale))
+
     async def _answer(self, user: User, conversation: list[dict[str, str]], *, remember: bool) -> CoachAnswer:
+        conversation = latest_within(conversation, self.settings.coach_context_tokens * CHARS_PER_TOKEN)
         reply, _usage, context = await self._reply(COACH, user, conversation, max_tokens=BOT_MAX_TOKENS,
                                                    temperature=DEFAULT_TEMPERATURE)
         content = _bounded(reply.content.strip(), BOT_MAX_TOKENS)
@@ -285,10 +310,17 @@ class CoachService:
                      max_tokens: int, temperature: float) -> tuple[CoachReply, AIUsage, CoachContext]:
         locale = normalize_locale(user.locale)
         context = await self.context(user)
-        log.info("coach context for user %s (%s): included %s; left out %s; ~%d of %d tokens", user.id, task.feature,
-                 ",".join(context.included) or "-", ",".join(context.left_out) or "-", context.tokens,
-                 self.settings.coach_context_tokens)
-        inputs = {
+        self._log_context(user, task, context)
+        inputs = self._inputs(context, conversation, max_tokens, temperature, locale)
+        usages: list[AIUsage] = []
+        reply = await self.ai.run(task, user=user, inputs=inputs, error_prefix="CALENDAR" if task is CALENDAR_CHAT
+                                  else "COACH", on_usage=usages.append)
+        return reply, usages[0], context
+
+    @staticmethod
+    def _inputs(context: CoachContext, conversation: list[dict[str, str]], max_tokens: int, temperature: float,
+                locale: str) -> dict[str, Any]:
+        return {
             "context": context.data,
             "conversation": conversation,
             "words": max(1, max_tokens * 3 // 4),
@@ -298,10 +330,11 @@ class CoachService:
             "slots": context.slots,
             "steps": context.today_titles,
         }
-        usages: list[AIUsage] = []
-        reply = await self.ai.run(task, user=user, inputs=inputs, error_prefix="CALENDAR" if task is CALENDAR_CHAT
-                                  else "COACH", on_usage=usages.append)
-        return reply, usages[0], context
+
+    def _log_context(self, user: User, task: AITask[CoachReply], context: CoachContext) -> None:
+        log.info("coach context for user %s (%s): included %s; left out %s; ~%d of %d tokens", user.id, task.feature,
+                 ",".join(context.included) or "-", ",".join(context.left_out) or "-", context.tokens,
+                 self.settings.coach_context_tokens)
 
     async def context(self, user: User) -> CoachContext:
         """The person's context, most useful part first, each part in whole or not at all within the budget."""

@@ -85,3 +85,12 @@ async def test_a_question_over_the_limit_is_asked_to_be_shorter_and_spends_nothi
 
     assert reply["text"] == "That's 4039 characters — please ask in under 4000."
     assert (await running.container.quotas.usage(user))["text"]["used"] == 0
+
+
+async def test_the_offline_coach_spends_no_ai_request(running: BotWorld) -> None:
+    chat, user = await onboarded(running)
+
+    for number in range(6):
+        await running.say(chat, f"Question {number}?", with_text(f"Question {number}?"))
+
+    assert (await running.container.quotas.usage(user))["text"]["used"] == 0

@@ -11,7 +11,7 @@ import pytest
 from core.bootstrap import Container
 from core.db.models import Goal, Step
 from core.errors import Unprocessable
-from core.services.coach import CONTENT_MAX, clean_question
+from core.services.coach import CONTENT_MAX, clean_question, latest_within
 from tests.helpers import make_user
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -81,3 +81,12 @@ async def test_a_huge_question_spends_nothing_and_is_not_remembered(container: C
 
     assert (await container.quotas.usage(user))["text"]["used"] == 0
     assert await container.coach.memory(user.id) == []
+
+
+def test_a_long_memory_keeps_its_newest_turns_within_the_budget() -> None:
+    turns = [{"role": "user", "content": f"{number}" * 100} for number in range(10)]
+
+    kept = latest_within(turns, 350)
+
+    assert [turn["content"][0] for turn in kept] == ["7", "8", "9"]
+    assert latest_within([{"role": "user", "content": "x" * 1000}], 10) == [{"role": "user", "content": "x" * 1000}]
