@@ -53,7 +53,8 @@ async def _outcome(ask: Callable[[], Awaitable[CoachAnswer | None]], user: User,
         return render.quota_refusal(await container.quotas.allowance(user), user.locale)
     except DomainError as error:
         if error.code == "COACH_QUESTION_INVALID":
-            return Screen(render.question_too_long(error.details["length"], error.details["limit"]))
+            length, limit = error.details["length"], error.details["limit"]
+            return Screen(render.question_too_long(length, limit) if length else render.ask_hint(), back_to_menu())
         return Screen(error_text(error), retry_keyboard() if is_retryable(error) else back_to_menu())
     if answer is None:
         return Screen(render.nothing_to_retry(), back_to_menu())
