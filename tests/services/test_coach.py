@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.bootstrap import Container
-from core.db.models import Goal, Step
+from core.db.models import Goal, JournalEntry, Step
 from core.errors import Unprocessable
 from core.services.coach import CONTENT_MAX, clean_question, latest_within
 from tests.helpers import make_user
@@ -90,3 +90,32 @@ def test_a_long_memory_keeps_its_newest_turns_within_the_budget() -> None:
 
     assert [turn["content"][0] for turn in kept] == ["7", "8", "9"]
     assert latest_within([{"role": "user", "content": "x" * 1000}], 10) == [{"role": "user", "content": "x" * 1000}]
+
+
+async def test_the_context_holds_the_week_the_calendar_the_mood_trend_the_wheel_change_and_the_streak(
+        container: Container) -> None:
+    user = await person_with_a_full_week(container, steps=1)
+    today = container.clock.local_today(user.time_zone)
+    goal = (await container.goals.list(user.id))[0]
+    await container.steps.create_batch(user.id, [{"goal_id": goal.id, "title": "Edit chapter one", "level": "day",
+                                                  "planned_date": today + timedelta(days=2)}])
+    await container.calendar.create_event(user, {"title": "Dentist", "start": NOW + timedelta(hours=4),
+                                                 "end": NOW + timedelta(hours=5)})
+    await container.wheel.create(user.id, {"health": 7, "career": 6})
+    async with container.db.transaction() as session:  # an entry of last week, written back then
+        session.add(JournalEntry(user_id=user.id, type="morning", local_date=today - timedelta(days=8),
+                                 mood_score=4, energy_score=3))
+    await container.rituals.add_entry(user.id, entry_type="morning", answers={}, mood_score=8, energy_score=7)
+
+    context = await container.coach.context(user)
+
+    assert [step["title"] for step in context.data["week_steps"]] == ["Edit chapter one"]
+    assert context.data["week_steps"][0]["date"] == (today + timedelta(days=2)).isoformat()
+    assert [block["title"] for block in context.data["calendar_blocks"]] == ["Dentist"]
+    assert context.data["calendar_blocks"][0]["when"].startswith("Tue 10.03 13:00–14:00")
+    assert context.data["mood_energy"]["last_7_days"] == {"mood": 8.0, "energy": 7.0}
+    assert context.data["mood_energy"]["the_7_days_before"] == {"mood": 4.0, "energy": 3.0}
+    assert context.data["wheel"]["scores"] == {"health": 7, "career": 6}
+    assert context.data["wheel"]["change_since_previous"] == {"health": 2, "career": -1}
+    assert context.data["streak"]["days"] == 1
+    assert context.left_out == []
