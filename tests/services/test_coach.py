@@ -101,6 +101,7 @@ async def test_the_context_holds_the_week_the_calendar_the_mood_trend_the_wheel_
                                                   "planned_date": today + timedelta(days=2)}])
     await container.calendar.create_event(user, {"title": "Dentist", "start": NOW + timedelta(hours=4),
                                                  "end": NOW + timedelta(hours=5)})
+    container.clock.advance(minutes=1)  # the second wheel, a minute later
     await container.wheel.create(user.id, {"health": 7, "career": 6})
     async with container.db.transaction() as session:  # an entry of last week, written back then
         session.add(JournalEntry(user_id=user.id, type="morning", local_date=today - timedelta(days=8),
