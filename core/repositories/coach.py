@@ -19,9 +19,14 @@ class CoachRepository:
         stmt = select(CoachTurn).where(CoachTurn.user_id == user_id).order_by(CoachTurn.id.desc()).limit(limit)
         return list(reversed(list(await self.session.scalars(stmt))))
 
-    async def add(self, user_id: uuid.UUID, role: str, content: str, now: datetime) -> None:
-        self.session.add(CoachTurn(user_id=user_id, role=role, content=content, created_at=now))
+    async def add(self, user_id: uuid.UUID, role: str, content: str, now: datetime) -> int:
+        turn = CoachTurn(user_id=user_id, role=role, content=content, created_at=now)
+        self.session.add(turn)
         await self.session.flush()
+        return turn.id
+
+    async def remove(self, user_id: uuid.UUID, turn_id: int) -> None:
+        await self.session.execute(delete(CoachTurn).where(CoachTurn.user_id == user_id, CoachTurn.id == turn_id))
 
     async def keep_last(self, user_id: uuid.UUID, keep: int) -> None:
         """Forget every turn but the last `keep`."""

@@ -30,7 +30,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
 from core.db.models import Step, User
-from core.errors import DomainError, Unprocessable
+from core.errors import DomainError, QuotaExceeded, Unprocessable
 from core.prompts.coach import CALENDAR_CHAT, COACH, STEP_ACTIONS, STYLES, CoachReply
 from core.repositories.coach import CoachRepository
 from core.repositories.goals import StepRepository
@@ -239,9 +239,15 @@ class CoachService:
             return await self._offline_answer(user, question)
         async with self.db.transaction() as session:
             repo = CoachRepository(session)
-            await repo.add(user.id, "user", question, self.clock.now())
+            turn_id = await repo.add(user.id, "user", question, self.clock.now())
             await repo.keep_last(user.id, self.settings.coach_memory_turns)
-        return await self._answer(user, await self.memory(user.id), remember=True)
+        try:
+            return await self._answer(user, await self.memory(user.id), remember=True)
+        except QuotaExceeded:
+            # Never asked, so never to be answered: a question from before the renewal would haunt the next talk.
+            async with self.db.transaction() as session:
+                await CoachRepository(session).remove(user.id, turn_id)
+            raise
 
     async def answer_pending(self, user: User) -> CoachAnswer | None:
         """Answer the last question again when it is still unanswered (after an AI failure); None otherwise."""

@@ -189,6 +189,7 @@ async def test_a_used_up_quota_is_refused_with_what_is_left_and_the_renewal_date
     assert "0 AI requests of 5 left this month; they renew on April 1" in refusal["text"]
     assert "m:wheel" in buttons(refusal)
     assert fake_openai.chat_requests() == []
+    assert await running.container.coach.memory(user.id) == []  # nothing asked, nothing left to answer
 
 
 async def test_a_failed_answer_offers_a_retry_that_answers_the_same_question(
