@@ -19,6 +19,8 @@ COMMANDS = (
     ("evening", N_("Evening ritual")),
     ("review", N_("Weekly review")),
     ("calendar", N_("Calendar: plan the week, reminders")),
+    ("ask", N_("Ask the coach anything")),
+    ("newchat", N_("Start a new conversation with the coach")),
     ("progress", N_("Level, XP and streak")),
     ("settings", N_("Language, time zone, ritual times")),
     ("export", N_("Download everything I keep about you")),

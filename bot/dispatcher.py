@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from bot.errors import create_errors_router
 from bot.handlers import (
     calendar,
+    coach,
     data_rights,
     fallback,
     goals,
@@ -37,10 +38,11 @@ from core.bootstrap import Container
 
 
 def feature_routers() -> list[Router]:
-    """Commands first (they must work inside any dialog), then dialogs, then the catch-all. Built anew for every
-    Dispatcher, because a router belongs to one parent (tests and restarts build several)."""
+    """Commands first (they must work inside any dialog), then dialogs, then the coach (text outside any dialog),
+    then the catch-all. Built anew for every Dispatcher, because a router belongs to one parent (tests and restarts
+    build several)."""
     modules = (membership, menu, data_rights, calendar, onboarding, goals, today, rituals, progress, settings, wheel,
-               profile, wants, story, fallback)
+               profile, wants, story, coach, fallback)
     return [module.create_router() for module in modules]
 
 

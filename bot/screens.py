@@ -7,8 +7,11 @@ from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.menu import main_menu, settings_menu
+from bot.render.quota import allowance_line
+from core.bootstrap import Container
 from core.clock import Clock
 from core.db.models import User
+from core.services.quotas import Allowance
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
@@ -42,6 +45,8 @@ def help_text() -> str:
         _("/today — today's steps and rituals"),
         _("/morning and /evening — the daily rituals"),
         _("/review — the weekly review and next week's plan"),
+        _("/ask — ask me anything about your goals, week or mood (or just write to me)"),
+        _("/newchat — I forget our conversation and we start afresh"),
         _("/progress — level, XP, streak, achievements, leaderboard"),
         _("/calendar — the week plan in your calendar, its feed link, Google Calendar"),
         _("/settings — language, time zone, ritual times, date of birth"),
@@ -58,7 +63,7 @@ async def show_menu(bot: Bot, chat_id: int, intro: str | None = None) -> None:
     await bot.send_message(chat_id, text, reply_markup=main_menu())
 
 
-def settings_text(user: User, clock: Clock) -> str:
+def settings_text(user: User, clock: Clock, allowance: Allowance) -> str:
     local_now = clock.local_now(user.time_zone)
     birth = user.date_of_birth.strftime("%d.%m.%Y") if user.date_of_birth else _("not set")
     return "\n".join([
@@ -69,8 +74,11 @@ def settings_text(user: User, clock: Clock) -> str:
         _("Morning ritual: {time}").format(time=f"{user.morning_time:%H:%M}"),
         _("Evening ritual: {time}").format(time=f"{user.evening_time:%H:%M}"),
         _("Date of birth: {date}").format(date=birth),
+        "",
+        allowance_line(allowance, user.locale),
     ])
 
 
-async def show_settings(bot: Bot, chat_id: int, user: User, clock: Clock) -> None:
-    await bot.send_message(chat_id, settings_text(user, clock), reply_markup=settings_menu())
+async def show_settings(bot: Bot, chat_id: int, user: User, container: Container) -> None:
+    text = settings_text(user, container.clock, await container.quotas.allowance(user))
+    await bot.send_message(chat_id, text, reply_markup=settings_menu())

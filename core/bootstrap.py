@@ -16,7 +16,7 @@ from core.services.ai import AIService
 from core.services.areas import AreaService
 from core.services.auth import AuthService
 from core.services.calendar import CalendarService
-from core.services.calendar_chat import CalendarChatService
+from core.services.coach import CoachService
 from core.services.data_rights import DataRightsService
 from core.services.esoterics import EsotericsService
 from core.services.future_story import FutureStoryService
@@ -128,8 +128,9 @@ class Container:
         return CalendarService(self.db, self.clock, self.settings, self.cache, ai=self.ai)
 
     @cached_property
-    def calendar_chat(self) -> CalendarChatService:
-        return CalendarChatService(self.clock, self.settings, self.ai, self.calendar, self.steps)
+    def coach(self) -> CoachService:
+        return CoachService(self.db, self.clock, self.settings, self.ai, self.calendar, self.goals, self.steps,
+                            self.wheel, self.gamification)
 
     @cached_property
     def future_story(self) -> FutureStoryService:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     voice_max_seconds: int = 120
     openai_timeout_seconds: float = 60.0
     openai_max_retries: int = 2
+    # The free-text coach: turns of the conversation it remembers (cleared by /newchat) and the size of the
+    # person's context it is given, in tokens (about 4 characters each).
+    coach_memory_turns: int = Field(12, ge=2, le=50)
+    coach_context_tokens: int = Field(1500, ge=200, le=8000)
 
     google_client_id: str = ""
     google_client_secret: str = ""

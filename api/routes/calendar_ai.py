@@ -23,9 +23,9 @@ def smart_goal_out(goal: Goal) -> SmartGoalOut:
 
 
 @router.post("/chat", response_model=Envelope[ChatOut],
-             summary="Ask the time-management coach; it knows your free time and today's steps (one text-quota unit)")
+             summary="Ask the coach; it knows your goals, steps, calendar, wheel and mood (one text-quota unit)")
 async def chat(body: ChatIn, user: CurrentUser, container: ContainerDep) -> Envelope:
-    answer = await container.calendar_chat.chat(
+    answer = await container.coach.chat(
         user, [message.model_dump() for message in body.messages],
         max_tokens=body.max_tokens, temperature=body.temperature)
     return Envelope.success(ChatOut(

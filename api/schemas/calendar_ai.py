@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.gamification import GamificationEventPublic
-from core.services.calendar_chat import (
+from core.services.coach import (
     CONTENT_MAX,
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,

@@ -49,7 +49,7 @@ async def settings_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot,
                            container: Container) -> None:
     await callback.answer()
     await state.clear()
-    await show_settings(bot, callback.from_user.id, user, container.clock)
+    await show_settings(bot, callback.from_user.id, user, container)
 
 
 async def wheel_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,

@@ -59,7 +59,7 @@ async def _answered(field: str, bot: Bot, chat_id: int, state: FSMContext, dialo
         await bot.send_message(chat_id, render.all_set(user), reply_markup=main_menu())
         return
     await state.clear()
-    await show_settings(bot, chat_id, user, container.clock)
+    await show_settings(bot, chat_id, user, container)
 
 
 async def _save(container: Container, user: User, **changes: Any) -> User:

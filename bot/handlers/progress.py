@@ -25,7 +25,8 @@ NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 async def show_progress(bot: Bot, chat_id: int, user: User, container: Container) -> None:
     text, markup = render.progress_screen(user, await container.gamification.profile(user.id),
-                                          await container.gamification.achievements(user.id))
+                                          await container.gamification.achievements(user.id),
+                                          await container.quotas.allowance(user))
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 

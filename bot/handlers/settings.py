@@ -17,7 +17,7 @@ from core.db.models import User
 async def settings_command(message: Message, state: FSMContext, bot: Bot, user: User,
                            container: Container) -> None:
     await state.clear()
-    await show_settings(bot, message.chat.id, user, container.clock)
+    await show_settings(bot, message.chat.id, user, container)
 
 
 async def setting_chosen(callback: CallbackQuery, callback_data: SettingsAction, state: FSMContext, bot: Bot,

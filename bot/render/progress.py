@@ -7,12 +7,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.rituals import keep_name_keyboard, progress_keyboard
 from bot.render import Screen
+from bot.render.quota import allowance_line
 from bot.states import DisplayNameDialog
 from core.db.models import User
 from core.services.gamification import DISPLAY_NAME_MAX, AchievementStatus, GamificationProfile, LeaderboardEntry
+from core.services.quotas import Allowance
 
 
-def progress_screen(user: User, profile: GamificationProfile, achievements: list[AchievementStatus]) -> Screen:
+def progress_screen(user: User, profile: GamificationProfile, achievements: list[AchievementStatus],
+                    allowance: Allowance) -> Screen:
     obtained = [a for a in achievements if a.is_obtained]
     lines = [
         _("🏆 <b>Your progress</b>"),
@@ -21,6 +24,7 @@ def progress_screen(user: User, profile: GamificationProfile, achievements: list
         _("⬆️ {xp} XP to level {level}").format(xp=profile.xp_to_next_level, level=profile.level + 1),
         _("🔥 Days in a row: {days}").format(days=profile.streak_days),
         _("🏔 Best run: {days}").format(days=profile.best_streak),
+        allowance_line(allowance, user.locale),
         "",
         _("<b>Achievements</b> · {obtained} of {total}").format(obtained=len(obtained), total=len(achievements)),
     ]

@@ -88,6 +88,7 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
     "calendar_feeds": PersonalTable("calendar_feeds", secrets=("token",)),
     "google_oauth_requests": PersonalTable("calendar_connect_requests", exported=False),
     "calendar_notifications": PersonalTable("notifications"),
+    "coach_turns": PersonalTable("coach_conversation"),
     "ai_usage_counters": PersonalTable("ai_usage"),
     "ai_usage_log": PersonalTable("ai_requests"),
     "auth_sessions": PersonalTable("sessions", secrets=("refresh_jti",)),

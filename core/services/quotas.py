@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypedDict
 
 from redis.exceptions import RedisError
@@ -33,6 +34,24 @@ USAGE_CACHE_TTL = 60
 class ResourceUsage(TypedDict):
     used: int
     limit: int
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What is left of a resource this month, and the person's local date the counter starts again."""
+
+    resource: str
+    used: int
+    limit: int
+    renews_on: date
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+def next_month_start(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
 def usage_cache_key(user_id: uuid.UUID) -> str:
@@ -113,6 +132,13 @@ class QuotaService:
         used = await self._used_this_period(user.id, period)
         limits = limits_for(user.plan)
         return {resource: {"used": used.get(resource, 0), "limit": limits[resource]} for resource in RESOURCES}
+
+    async def allowance(self, user: User, resource: str = "text") -> Allowance:
+        """This month's use of `resource` and when it renews (the first day of next month, in the user's zone)."""
+        _check_resource(resource)
+        usage = (await self.usage(user))[resource]
+        renews_on = next_month_start(self.clock.local_today(user.time_zone))
+        return Allowance(resource=resource, used=usage["used"], limit=usage["limit"], renews_on=renews_on)
 
     async def forget_usage(self, user_id: uuid.UUID) -> None:
         """Drop the cached /me counters (after a profile change, for example)."""

@@ -102,7 +102,9 @@ async def test_removing_the_date_of_birth_in_settings(running: BotWorld) -> None
 async def test_an_unexpected_message_outside_dialogs_gets_the_menu(running: BotWorld) -> None:
     chat, _ = await onboarded(running)
 
-    reply = await running.say(chat, "hello there")
+    # Text outside a dialog goes to the coach (tests/bot/test_coach*.py); anything else gets the menu.
+    sent = running.emulator.user_sends_location(chat, 52.52, 13.40)
+    reply = await running.reply(chat, after_id=sent["message_id"])
 
     assert reply["text"] == "I didn't quite get that. Here is what I can do:"
     assert "m:wheel" in str(reply["keyboard"])

@@ -108,11 +108,35 @@ async def test_online_chat_sends_the_conversation_with_free_time_and_reports_usa
                       "generated_by": "openai", "notice": None}
     [sent] = fake_openai.chat_requests()
     system, conversation = sent["messages"]
-    assert system["role"] == "system"
-    assert "Mon 01.06 09:00–18:00" in system["content"] and "Run 5 km" in system["content"]
+    assert system["role"] == "system" and conversation["role"] == "user"
+    # The person's free time and steps are data in the user turn, never part of the instructions.
+    assert "Mon 01.06 09:00–18:00" in conversation["content"] and "Run 5 km" in conversation["content"]
+    assert "Run 5 km" not in system["content"] and "09:00" not in system["content"]
     assert "How many hours a week?" in conversation["content"] and conversation["content"].rstrip().endswith("}\n]")
     assert sent["response_format"]["json_schema"]["name"] == "calendar_chat"
     assert await text_used(online_container, user) == 1
+
+
+async def test_the_api_chat_is_the_coach_with_the_whole_context_and_no_memory(
+        online_api, online_container, fake_openai, monday_clock):  # noqa: F811
+    user, headers = await signed_in(online_container, locale="en", **BERLIN_FIELDS)
+    _, other_headers = await signed_in(online_container, locale="en", **BERLIN_FIELDS)
+    await add_steps(online_container, user, ("Run 5 km", 40, 1, MONDAY))
+    await online_container.wheel.create(user.id, {"health": 4, "career": 8})
+    ok_result(await online_api.post("/api/v1/goals/batch", headers=other_headers,
+                                    json={"goals": [{"title": "Someone else's secret goal", "horizon": "3m"}]}))
+    fake_openai.chat.append(reply_json({"content": "Run first.", "actions": [{"kind": "start_wheel",
+                                                                              "step_id": None}]}))
+
+    answer = ok_result(await online_api.post(CHAT, headers=headers, json=ask(("user", QUESTION))))
+
+    [sent] = fake_openai.chat_requests()
+    data = sent["messages"][1]["content"]
+    assert answer["content"] == "Run first." and "actions" not in answer
+    assert "Run a half marathon" in data and '"health": 4' in data  # the coach's goals and wheel parts
+    assert "Someone else's secret goal" not in str(sent)
+    assert "actions" in sent["response_format"]["json_schema"]["schema"]["properties"]
+    assert await online_container.coach.memory(user.id) == []
 
 
 async def test_online_answer_is_cut_to_max_tokens(online_api, online_container, fake_openai,  # noqa: F811

@@ -11,6 +11,7 @@ from core.db.models.calendar import (
     GoogleConnection,
     GoogleOAuthRequest,
 )
+from core.db.models.coach import CoachTurn
 from core.db.models.gamification import UserAchievement, XPEvent
 from core.db.models.goals import Goal, Step
 from core.db.models.heartbeat import ServiceHeartbeat
@@ -34,6 +35,7 @@ __all__ = [
     "CalendarEvent",
     "CalendarFeed",
     "CalendarNotification",
+    "CoachTurn",
     "EmailVerification",
     "FutureStory",
     "FutureStoryDraft",
