@@ -9,7 +9,7 @@ import pytest
 from core.config import Settings
 from tests.bot.conftest import BotWorld, with_button, with_text
 from tests.bot.test_wants import onboarded, start_stream
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_text, running_fake_openai
+from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, reply_text, running_fake_openai
 
 OGG = b"OggS\x00\x02" + bytes(range(256)) * 8  # the bytes travel as they are; the fake only counts them
 
@@ -54,6 +54,20 @@ class TestOnline:
         assert (request["model"], request["language"], request["audio_bytes"]) == ("test-transcribe", "en", len(OGG))
         assert "I want to swim in the ocean" in await stream_text(running, user)
         assert (await running.container.quotas.usage(user))["text"]["used"] == 1
+
+    async def test_a_voice_question_outside_any_dialog_goes_to_the_coach(self, running: BotWorld,
+                                                                         fake_openai: FakeOpenAI) -> None:
+        chat, user = await onboarded(running)
+        fake_openai.transcriptions.append(reply_text("What should I do first today?"))
+        fake_openai.chat.append(reply_json({"content": "Start with the shortest step.", "actions": []}))
+
+        heard = await voice_reply(running, chat, with_text("I heard"))
+        answer = await running.reply(chat, with_text("shortest step"), after_id=heard["id"])
+
+        [request] = fake_openai.chat_requests()
+        assert "What should I do first today?" in request["messages"][1]["content"]
+        assert answer["text"] == "Start with the shortest step."
+        assert (await running.container.quotas.usage(user))["text"]["used"] == 2  # hearing and answering
 
     async def test_too_long_unheard_and_failed_notes_say_so_and_spend_nothing(self, running: BotWorld,
                                                                                fake_openai: FakeOpenAI) -> None:
