@@ -88,6 +88,15 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         openai_api_key="",
         google_client_id="",
         google_client_secret="",
+        # Tests sign up and sign in far faster than people: the request limits are raised out of their way (the
+        # rate-limit tests in tests/resilience set them low). Failed sign-ins stay throttled as configured.
+        rate_limit_per_minute=1_000_000,
+        rate_limit_signin="100000/minute",
+        rate_limit_signup="100000/minute",
+        rate_limit_refresh="100000/minute",
+        rate_limit_password_reset="100000/minute",
+        rate_limit_verification="100000/minute",
+        rate_limit_feed="100000/minute",
     )
 
 
