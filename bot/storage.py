@@ -1,15 +1,24 @@
-"""Dialog state that survives restarts: Redis when configured, otherwise a table in our own database."""
+"""Dialog state that survives restarts: a table in our own database, with Redis in front when configured.
+
+With Redis, every write goes to the database too (write-through), so a Redis outage loses no dialog: reads come
+from Redis, from the database while Redis is unreachable, and — for the keys written during the outage — from
+the database until Redis has their copy again. Chat locks (event isolation) fall back to this process's own.
+"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio.lock import Lock
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.cache import OUTAGE_ERRORS, RedisUnavailable, ResilientRedis
 from core.config import Settings
 from core.db.engine import Database
 from core.db.models import BotFSMRecord
@@ -80,10 +89,123 @@ class DatabaseStorage(BaseStorage):
         """The database belongs to the container, which closes it."""
 
 
-def create_storage(settings: Settings, db: Database) -> BaseStorage:
-    if settings.redis_url:
-        return RedisStorage.from_url(
-            settings.redis_url,
-            key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}fsm", with_bot_id=True, with_destiny=True),
-        )
-    return DatabaseStorage(db)
+class WriteThroughStorage(BaseStorage):
+    """Redis for speed and for sharing between replicas; the database as the copy a Redis outage cannot take."""
+
+    def __init__(self, redis: ResilientRedis, database: DatabaseStorage, key_builder: DefaultKeyBuilder, *,
+                 owns_redis: bool = False) -> None:
+        self.resilient = redis
+        self.redis = RedisStorage(redis.client, key_builder=key_builder)
+        self.database = database
+        self._owns_redis = owns_redis
+        # Keys whose Redis copy missed a write (Redis was away): read from the database until copied back.
+        self._behind: set[StorageKey] = set()
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await self.database.set_state(key, state)
+        await self._mirror(key, lambda: self.redis.set_state(key, state))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self.database.set_data(key, data)
+        await self._mirror(key, lambda: self.redis.set_data(key, dict(data)))
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        if key not in self._behind or await self._catch_up(key):
+            try:
+                return await self.resilient.call(lambda _redis: self.redis.get_state(key))
+            except RedisUnavailable:
+                pass
+        return await self.database.get_state(key)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        if key not in self._behind or await self._catch_up(key):
+            try:
+                return await self.resilient.call(lambda _redis: self.redis.get_data(key))
+            except RedisUnavailable:
+                pass
+        return await self.database.get_data(key)
+
+    async def _mirror(self, key: StorageKey, write) -> None:
+        if key in self._behind:
+            return  # copied back as a whole once Redis answers again
+        try:
+            await self.resilient.call(lambda _redis: write())
+        except RedisUnavailable:
+            self._behind.add(key)
+
+    async def _catch_up(self, key: StorageKey) -> bool:
+        """Copy the database's state and data of the key to Redis; True once Redis has them."""
+        if not self.resilient.available:
+            return False
+        state, data = await self.database.get_state(key), await self.database.get_data(key)
+        try:
+            await self.resilient.call(lambda _redis: self.redis.set_state(key, state))
+            await self.resilient.call(lambda _redis: self.redis.set_data(key, data))
+        except RedisUnavailable:
+            return False
+        self._behind.discard(key)
+        return True
+
+    def create_isolation(self, lock_seconds: int) -> BaseEventIsolation:
+        return ResilientEventIsolation(self.resilient, self.redis.key_builder, lock_seconds)
+
+    async def close(self) -> None:
+        if self._owns_redis:
+            await self.resilient.aclose()
+
+
+class ResilientEventIsolation(BaseEventIsolation):
+    """One update per chat at a time: a Redis lock shared by every replica, or this process's own lock while
+    Redis is unreachable (then two replicas could each run one update of the same chat)."""
+
+    def __init__(self, redis: ResilientRedis, key_builder: DefaultKeyBuilder, lock_seconds: int) -> None:
+        self.resilient = redis
+        self.key_builder = key_builder
+        self.lock_seconds = lock_seconds
+        self.local = SimpleEventIsolation()
+
+    @contextlib.asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock = None
+        if self.resilient.breaker.allow():
+            # aiogram's RedisEventIsolation, with the breaker: waiting while another replica handles this chat is
+            # not an outage (each poll is a short call), a refused or hanging Redis is.
+            lock = self.resilient.client.lock(self.key_builder.build(key, "lock"), timeout=self.lock_seconds,
+                                              lock_class=Lock)
+            try:
+                await lock.acquire()
+            except OUTAGE_ERRORS:
+                self.resilient.breaker.failed()
+                lock = None
+            except BaseException:
+                self.resilient.breaker.abandoned()
+                raise
+            else:
+                self.resilient.breaker.succeeded()
+        if lock is None:
+            async with self.local.lock(key):
+                yield
+            return
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # unreachable now, or expired: the lock runs out on its own
+                await self.resilient.call(lambda _redis: lock.release())
+
+    async def close(self) -> None:
+        await self.local.close()
+
+
+def fsm_key_builder(settings: Settings) -> DefaultKeyBuilder:
+    return DefaultKeyBuilder(prefix=f"{settings.redis_prefix}fsm", with_bot_id=True, with_destiny=True)
+
+
+def create_storage(settings: Settings, db: Database, redis: ResilientRedis | None = None) -> BaseStorage:
+    """The bot's dialog storage; `redis` is the container's shared client (one is made, and owned, if not given)."""
+    if not settings.redis_url:
+        return DatabaseStorage(db)
+    owns_redis = redis is None
+    if redis is None:
+        redis = ResilientRedis(settings.redis_url, timeout=settings.redis_timeout_seconds,
+                               open_seconds=settings.redis_breaker_seconds)
+    return WriteThroughStorage(redis, DatabaseStorage(db), fsm_key_builder(settings), owns_redis=owns_redis)
