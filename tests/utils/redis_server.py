@@ -3,6 +3,7 @@ never touched)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from tests.utils.processes import free_port
 
@@ -40,20 +42,24 @@ class RedisServer:
         self.paused = False
 
 
-@asynccontextmanager
-async def redis_server(workdir: Path) -> AsyncIterator[RedisServer]:
+def start_redis(workdir: Path) -> RedisServer:
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(workdir)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = RedisServer(f"redis://127.0.0.1:{port}/0", process)
+    return RedisServer(f"redis://127.0.0.1:{port}/0", process)
+
+
+@asynccontextmanager
+async def redis_server(workdir: Path) -> AsyncIterator[RedisServer]:
+    server = start_redis(workdir)
     try:
         await _until_answering(server.url)
         yield server
     finally:
-        if process.poll() is None:
+        if server.process.poll() is None:
             server.kill()
 
 
@@ -62,13 +68,9 @@ async def _until_answering(url: str) -> None:
     try:
         async with asyncio.timeout(START_TIMEOUT_SECONDS):
             while True:
-                try:
+                with contextlib.suppress(OSError, RedisError):  # not listening yet
                     if await client.ping():
                         return
-                except OSError:
-                    pass
-                except Exception:  # redis' own ConnectionError while it starts  # noqa: BLE001
-                    pass
                 await asyncio.sleep(0.05)
     finally:
         await client.aclose()
