@@ -1,7 +1,7 @@
 """Incoming rate limits at the edge: a general limit per client on every /api/v1 request (the signed-in user,
 else the IP) and tighter per-IP limits on the endpoints people guess at (sign-in, sign-up, refresh, password
-reset, verification codes, the ICS feed). Sign-in's per-e-mail limit and failure throttle need the body and
-live in the auth service. Counters are in Redis, or in-process while it is away (core/rate_limits.py)."""
+reset, verification codes, the ICS feed). The failed sign-in throttle (per IP and account) needs the body and
+lives in the auth service. Counters are in Redis, or in-process while it is away (core/rate_limits.py)."""
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ the database until Redis has their copy again. Chat locks (event isolation) fall
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -163,25 +165,27 @@ class ResilientEventIsolation(BaseEventIsolation):
         self.key_builder = key_builder
         self.lock_seconds = lock_seconds
         self.local = SimpleEventIsolation()
+        # Locks Redis may hold for us without our knowing: taken by a frozen Redis once it wakes up, or not
+        # released while it was away; either would hold that chat up for `lock_seconds`. Released (by their own
+        # token, so never another replica's) once Redis answers again.
+        self._maybe_taken: list[tuple[Lock, str]] = []
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         lock = None
-        if self.resilient.breaker.allow():
+        if self.resilient.usable():
+            await self._release_maybe_taken()
             # aiogram's RedisEventIsolation, with the breaker: waiting while another replica handles this chat is
             # not an outage (each poll is a short call), a refused or hanging Redis is.
             lock = self.resilient.client.lock(self.key_builder.build(key, "lock"), timeout=self.lock_seconds,
                                               lock_class=Lock)
+            token = secrets.token_hex(16)  # ours, so a lock that may have been taken can be released by it
             try:
-                await lock.acquire()
-            except OUTAGE_ERRORS:
-                self.resilient.breaker.failed()
+                await lock.acquire(token=token)
+            except OUTAGE_ERRORS as error:
+                self.resilient.tripped(error)
+                self._maybe_taken.append((lock, token))
                 lock = None
-            except BaseException:
-                self.resilient.breaker.abandoned()
-                raise
-            else:
-                self.resilient.breaker.succeeded()
         if lock is None:
             async with self.local.lock(key):
                 yield
@@ -189,8 +193,23 @@ class ResilientEventIsolation(BaseEventIsolation):
         try:
             yield
         finally:
-            with contextlib.suppress(Exception):  # unreachable now, or expired: the lock runs out on its own
-                await self.resilient.call(lambda _redis: lock.release())
+            try:
+                await self.resilient.call(lambda _redis: lock.do_release(token))
+            except RedisUnavailable:
+                self._maybe_taken.append((lock, token))
+            except LockError:
+                pass  # it ran out meanwhile
+
+    async def _release_maybe_taken(self) -> None:
+        while self._maybe_taken:
+            orphan, token = self._maybe_taken.pop()
+            try:
+                await self.resilient.call(lambda _redis, orphan=orphan, token=token: orphan.do_release(token))
+            except RedisUnavailable:
+                self._maybe_taken.append((orphan, token))
+                return
+            except LockError:
+                pass  # never taken after all, or expired
 
     async def close(self) -> None:
         await self.local.close()

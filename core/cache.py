@@ -103,8 +103,8 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTim
 
 
 class CircuitBreaker:
-    """Closed, calls go through; one outage opens it and calls are skipped for `open_seconds`; then a single
-    call probes (half-open): its success closes the breaker, its failure opens it again."""
+    """Closed, calls go through. One outage opens it: calls are skipped for `open_seconds`, after which one probe
+    is due (half-open); the probe's success closes the breaker, its failure opens it for another period."""
 
     def __init__(self, open_seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.open_seconds = open_seconds
@@ -116,11 +116,9 @@ class CircuitBreaker:
     def is_closed(self) -> bool:
         return self._open_until is None
 
-    def allow(self) -> bool:
-        """May a call go to Redis now? True at most once per opening period while open (the probe)."""
-        if self._open_until is None:
-            return True
-        if self._probing or self.clock() < self._open_until:
+    def probe_due(self) -> bool:
+        """True once per opening period, when it has run out and no probe is under way (the caller probes)."""
+        if self._open_until is None or self._probing or self.clock() < self._open_until:
             return False
         self._probing = True
         return True
@@ -134,7 +132,7 @@ class CircuitBreaker:
         self._probing = False
 
     def abandoned(self) -> None:
-        """The call was cancelled before it told anything: let the next call probe instead."""
+        """The probe was cancelled before it told anything: the next caller probes instead."""
         self._probing = False
 
 
@@ -149,8 +147,10 @@ def redis_client(url: str, *, timeout: float, decode_responses: bool = True) -> 
 class ResilientRedis:
     """The shared Redis client behind a circuit breaker, for every part that has an in-process fallback.
 
-    `await resilient.call(lambda redis: redis.get(key))` returns the result, or raises `RedisUnavailable` at once
-    while the breaker is open or when the call meets an outage (which opens it). Callers catch it and fall back.
+    `await resilient.call(lambda redis: redis.get(key))` returns the result, or raises `RedisUnavailable`: at once
+    while the breaker is open, or when the call meets an outage (which opens it). Callers catch it and fall back.
+    While it is open, the probe runs in the background (a PING with the same timeout), so no request waits on a
+    dead Redis except the one that found it dead.
     """
 
     def __init__(self, url: str, *, timeout: float = 0.5, open_seconds: float = 5.0,
@@ -159,36 +159,61 @@ class ResilientRedis:
         self.breaker = CircuitBreaker(open_seconds, clock=clock)
         self.url = url
         self.timeout = timeout
+        self._probe: asyncio.Task | None = None
 
     @property
     def available(self) -> bool:
         """False while the breaker is open: callers skip Redis without trying."""
         return self.breaker.is_closed
 
+    def usable(self) -> bool:
+        """Whether to try Redis now; while the breaker is open, starts the background probe when one is due."""
+        if self.breaker.is_closed:
+            return True
+        if self.breaker.probe_due():
+            self._probe = asyncio.get_running_loop().create_task(self._run_probe(), name="redis-probe")
+        return False
+
     async def call(self, operation: Callable[[Redis], Awaitable[T]]) -> T:
-        if not self.breaker.allow():
+        if not self.usable():
             raise RedisUnavailable("skipped: Redis failed recently")
         try:
-            result = await operation(self.client)
+            return await operation(self.client)
         except OUTAGE_ERRORS as error:
-            self._tripped(error)
+            self.tripped(error)
             raise RedisUnavailable(type(error).__name__) from error
+
+    def tripped(self, error: BaseException) -> None:
+        """Record an outage met by a call (open the breaker); parts that call the client themselves use it too."""
+        if self.breaker.is_closed:
+            log.warning("Redis unreachable (%s); in-process fallbacks, probing every %ss", type(error).__name__,
+                        self.breaker.open_seconds)
+        self.breaker.failed()
+
+    async def _run_probe(self) -> None:
+        try:
+            await self.client.ping()
+        except OUTAGE_ERRORS:
+            self.breaker.failed()
         except BaseException:
             self.breaker.abandoned()
             raise
-        self.breaker.succeeded()
-        return result
+        else:
+            log.warning("Redis answers again; back from the in-process fallbacks")
+            self.breaker.succeeded()
 
-    def _tripped(self, error: BaseException) -> None:
-        if self.breaker.is_closed:
-            log.warning("Redis unreachable (%s); in-process fallbacks for %ss", type(error).__name__,
-                        self.breaker.open_seconds)
-        self.breaker.failed()
+    async def wait_for_probe(self) -> None:
+        """Let a running probe finish (tests, and a clean shutdown)."""
+        if self._probe is not None and not self._probe.done():
+            await asyncio.wait([self._probe])
 
     async def ping(self) -> bool:
         return bool(await self.call(lambda redis: redis.ping()))
 
     async def aclose(self) -> None:
+        if self._probe is not None and not self._probe.done():
+            self._probe.cancel()
+            await asyncio.wait([self._probe])
         await self.client.aclose()
 
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # Incoming rate limits (`limits` notation: "5/minute", "10 per hour"); per client = user id, else IP.
     rate_limits_enabled: bool = True
     rate_limit_per_minute: int = Field(100, ge=1)
-    rate_limit_signin: str = "5/minute"  # per IP, and per IP and e-mail
+    rate_limit_signin: str = "5/minute"  # per IP
     rate_limit_signup: str = "10/hour"  # per IP
     rate_limit_refresh: str = "30/minute"  # per IP
     rate_limit_password_reset: str = "10/hour"  # per IP: asking for a reset link and using one

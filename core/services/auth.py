@@ -388,13 +388,13 @@ class AuthService:
 
     async def sign_in(self, email: str, password: str, *, user_agent: str | None = None,
                       ip_address: str | None = None) -> SignInOutcome:
-        """Email and password sign-in. Unknown address and wrong password answer alike. Attempts are limited per IP
-        and e-mail; failures throttle the IP they come from (for that account, and for all accounts at a higher
-        count) and never the account itself, so the right password from another IP always works."""
+        """Email and password sign-in. Unknown address and wrong password answer alike. Failures throttle the IP
+        they come from (for that account, and for every account at a higher count) and never the account itself:
+        a limit per account alone would let anyone lock its owner out, while this way the right password from
+        another IP always works. (Requests per IP are limited at the edge, api/rate_limit.py.)"""
         email = normalize_email(email)
         ip, account = ip_address or "unknown", sha256_hex(email)
         limits = self.rate_limits
-        await limits.hit(limits.signin, "signin", ip, account)
         await limits.ensure_room(limits.signin_failures_per_ip, "signin-failures", ip)
         await limits.ensure_room(limits.signin_failures_per_account, "signin-failures", ip, account)
         async with self.db.read() as tx:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,10 @@ from bot.storage import WriteThroughStorage, create_storage
 from core.config import Settings
 from tests.bot.conftest import BotWorld, with_text
 from tests.bot.test_wheel import onboarded, score_areas, score_question
-from tests.utils.redis_server import RedisServer, redis_server
+from tests.utils.redis_server import RedisServer, own_redis
 
+__all__ = ["own_redis"]
 BREAKER_SECONDS = 1.0
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    async with redis_server(tmp_path / "redis") as server:
-        yield server
 
 
 @pytest.fixture

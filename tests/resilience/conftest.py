@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from core.config import Settings
-from tests.utils.redis_server import RedisServer, redis_server
+from tests.utils.redis_server import RedisServer, own_redis
 
+__all__ = ["own_redis"]
 BREAKER_SECONDS = 1.0
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    async with redis_server(tmp_path / "redis") as server:
-        yield server
 
 
 @pytest.fixture

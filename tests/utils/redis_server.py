@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -74,3 +75,10 @@ async def _until_answering(url: str) -> None:
                 await asyncio.sleep(0.05)
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    """A Redis server of this test only (import the fixture into the test module or conftest that needs it)."""
+    async with redis_server(tmp_path / "redis") as server:
+        yield server
