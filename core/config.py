@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     redis_prefix: str = "mechta:"
     # Redis is a cache and a coordinator: each call gives up after this long, and after a failure Redis is skipped
-    # (in-process fallbacks) for the breaker's period before one call probes it again.
+    # (in-process fallbacks) and probed in the background every breaker period until it answers.
     redis_timeout_seconds: float = Field(0.5, gt=0, le=0.5)
     redis_breaker_seconds: float = Field(5.0, gt=0)
 
