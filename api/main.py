@@ -6,12 +6,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.rate_limit import RateLimitMiddleware
 from api.routes import API_V1_ROUTERS
 from api.routes.system import router as system_router
+from api.unavailable import install_unavailable_handlers
 from core.bootstrap import Container, build_container
 from core.config import Settings, get_settings
 from core.db.migrate import upgrade_async
@@ -51,12 +54,15 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         app.state.container = container
 
     install_error_handlers(app)
+    install_unavailable_handlers(app, settings.database_retry_after_seconds)
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(system_router)
     if settings.playground_enabled:
         _mount_playground(app, settings)
 
+    # Inside CORS, so a browser can read a 429.
+    app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
@@ -64,6 +70,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        exempt_prefixes=("/tg/", "/playground/api/"))
     app.add_middleware(RequestContextMiddleware)
+    if settings.forwarded_allow_list:
+        # Outermost: the client address (rate limits, sessions, logs) comes from X-Forwarded-For only when the
+        # connection is from a listed proxy.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
     return app
 
 

@@ -33,7 +33,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.middlewares.voice import VoiceMiddleware
 from bot.slow_work import SlowWork
-from bot.storage import create_storage
+from bot.storage import WriteThroughStorage, create_storage
 from core.bootstrap import Container
 
 
@@ -49,7 +49,7 @@ def feature_routers() -> list[Router]:
 def create_dispatcher(container: Container, storage: BaseStorage | None = None,
                       i18n: I18n | None = None) -> Dispatcher:
     i18n = i18n or create_i18n()
-    storage = storage or create_storage(container.settings, container.db)
+    storage = storage or create_storage(container.settings, container.db, container.redis)
     isolation = events_isolation(storage, container.settings.bot_chat_lock_seconds)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher["container"] = container
@@ -72,6 +72,8 @@ def events_isolation(storage: BaseStorage, lock_seconds: int) -> BaseEventIsolat
     """One update per chat at a time, so two quick presses cannot both read the same dialog step. With Redis the
     lock is shared by every replica (webhook mode spreads one chat's updates over them); without, per process.
     A replica that dies holding a chat's lock holds up that chat for at most `lock_seconds`."""
+    if isinstance(storage, WriteThroughStorage):
+        return storage.create_isolation(lock_seconds)  # falls back to per-process locks while Redis is away
     if isinstance(storage, RedisStorage):
         return storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
     return SimpleEventIsolation()

@@ -5,13 +5,14 @@ import logging
 from functools import cached_property
 
 from core import logs
-from core.cache import Cache, create_cache
+from core.cache import Cache, RedisCache, ResilientRedis, create_cache
 from core.clients.ai import create_ai_provider
 from core.clients.mail import Mailer, create_mailer
 from core.clock import Clock
 from core.config import Settings, get_settings
 from core.db.engine import Database
 from core.metrics import MeteredAIProvider
+from core.rate_limits import RateLimits
 from core.services.ai import AIService
 from core.services.areas import AreaService
 from core.services.auth import AuthService
@@ -44,17 +45,31 @@ class Container:
     def __init__(self, settings: Settings, *, clock: Clock | None = None, cache: Cache | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.db = Database(settings.database_url, echo=settings.database_echo)
-        self.cache = cache or create_cache(settings.redis_url, settings.redis_prefix)
+        self.db = Database(settings.database_url, echo=settings.database_echo,
+                           connect_timeout=settings.database_connect_timeout_seconds,
+                           pool_timeout=settings.database_pool_timeout_seconds)
+        self.cache = cache or create_cache(settings.redis_url, settings.redis_prefix,
+                                                  timeout=settings.redis_timeout_seconds,
+                                                  open_seconds=settings.redis_breaker_seconds)
+
+    @property
+    def redis(self) -> ResilientRedis | None:
+        """The shared Redis client behind its circuit breaker (None without Redis): for parts with a fallback."""
+        return self.cache.resilient if isinstance(self.cache, RedisCache) else None
 
     @cached_property
     def health(self) -> HealthService:
         return HealthService(self.db, self.cache, self.clock, redis_configured=bool(self.settings.redis_url))
 
     @cached_property
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(self.settings, self.redis)
+
+    @cached_property
     def auth(self) -> AuthService:
         return AuthService(self.db, self.clock, self.settings, cache=self.cache, mailer=self.mail,
-                           users=self.users)
+                           users=self.users, rate_limits=self.rate_limits)
+
 
     @cached_property
     def mail(self) -> Mailer:

@@ -32,11 +32,32 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/mechta.db"
     database_echo: bool = False
+    # A database that does not answer makes requests fail fast with 503 instead of hanging.
+    database_connect_timeout_seconds: float = Field(3.0, gt=0)
+    database_pool_timeout_seconds: float = Field(5.0, gt=0)
+    database_retry_after_seconds: int = Field(5, ge=1)
     redis_url: str = ""
     redis_prefix: str = "mechta:"
+    # Redis is a cache and a coordinator: each call gives up after this long, and after a failure Redis is skipped
+    # (in-process fallbacks) and probed in the background every breaker period until it answers.
+    redis_timeout_seconds: float = Field(0.5, gt=0, le=0.5)
+    redis_breaker_seconds: float = Field(5.0, gt=0)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs or CIDRs, "*" for any);
+    # empty: the client is the connection's own address.
+    forwarded_allow_ips: str = ""
+
+    # Incoming rate limits (`limits` notation: "5/minute", "10 per hour"); per client = user id, else IP.
+    rate_limits_enabled: bool = True
+    rate_limit_per_minute: int = Field(100, ge=1)
+    rate_limit_signin: str = "5/minute"  # per IP
+    rate_limit_signup: str = "10/hour"  # per IP
+    rate_limit_refresh: str = "30/minute"  # per IP
+    rate_limit_password_reset: str = "10/hour"  # per IP: asking for a reset link and using one
+    rate_limit_verification: str = "10/minute"  # per IP: checking codes and asking for new ones
+    rate_limit_feed: str = "60/minute"  # per IP: the ICS feed (its token is the secret)
     public_base_url: str = ""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
@@ -48,7 +69,10 @@ class Settings(BaseSettings):
     bot_secret_key: str = ""
     token_encryption_keys: str = ""  # comma-separated Fernet keys, newest first (MultiFernet rotation)
 
+    # Failed sign-ins slow the guesser, never lock the account: after SIGNIN_MAX_FAILURES from one IP for one
+    # account, or SIGNIN_IP_MAX_FAILURES from one IP for any, that IP waits out the window (429).
     signin_max_failures: int = 5
+    signin_ip_max_failures: int = 20
     signin_failure_window_seconds: int = 900
     verification_code_ttl_minutes: int = 30
     verification_max_attempts: int = 5
@@ -134,6 +158,22 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("rate_limit_signin", "rate_limit_signup", "rate_limit_refresh", "rate_limit_password_reset",
+                     "rate_limit_verification", "rate_limit_feed")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit like '5/minute' or '10 per hour'") from exc
+        return value
+
+    @property
+    def forwarded_allow_list(self) -> list[str]:
+        return [item.strip() for item in self.forwarded_allow_ips.split(",") if item.strip()]
 
     @field_validator("bot_webhook_url")
     @classmethod

@@ -10,9 +10,8 @@ import asyncio
 from typing import Protocol
 
 from aiolimiter import AsyncLimiter
-from redis.asyncio import Redis
 
-from core.cache import Cache, RedisCache
+from core.cache import Cache, RedisCache, RedisUnavailable, ResilientRedis
 
 # KEYS[1] = the slot key; ARGV[1] = microseconds between sends. Returns microseconds to wait for the reserved slot.
 _RESERVE_SLOT = """
@@ -49,16 +48,24 @@ class LocalSendRateLimiter:
 
 
 class RedisSendRateLimiter:
-    """Every process that uses the same key shares one pace."""
+    """Every process that uses the same key shares one pace; while Redis is unreachable, this process keeps its own
+    pace (per-process, like without Redis) and rejoins the shared one when the breaker closes."""
 
-    def __init__(self, redis: Redis, key: str, rate: float) -> None:
+    def __init__(self, redis: ResilientRedis, key: str, rate: float) -> None:
         self.rate = rate
         self.key = key
+        self._redis = redis
         self._interval_us = max(1, round(1_000_000 / rate))
-        self._reserve = redis.register_script(_RESERVE_SLOT)
+        self._reserve = redis.client.register_script(_RESERVE_SLOT)
+        self._local = LocalSendRateLimiter(rate)
 
     async def acquire(self) -> None:
-        wait_us = int(await self._reserve(keys=[self.key], args=[self._interval_us]))
+        try:
+            wait_us = int(await self._redis.call(lambda _redis: self._reserve(keys=[self.key],
+                                                                              args=[self._interval_us])))
+        except RedisUnavailable:
+            await self._local.acquire()
+            return
         if wait_us > 0:
             await asyncio.sleep(wait_us / 1_000_000)
 
@@ -67,5 +74,5 @@ def create_send_rate_limiter(cache: Cache, rate: float) -> SendRateLimiter:
     if rate <= 0:
         raise ValueError("telegram_send_rate must be positive")
     if isinstance(cache, RedisCache):
-        return RedisSendRateLimiter(cache.redis, cache.prefix + "telegram:send-slot", rate)
+        return RedisSendRateLimiter(cache.resilient, cache.prefix + "telegram:send-slot", rate)
     return LocalSendRateLimiter(rate)

@@ -27,7 +27,10 @@ def main() -> None:
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("uvicorn.access").addFilter(_QuietPollingFilter())
     uvicorn.run(create_web_app(settings=settings), host=settings.api_host, port=settings.api_port,
-                log_level=settings.log_level.lower(), log_config=None, proxy_headers=True,
+                log_level=settings.log_level.lower(), log_config=None,
+                # The app itself believes X-Forwarded-For only from FORWARDED_ALLOW_IPS (api/main.py); uvicorn's
+                # own handling would trust loopback by default.
+                proxy_headers=False,
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
 
 

@@ -47,8 +47,7 @@ class TelegramWebhook:
         self.container = container
         self.bot = create_bot(settings)
         self.dispatcher = create_dispatcher(container)
-        redis = container.cache.redis if isinstance(container.cache, RedisCache) else None
-        self.claims = UpdateClaims(container.db, container.clock, redis=redis, prefix=settings.redis_prefix,
+        self.claims = UpdateClaims(container.db, container.clock, redis=container.redis, prefix=settings.redis_prefix,
                                    lease_seconds=settings.bot_webhook_claim_lease_seconds,
                                    done_ttl_seconds=settings.bot_webhook_done_ttl_hours * 3600)
         self._secret = settings.bot_webhook_secret.encode()

@@ -16,7 +16,8 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
+                  pool_timeout: float = 5.0) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
@@ -38,15 +39,19 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
+    # with 503 (core/db/failures.py); pre-ping replaces connections that died with it, so it recovers by itself.
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                               pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
 
 
 class Database:
     """Owns the engine; `transaction()` is the unit of work every service use case runs in."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, connect_timeout: float = 3.0,
+                 pool_timeout: float = 5.0) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

@@ -19,6 +19,7 @@ from core.config import Settings
 from core.db.engine import Database
 from core.db.models import AuthSession, EmailVerification, PasswordReset, User
 from core.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from core.rate_limits import RateLimits
 from core.repositories.auth import AuthSessionRepository, EmailVerificationRepository, PasswordResetRepository
 from core.repositories.users import UserRepository
 from core.security import (
@@ -149,13 +150,14 @@ def _invalid_credentials() -> Unauthorized:
 
 class AuthService:
     def __init__(self, db: Database, clock: Clock, settings: Settings, *, cache: Cache, mailer: Mailer,
-                 users: UserService) -> None:
+                 users: UserService, rate_limits: RateLimits) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.cache = cache
         self.mailer = mailer
         self.users = users
+        self.rate_limits = rate_limits
         self.codec = TokenCodec(settings.jwt_secret_key, settings.jwt_algorithm)
         self.signin_limiter = FailureLimiter(cache, max_failures=settings.signin_max_failures,
                                              window_seconds=settings.signin_failure_window_seconds)
@@ -386,17 +388,21 @@ class AuthService:
 
     async def sign_in(self, email: str, password: str, *, user_agent: str | None = None,
                       ip_address: str | None = None) -> SignInOutcome:
-        """Email and password sign-in. Unknown address and wrong password answer alike; failures are counted per
-        address and per IP, and either reaching the limit locks sign-in for the rest of the window."""
+        """Email and password sign-in. Unknown address and wrong password answer alike. Failures throttle the IP
+        they come from (for that account, and for every account at a higher count) and never the account itself:
+        a limit per account alone would let anyone lock its owner out, while this way the right password from
+        another IP always works. (Requests per IP are limited at the edge, api/rate_limit.py.)"""
         email = normalize_email(email)
-        limiter_keys = (f"auth:signin-failures:email:{sha256_hex(email)}",
-                        f"auth:signin-failures:ip:{ip_address or 'unknown'}")
-        await self.signin_limiter.ensure_allowed(*limiter_keys)
+        ip, account = ip_address or "unknown", sha256_hex(email)
+        limits = self.rate_limits
+        await limits.ensure_room(limits.signin_failures_per_ip, "signin-failures", ip)
+        await limits.ensure_room(limits.signin_failures_per_account, "signin-failures", ip, account)
         async with self.db.read() as tx:
             user = await UserRepository(tx).by_email(email)
         password_ok = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
         if user is None or not password_ok:
-            await self.signin_limiter.record_failure(*limiter_keys)
+            await limits.record(limits.signin_failures_per_ip, "signin-failures", ip)
+            await limits.record(limits.signin_failures_per_account, "signin-failures", ip, account)
             raise _invalid_credentials()
         if not user.is_active:
             raise Forbidden("AUTH_USER_INACTIVE", "This account is disabled.")
@@ -404,7 +410,7 @@ class AuthService:
             raise Forbidden("AUTH_EMAIL_NOT_VERIFIED",
                             "Confirm your email first: enter the code we sent or ask for a new one.")
         tokens = await self.start_session(user, user_agent=user_agent, ip_address=ip_address)
-        await self.signin_limiter.clear(limiter_keys[0])
+        await limits.clear(limits.signin_failures_per_account, "signin-failures", ip, account)
         return SignInOutcome(user=user, tokens=tokens)
 
     async def request_password_reset(self, email: str) -> None:

@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.cache import Cache
+from core.cache import Cache, redis_client
 from core.clock import Clock
 from core.config import Settings
 from core.db.engine import Database
@@ -51,7 +50,6 @@ FRESH_SIGN_IN = timedelta(minutes=5)
 # aiogram's Redis FSM keys are "<REDIS_PREFIX>fsm:<bot>:<chat>[:<thread>]:<user>:<destiny>:<part>" (bot/storage.py
 # builds them; tests/services/test_data_rights.py pins the two together).
 FSM_REDIS_PREFIX = "fsm"
-REDIS_TIMEOUT_SECONDS = 5
 
 GOOGLE_REVOKED = "revoked"
 GOOGLE_REVOKE_FAILED = "revoke_failed"
@@ -305,8 +303,7 @@ class DataRightsService:
         if not self.settings.redis_url:
             return True
         prefix = self.settings.redis_prefix
-        redis = Redis.from_url(self.settings.redis_url, decode_responses=True,
-                               socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        redis = redis_client(self.settings.redis_url, timeout=self.settings.redis_timeout_seconds)
         try:
             keys = [key async for key in redis.scan_iter(match=f"{_glob_escape(prefix)}*{user_id}*", count=500)]
             if telegram_id is not None:

@@ -52,7 +52,8 @@ class HealthService:
         try:
             await self.cache.ping()
         except Exception as exc:
-            return ComponentStatus("redis", "down", type(exc).__name__)
+            cause = exc.__cause__ or exc
+            return ComponentStatus("redis", "down", f"{type(cause).__name__}; running on in-process fallbacks")
         return ComponentStatus("redis", "ok")
 
     async def _heartbeats(self, names: tuple[str, ...]) -> list[ComponentStatus]:

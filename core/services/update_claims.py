@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 
+from core.cache import RedisUnavailable, ResilientRedis
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import TelegramUpdateClaim
@@ -71,7 +70,7 @@ class Claim:
 
 
 class UpdateClaims:
-    def __init__(self, db: Database, clock: Clock, *, redis: Redis | None, prefix: str, lease_seconds: int,
+    def __init__(self, db: Database, clock: Clock, *, redis: ResilientRedis | None, prefix: str, lease_seconds: int,
                  done_ttl_seconds: int) -> None:
         self.db = db
         self.clock = clock
@@ -89,17 +88,18 @@ class UpdateClaims:
         if self.redis is not None:
             try:
                 return await self._claim_in_redis(bot_id, update_id, token)
-            except (RedisError, OSError) as error:
-                log.warning("Redis unreachable for update claims (%s); using the database", type(error).__name__)
+            except RedisUnavailable:
+                pass  # the database below; the breaker logged the outage
         return await self._claim_in_database(bot_id, update_id, token)
 
     async def renew(self, claim: Claim) -> bool:
         """Extend the lease; False when the claim was lost (the lease ran out and another replica took it)."""
         if claim.store == "redis":
+            key = self._key(claim.bot_id, claim.update_id)
             try:
-                return bool(await self.redis.eval(_RENEW, 1, self._key(claim.bot_id, claim.update_id), claim.token,
-                                                  self.lease_seconds))
-            except (RedisError, OSError):
+                return bool(await self.redis.call(lambda redis: redis.eval(_RENEW, 1, key, claim.token,
+                                                                           self.lease_seconds)))
+            except RedisUnavailable:
                 return True  # cannot tell; the handler goes on and `finish` settles it
         async with self.db.transaction() as session:
             row = await session.get(TelegramUpdateClaim, (claim.bot_id, claim.update_id), with_for_update=True)
@@ -110,19 +110,20 @@ class UpdateClaims:
 
     async def finish(self, claim: Claim) -> None:
         if claim.store == "redis":
+            key = self._key(claim.bot_id, claim.update_id)
             try:
-                await self.redis.eval(_FINISH, 1, self._key(claim.bot_id, claim.update_id), claim.token,
-                                      self.done_ttl_seconds)
+                await self.redis.call(lambda redis: redis.eval(_FINISH, 1, key, claim.token, self.done_ttl_seconds))
                 return
-            except (RedisError, OSError) as error:
+            except RedisUnavailable as error:
                 log.warning("could not mark update %s done in Redis (%s); recording it in the database",
-                            claim.update_id, type(error).__name__)
+                            claim.update_id, error)
         await self._finish_in_database(claim)
 
     async def release(self, claim: Claim) -> None:
         if claim.store == "redis":
-            with contextlib.suppress(RedisError, OSError):  # if unreachable, the lease runs out on its own
-                await self.redis.eval(_RELEASE, 1, self._key(claim.bot_id, claim.update_id), claim.token)
+            key = self._key(claim.bot_id, claim.update_id)
+            with contextlib.suppress(RedisUnavailable):  # if unreachable, the lease runs out on its own
+                await self.redis.call(lambda redis: redis.eval(_RELEASE, 1, key, claim.token))
             return
         async with self.db.transaction() as session:
             await session.execute(delete(TelegramUpdateClaim).filter_by(
@@ -133,9 +134,9 @@ class UpdateClaims:
     async def _claim_in_redis(self, bot_id: int, update_id: int, token: str) -> tuple[ClaimState, Claim | None]:
         key = self._key(bot_id, update_id)
         for _ in range(2):  # the holder's key may expire between SET NX and GET: then try once more
-            if await self.redis.set(key, token, nx=True, ex=self.lease_seconds):
+            if await self.redis.call(lambda redis: redis.set(key, token, nx=True, ex=self.lease_seconds)):
                 return ClaimState.CLAIMED, Claim(bot_id, update_id, token, "redis")
-            current = await self.redis.get(key)
+            current = await self.redis.call(lambda redis: redis.get(key))
             if isinstance(current, bytes):
                 current = current.decode()
             if current == DONE:

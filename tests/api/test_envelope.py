@@ -51,7 +51,7 @@ async def test_health_is_503_when_the_database_is_down(settings) -> None:
         await down.close()
     assert response.status_code == 503
     assert response.json()["result"]["status"] == "down"
-    assert page.status_code == 503 and "degraded" in page.text
+    assert page.status_code == 503 and "Mechta is down" in page.text
 
 
 async def test_status_page_is_html(api: httpx.AsyncClient) -> None:

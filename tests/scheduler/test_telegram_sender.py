@@ -103,7 +103,7 @@ async def test_telegrams_retry_after_is_waited_out_and_the_message_sent(tmp_path
 
 
 async def test_redis_limiter_paces_all_processes_together(container):
-    redis = container.cache.redis
+    redis = container.redis
     key = container.settings.redis_prefix + "test:send-slot"
     limiters = [RedisSendRateLimiter(redis, key, rate=50) for _ in range(2)]  # two "processes", one budget
 

@@ -5,10 +5,9 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from core.bootstrap import Container
-from core.cache import RedisCache
+from core.cache import ResilientRedis
 from core.services.update_claims import ClaimState, UpdateClaims
 
 BOT = 123456
@@ -16,8 +15,8 @@ BOT = 123456
 
 @pytest.fixture(params=["redis", "database"])
 async def claims(request: pytest.FixtureRequest, container: Container) -> AsyncIterator[UpdateClaims]:
-    redis: Redis | None = container.cache.redis if request.param == "redis" else None
-    assert request.param == "database" or isinstance(container.cache, RedisCache)
+    redis: ResilientRedis | None = container.redis if request.param == "redis" else None
+    assert request.param == "database" or redis is not None
     yield UpdateClaims(container.db, container.clock, redis=redis, prefix=container.settings.redis_prefix,
                        lease_seconds=30, done_ttl_seconds=86400)
 
@@ -67,7 +66,7 @@ async def test_a_dead_holders_database_claim_is_taken_over_after_its_lease(conta
 
 
 async def test_claims_fall_back_to_the_database_when_redis_is_unreachable(container: Container) -> None:
-    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    unreachable = ResilientRedis("redis://127.0.0.1:1/0", timeout=0.2)
     claims = UpdateClaims(container.db, container.clock, redis=unreachable, prefix="", lease_seconds=30,
                           done_ttl_seconds=86400)
     try:
