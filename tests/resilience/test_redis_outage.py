@@ -3,15 +3,18 @@ in-process fallbacks, /health says degraded, and the app goes back to Redis once
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
+from core.security import hash_password
 from tests.api.test_auth import PASSWORD, latest_code, latest_reset_token
 from tests.helpers import ok_result, signed_in
 from tests.resilience.conftest import BREAKER_SECONDS, timed
 from tests.utils.redis_server import RedisServer
 
 FAST_SECONDS = 1.0
+PASSWORD_PATHS = {"/api/v1/auth/signup", "/api/v1/auth/signin", "/api/v1/auth/reset-password"}
 GOAL = {"title": "Run a half marathon", "area_id": "health", "horizon": "1y"}
 
 
@@ -24,6 +27,11 @@ async def test_every_endpoint_family_answers_fast_without_redis(api, container, 
     user, headers = await signed_in(container)
     feed_url = ok_result(await api.get("/api/v1/calendar/feed", headers=headers))["url"]
     break_redis(own_redis, outage)
+    # What the machine needs right now for one password hash: on a busy CI box it alone can take most of a
+    # second, so requests that hash or check a password get it on top of the bound. Redis may add nothing.
+    started = time.monotonic()
+    await asyncio.to_thread(hash_password, PASSWORD)
+    hash_seconds = time.monotonic() - started
 
     answers = []
 
@@ -50,13 +58,16 @@ async def test_every_endpoint_family_answers_fast_without_redis(api, container, 
     assert (await call("GET", "/api/v1/life_wheel/latest", headers=fresh))["scores"]["health"] == 6
     await call("POST", "/api/v1/goals/batch", headers=fresh, json={"goals": [GOAL]})
     assert [g["title"] for g in (await call("GET", "/api/v1/goals", headers=fresh))["items"]] == [GOAL["title"]]
-    await asyncio.sleep(BREAKER_SECONDS)  # the breaker lets one call probe Redis again: still fast
+    await asyncio.sleep(BREAKER_SECONDS)  # a probe is due now: it runs in the background, nobody waits for it
     feed, elapsed = await timed(api.get(feed_url[feed_url.index("/api/v1/"):]))
     answers.append(("GET", "feed.ics", feed.status_code, round(elapsed, 3)))
     health = await call("GET", "/health")
 
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
-    assert all(200 <= status < 300 and elapsed < FAST_SECONDS for *_, status, elapsed in answers), answers
+    assert all(200 <= status < 300 for *_, status, _elapsed in answers), answers
+    slow = [(path, elapsed) for _method, path, _status, elapsed in answers
+            if elapsed >= FAST_SECONDS + (hash_seconds if path in PASSWORD_PATHS else 0)]
+    assert slow == [], (hash_seconds, answers)
     assert health["status"] == "degraded"
     assert {c["name"]: c["status"] for c in health["components"]}["redis"] == "down"
 
