@@ -8,9 +8,11 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.i18n import N_
+from bot.render import format_number
 from core.bootstrap import Container
 from core.db.models import User
 from core.db.models.calendar import CalendarNotification
@@ -91,7 +93,9 @@ async def today_blocks_text(container: Container, user: User) -> str | None:
         icon = "🎯" if event.step_id is not None else "▪️"
         lines.append(f"{icon} {when} · {short_title(event.title)}")
     if len(events) > TODAY_BLOCKS_MAX:
-        lines.append(_("…and {count} more in /calendar").format(count=len(events) - TODAY_BLOCKS_MAX))
+        more = len(events) - TODAY_BLOCKS_MAX
+        lines.append(ngettext("…and {count} more block in /calendar", "…and {count} more blocks in /calendar",
+                              more).format(count=format_number(more)))
     return "\n".join(lines)
 
 

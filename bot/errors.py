@@ -12,10 +12,11 @@ import logging
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.middlewares.user import telegram_profile
+from bot.render import format_number
 from core.bootstrap import Container
 from core.errors import AIFailed, AITimeout, DomainError, NotFound, QuotaExceeded, TooManyRequests, Unprocessable
 from core.services.users import locale_from_language_code
@@ -70,12 +71,17 @@ TEXTS_BY_CLASS = {
     TooManyRequests: __("Too many attempts in a row. Please wait a little and try again."),
     DomainError: __("I couldn't do that. Please try again, or open the /menu."),
 }
-# A used-up quota names what ran out: the resource is in the error's details.
+# A used-up quota names what ran out (the resource is in the error's details), with the limit's plural form.
 QUOTA_TEXTS = {
-    "text": __("You've used this month's {limit} AI texts on your plan. The limit renews at the start of next "
-               "month — everything you wrote stays saved until then."),
-    "image": __("You've used this month's {limit} AI pictures on your plan. The limit renews at the start of next "
-                "month."),
+    "text": lambda limit: ngettext(
+        "You've used this month's {limit} AI text on your plan. The limit renews at the start of next month — "
+        "everything you wrote stays saved until then.",
+        "You've used this month's {limit} AI texts on your plan. The limit renews at the start of next month — "
+        "everything you wrote stays saved until then.", limit),
+    "image": lambda limit: ngettext(
+        "You've used this month's {limit} AI picture on your plan. The limit renews at the start of next month.",
+        "You've used this month's {limit} AI pictures on your plan. The limit renews at the start of next month.",
+        limit),
 }
 UNEXPECTED_TEXT = __("Oops — something went wrong on my side. I've noted it; please try again in a moment, "
                      "or open the /menu.")
@@ -88,7 +94,8 @@ def error_text(error: DomainError) -> str:
         return str(text)
     if isinstance(error, QuotaExceeded):
         template = QUOTA_TEXTS.get(str(error.details.get("resource")), QUOTA_TEXTS["text"])
-        return str(template).format(limit=error.details.get("limit", "?"))
+        limit = int(error.details.get("limit") or 0)
+        return template(limit).format(limit=format_number(limit))
     return str(next(TEXTS_BY_CLASS[kind] for kind in type(error).__mro__ if kind in TEXTS_BY_CLASS))
 
 

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.keyboards.menu import main_menu, settings_menu
 from bot.render.quota import allowance_line
 from core.bootstrap import Container
+from bot.render.profile import zone_place
 from core.clock import Clock
 from core.db.models import User
 from core.services.quotas import Allowance
@@ -70,7 +71,8 @@ def settings_text(user: User, clock: Clock, allowance: Allowance) -> str:
         _("⚙️ <b>Settings</b>"),
         "",
         _("Language: {language}").format(language=LANGUAGE_NAMES.get(user.locale, user.locale)),
-        _("Time zone: {zone} (now {time})").format(zone=escape(user.time_zone), time=f"{local_now:%H:%M}"),
+        _("Time zone: {zone} (now {time})").format(zone=escape(zone_place(user.time_zone)),
+                                                   time=f"{local_now:%H:%M}"),
         _("Morning ritual: {time}").format(time=f"{user.morning_time:%H:%M}"),
         _("Evening ritual: {time}").format(time=f"{user.evening_time:%H:%M}"),
         _("Date of birth: {date}").format(date=birth),

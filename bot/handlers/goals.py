@@ -25,6 +25,7 @@ from bot.keyboards.goals import (
     save_plan_keyboard,
 )
 from bot.render import goals as render
+from bot.render import too_long
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
 from bot.utils.dialog import InDialog
@@ -92,9 +93,7 @@ async def review_button(callback: CallbackQuery, callback_data: GoalReview, dial
     if callback_data.action == "edit":
         await state.set_state(GoalsForm.editing)
         await callback.answer()
-        await bot.send_message(callback.from_user.id, _(
-            "✏️ Send the goal in your own words (up to {limit} characters) — it replaces the title.").format(
-            limit=TITLE_MAX))
+        await bot.send_message(callback.from_user.id, render.title_prompt(TITLE_MAX))
         return
     if callback_data.action == "accept":
         dialog.accepted.append(dialog.goal)
@@ -113,8 +112,7 @@ async def review_button(callback: CallbackQuery, callback_data: GoalReview, dial
 async def title_written(message: Message, dialog: GoalReviewDialog, state: FSMContext) -> None:
     title = " ".join(message.text.split())
     if len(title) > TITLE_MAX:
-        await message.answer(_("That's {length} characters; please keep it under {limit}.").format(
-            length=len(title), limit=TITLE_MAX))
+        await message.answer(too_long(len(title), TITLE_MAX))
         return
     dialog.goal.title = title
     await dialog.save(state, GoalsForm.reviewing)

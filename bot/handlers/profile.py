@@ -126,7 +126,8 @@ async def time_zone_confirmed(callback: CallbackQuery, callback_data: ProfileCho
         await _ask_again("time_zone", _("No problem, let's try again."), bot, chat_id, dialog, user)
         return
     user = await _save(container, user, time_zone=dialog.pending_time_zone)
-    await bot.send_message(chat_id, _("✅ Time zone saved: {zone}.").format(zone=escape(user.time_zone)),
+    await bot.send_message(chat_id, _("✅ Time zone saved: {zone}.").format(
+        zone=escape(render.zone_place(user.time_zone))),
                            reply_markup=ReplyKeyboardRemove())
     await _answered("time_zone", bot, chat_id, state, dialog, user, container)
 

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import ProgressAction
 from bot.render import progress as render
+from bot.render import too_long
 from bot.states import DisplayNameDialog, ProgressForm
 from bot.utils.dialog import InDialog
 from bot.utils.messages import drop_keyboard
@@ -91,8 +92,7 @@ async def display_name_written(message: Message, state: FSMContext, bot: Bot, us
                                container: Container) -> None:
     name = " ".join(message.text.split())
     if len(name) > DISPLAY_NAME_MAX:
-        await message.answer(_("That's {length} characters; please keep it under {limit}.").format(
-            length=len(name), limit=DISPLAY_NAME_MAX))
+        await message.answer(too_long(len(name), DISPLAY_NAME_MAX))
         return
     await _join(bot, message.chat.id, state, user, container, name)
 

@@ -24,6 +24,7 @@ from bot.errors import error_text
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
 from bot.render import rituals as render
+from bot.render import too_long
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (
     already_done_text,
@@ -186,7 +187,7 @@ async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSM
 async def _too_long(message: Message, limit: int) -> bool:
     if len(message.text.strip()) <= limit:
         return False
-    await message.answer(render.too_long(len(message.text.strip()), limit))
+    await message.answer(too_long(len(message.text.strip()), limit))
     return True
 
 

@@ -164,7 +164,7 @@ async def _stream_closed(bot: Bot, chat_id: int, state: FSMContext, user: User, 
     await _leave(bot, chat_id, state)
     count = await _wants_saved(container, user.id)
     await show_checklist(bot, chat_id, user, container,
-                         intro=f"{intro} " + _("Wants saved: {count}.").format(count=count))
+                         intro=f"{intro} " + render.wants_saved(count))
 
 
 async def stream_button(callback: CallbackQuery, callback_data: WantsStep, state: FSMContext, bot: Bot,
@@ -217,9 +217,8 @@ async def future_me_text(message: Message, dialog: WantsDialog, state: FSMContex
                                       bot, message.chat.id, state, user, container)
     if draft is None:
         return
-    await _acknowledge(bot, message.chat.id, state, dialog, _(
-        "✓ Saved ({chars} characters). Write more, or press “Finish”.").format(chars=len(draft.future_me)),
-        future_me_keyboard(dialog.nonce))
+    await _acknowledge(bot, message.chat.id, state, dialog, render.future_me_saved(len(draft.future_me)),
+                       future_me_keyboard(dialog.nonce))
 
 
 async def future_me_finished(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,

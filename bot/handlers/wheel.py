@@ -104,7 +104,8 @@ async def _finish(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
             [change.previous or 0 for change in comparison.areas] if previous is not None else None,
             current_label=_("now"), previous_label=_("last time"),
         )
-    await send_photo(bot, chat_id, BufferedInputFile(chart, "life-wheel.png"), render.chart_caption(comparison))
+    await send_photo(bot, chat_id, BufferedInputFile(chart, "life-wheel.png"),
+                     render.chart_caption(comparison, user.locale))
     await send_long(bot, chat_id, render.result_text(dialog, comparison, first=previous is None, locale=user.locale),
                     reply_markup=main_menu())
 

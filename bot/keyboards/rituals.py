@@ -11,6 +11,7 @@ from datetime import date
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.db.models import Step
@@ -133,7 +134,8 @@ def plan_choice_keyboard(nonce: str, titles: Sequence[str], chosen: set[int]) ->
         mark = "☑️" if index in chosen else "▫️"
         builder.button(text=f"{mark} {short(title)}",
                        callback_data=ReviewAction(nonce=nonce, action="toggle", index=index))
-    builder.button(text=_("📅 Plan the chosen steps ({count})").format(count=len(chosen)),
+    builder.button(text=ngettext("📅 Plan {count} chosen step", "📅 Plan {count} chosen steps", len(chosen)).format(
+                       count=len(chosen)),
                    callback_data=ReviewAction(nonce=nonce, action="commit"))
     builder.adjust(1)
     return builder.as_markup()

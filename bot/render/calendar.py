@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.calendar_texts import block_line, commit_problem, day_heading, local, short_title, time_range, unplaced_reason
 from bot.charts_calendar import ChartBlock, render_week_chart
 from bot.keyboards.calendar import calendar_keyboard, plan_keyboard
-from bot.render import Screen
+from bot.render import Screen, format_number
 from bot.states import WeekPlanDialog
 from core.db.models import CalendarEvent, User
 from core.services.calendar.service import CalendarStatus
@@ -81,7 +82,9 @@ def plan_text(dialog: WeekPlanDialog, user: User) -> str:
             line = f"{time_range(item.start, item.end, user.time_zone)} · {short_title(item.title)}"
             lines.append(f"{number}. <s>{line}</s>" if item.skip else f"{number}. {line}")
         if dialog.left_out:
-            lines += ["", _("…and {count} more steps: plan again after saving these.").format(count=dialog.left_out)]
+            lines += ["", ngettext("…and {count} more step: plan again after saving these.",
+                                   "…and {count} more steps: plan again after saving these.",
+                                   dialog.left_out).format(count=format_number(dialog.left_out))]
     if dialog.already:
         lines += ["", _("<b>Already in your calendar</b>")]
         lines += [f"• {block_line(event.start, event.end, event.title, user)}"
@@ -115,7 +118,9 @@ def summary_text(results: list[CommitItem], user: User) -> str:
     created = [r for r in results if r.status == "created"]
     kept = [r for r in results if r.status == "already_scheduled"]
     problems = [r for r in results if r.status in ("rejected", "failed")]
-    lines = [_("✅ <b>Saved to your calendar: {count}</b>").format(count=len(created))]
+    lines = [ngettext("✅ <b>{count} block saved to your calendar</b>",
+                      "✅ <b>{count} blocks saved to your calendar</b>", len(created)).format(
+        count=format_number(len(created)))]
     lines += [f"• {block_line(r.start, r.end, r.title, user)}" for r in created if r.start and r.end]
     if kept:
         lines += ["", _("<b>Already in your calendar</b>")]

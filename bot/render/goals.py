@@ -4,9 +4,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.keyboards.goals import goals_list_keyboard, propose_keyboard, review_keyboard
-from bot.render import Screen
+from bot.render import Screen, format_number
 from bot.rituals.texts import GOAL_ICONS, STEP_ICONS, gamification_lines, horizon_title, level_title, short_day
 from bot.states import GoalReviewDialog
 from core.db.models import Goal
@@ -40,16 +41,24 @@ def goals_screen(goals: list[Goal]) -> Screen:
         lines += ["", _("<b>Reached</b>")]
         lines += [f"{GOAL_ICONS['done']} {escape(goal.title)}" for goal in reached[-REACHED_SHOWN_MAX:]]
     if dropped:
-        lines += ["", _("✖️ Dropped: {count}").format(count=dropped)]
+        lines += ["", ngettext("✖️ {count} goal dropped", "✖️ {count} goals dropped", dropped).format(
+            count=format_number(dropped))]
     if active:
         lines += ["", _("Buttons: 🗺 the plan · ✅ reached · ✖️ drop — by the goal's number.")]
     return Screen("\n".join(lines), goals_list_keyboard(active))
 
 
 def proposal_intro(count: int, notice: str | None) -> str:
-    intro = _("✨ I have {count} goals to suggest. Let's go through them one by one: accept, edit or drop each."
-              ).format(count=count)
+    intro = ngettext("✨ I have {count} goal to suggest. Let's look at it: accept, edit or drop it.",
+                     "✨ I have {count} goals to suggest. Let's go through them one by one: accept, edit or drop each.",
+                     count).format(count=format_number(count))
     return f"{intro}\n\n<i>{escape(notice)}</i>" if notice else intro
+
+
+def title_prompt(limit: int) -> str:
+    return ngettext("✏️ Send the goal in your own words (up to {limit} character) — it replaces the title.",
+                    "✏️ Send the goal in your own words (up to {limit} characters) — it replaces the title.",
+                    limit).format(limit=format_number(limit))
 
 
 def card(dialog: GoalReviewDialog) -> Screen:
@@ -71,10 +80,12 @@ def card(dialog: GoalReviewDialog) -> Screen:
 
 
 def saved_goals_text(goals: list[Goal], event: GamificationEvent | None, locale: str) -> str:
-    lines = [_("💾 <b>Saved {count} goals:</b>").format(count=len(goals))]
+    lines = [ngettext("💾 <b>Saved {count} goal:</b>", "💾 <b>Saved {count} goals:</b>", len(goals)).format(
+        count=format_number(len(goals)))]
     lines += [f"{GOAL_ICONS['active']} {escape(goal.title)}" for goal in goals]
     lines += ["", *gamification_lines(event, locale)]
-    lines += ["", _("Shall I draft a plan for them — year, quarter, month, week and day?")]
+    lines += ["", ngettext("Shall I draft a plan for it — year, quarter, month, week and day?",
+                           "Shall I draft a plan for them — year, quarter, month, week and day?", len(goals))]
     return "\n".join(lines)
 
 
@@ -98,8 +109,11 @@ def plan_text(steps: list[ProposedStep], goal_titles: dict[str, str], locale: st
 
 
 def plan_saved_text(count: int, event: GamificationEvent | None, locale: str) -> str:
-    lines = [_("💾 <b>The plan is saved: {count} steps.</b> Today's ones are in /today, the whole cascade of a goal "
-               "in /plan.").format(count=count), "", *gamification_lines(event, locale)]
+    lines = [ngettext("💾 <b>The plan is saved: {count} step.</b> Today's steps are in /today, the whole cascade "
+                      "of a goal in /plan.",
+                      "💾 <b>The plan is saved: {count} steps.</b> Today's steps are in /today, the whole cascade "
+                      "of a goal in /plan.", count).format(count=format_number(count)),
+             "", *gamification_lines(event, locale)]
     return "\n".join(lines).strip()
 
 
@@ -111,7 +125,9 @@ def cascade_text(goal: Goal, roots: list[StepNode], locale: str) -> str:
     """A goal's steps as an indented tree, cut after CASCADE_LINES_MAX lines."""
     lines = _cascade_lines(roots, locale)
     if len(lines) > CASCADE_LINES_MAX:
-        lines = [*lines[:CASCADE_LINES_MAX], _("…and {count} more steps").format(count=len(lines) - CASCADE_LINES_MAX)]
+        more = len(lines) - CASCADE_LINES_MAX
+        lines = [*lines[:CASCADE_LINES_MAX],
+                 ngettext("…and {count} more step", "…and {count} more steps", more).format(count=format_number(more))]
     return "\n\n".join([goal_heading(goal), "\n".join(lines)])
 
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from babel.dates import get_timezone_location
 
 from bot.keyboards.profile import confirm_time_zone, language_choice, share_location, skip_birth_date, time_choice
 from bot.render import Screen
 from bot.states import ProfileDialog
 from core.db.models import User
-from core.services.timezones import ZoneMatch
+from core.services.timezones import ZoneMatch, etc_label
 
 
 def question(field: str, user: User, dialog: ProfileDialog) -> Screen:
@@ -39,10 +41,33 @@ def question(field: str, user: User, dialog: ProfileDialog) -> Screen:
     ]), keyboard)
 
 
+def zone_place(time_zone: str, locale: str | None = None) -> str:
+    """A time zone as a place in the person's language (babel's city names): "Москва", "Berlin", "UTC+03:00".
+    Without `locale`, the locale of the current i18n context."""
+    if time_zone == "UTC" or time_zone.startswith("Etc/"):
+        return etc_label(time_zone) or "UTC"
+    try:
+        return get_timezone_location(time_zone, locale=locale or get_i18n().current_locale, return_city=True)
+    except LookupError:  # a zone newer than babel's data
+        return time_zone
+
+
+def match_place(match: ZoneMatch, locale: str | None = None) -> str:
+    """Where the person is, as they would say it: the zone's city in their language when the city found is that
+    city ("Moscow" → "Москва"), else the name they typed with the zone's city ("Казань (часовой пояс: Москва)")."""
+    zone_city = zone_place(match.time_zone, locale)
+    if match.city is None or match.fixed_offset:
+        return escape(zone_city)
+    typed = match.typed or ""
+    if match.city == zone_place(match.time_zone, "en") or typed.casefold() == zone_city.casefold():
+        return escape(zone_city)
+    name = typed if any(char.isupper() for char in typed) else typed[:1].upper() + typed[1:]
+    return _("{place} (time zone: {zone})").format(place=escape(name or match.city), zone=escape(zone_city))
+
+
 def confirm_zone(match: ZoneMatch, dialog: ProfileDialog) -> Screen:
-    label = escape(match.label)
-    place = label if match.label == match.time_zone else f"{label} ({escape(match.time_zone)})"
-    lines = [_("It's <b>{time}</b> now in {place} — right?").format(time=f"{match.local_time:%H:%M}", place=place)]
+    lines = [_("It's <b>{time}</b> now in {place} — right?").format(time=f"{match.local_time:%H:%M}",
+                                                                   place=match_place(match))]
     if match.fixed_offset:
         lines.append(_("A fixed offset does not follow daylight saving time. If your clocks change in summer, "
                        "type your city instead."))
@@ -65,6 +90,7 @@ def birth_date_problem(reason: str) -> str:
 def all_set(user: User) -> str:
     return "\n\n".join([
         _("🎉 <b>All set!</b> Your rituals: morning at {morning}, evening at {evening} ({zone}).").format(
-            morning=f"{user.morning_time:%H:%M}", evening=f"{user.evening_time:%H:%M}", zone=escape(user.time_zone)),
+            morning=f"{user.morning_time:%H:%M}", evening=f"{user.evening_time:%H:%M}",
+            zone=escape(zone_place(user.time_zone))),
         _("A good first step is the life wheel: it shows where you are today."),
     ])

@@ -7,8 +7,10 @@ from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
-from bot.rituals.texts import day_label, gamification_lines, short_day
+from bot.render import format_number
+from bot.rituals.texts import day_label, gamification_lines, short_day, steps_done_line
 from core.db.models import Step
 from core.services.gamification import GamificationEvent
 from core.services.rituals import WeekOverview
@@ -33,10 +35,6 @@ def evening_done(event: GamificationEvent | None, streak_days: int, locale: str)
                       *gamification_lines(event, locale, streak_days=streak_days)])
 
 
-def too_long(length: int, limit: int) -> str:
-    return _("That's {length} characters; please keep it under {limit}.").format(length=length, limit=limit)
-
-
 def week_summary(overview: WeekOverview, locale: str) -> str:
     mornings = sum(1 for entry in overview.entries if entry.type == "morning")
     evenings = sum(1 for entry in overview.entries if entry.type == "evening")
@@ -44,15 +42,18 @@ def week_summary(overview: WeekOverview, locale: str) -> str:
         _("📝 <b>Weekly review</b> · {start} – {end}").format(start=day_label(overview.week_start, locale),
                                                                end=day_label(overview.week_end, locale)),
         "",
-        _("🌅 Morning rituals: {mornings} · 🌙 evening rituals: {evenings}").format(mornings=mornings,
-                                                                                  evenings=evenings),
-        _("✅ Steps done: {done} of {planned}").format(done=len(overview.steps_done),
-                                                     planned=len(overview.steps_planned)),
+        " · ".join([
+            ngettext("🌅 {count} morning ritual", "🌅 {count} morning rituals", mornings).format(
+                count=format_number(mornings)),
+            ngettext("🌙 {count} evening ritual", "🌙 {count} evening rituals", evenings).format(
+                count=format_number(evenings)),
+        ]),
+        steps_done_line(len(overview.steps_done), len(overview.steps_planned)),
     ]
     moods = overview.mood_by_day
     if moods:
         average = sum(moods.values()) / len(moods)
-        lines.append(_("😊 Average mood: {value}").format(value=f"{average:.1f}"))
+        lines.append(_("😊 Average mood: {value}").format(value=format_number(round(average, 1), locale)))
     if overview.steps_done:
         lines += ["", _("<b>Done this week</b>")] + [f"✅ {escape(step.title)}" for step in overview.steps_done[:10]]
     return "\n".join(lines)

@@ -6,9 +6,10 @@ import uuid
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.keyboards.story import home_keyboard, interview_done_keyboard, question_keyboard
-from bot.render import Screen, answer_preview
+from bot.render import Screen, answer_preview, format_number
 from bot.states import InterviewDialog
 from core.clients.ai.base import offline_notice
 from core.db.models import Area, FutureStory
@@ -47,7 +48,8 @@ def home(*, answered: int, total: int, latest: uuid.UUID | None) -> Screen:
         _("I'll ask one question about each area of your life: how it looks in three to five years if things go "
           "well. From your answers I'll write the story of your life in three and in five years, and we can turn "
           "its scenes into pictures."),
-        _("Answered: {answered} of {total}.").format(answered=answered, total=total),
+        ngettext("You've answered {answered} of {total} questions.", "You've answered {answered} of {total} questions.",
+                 answered).format(answered=format_number(answered), total=format_number(total)),
     ])
     return Screen(text, home_keyboard(answered=answered, total=total, latest=latest))
 
@@ -68,7 +70,9 @@ def question(dialog: InterviewDialog, answer: str | None) -> Screen:
 
 
 def interview_done(*, answered: int, total: int, latest: uuid.UUID | None) -> Screen:
-    text = _("✅ The interview is done: {answered} of {total} areas answered.").format(answered=answered, total=total)
+    text = ngettext("✅ The interview is done: {answered} of {total} questions answered.",
+                    "✅ The interview is done: {answered} of {total} questions answered.", answered).format(
+        answered=format_number(answered), total=format_number(total))
     if answered:
         text += "\n\n" + _("Shall I write your story?")
     else:

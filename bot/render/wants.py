@@ -5,9 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.keyboards.wants import reverse_keyboard
-from bot.render import Screen, answer_preview
+from bot.render import Screen, answer_preview, format_number
 from bot.states import WantsDialog
 from core.db.models import Area, WantsAnalysis
 from core.services.wants import WantsProgress
@@ -24,7 +25,8 @@ def _mark(done: bool, started: bool = False) -> str:
 
 def _stream_line(progress: WantsProgress) -> str:
     if progress.stream_completed:
-        detail = _("done, {chars} characters").format(chars=progress.stream_chars)
+        detail = ngettext("done, {chars} character", "done, {chars} characters", progress.stream_chars).format(
+            chars=format_number(progress.stream_chars))
     elif progress.stream_remaining_seconds is not None:
         detail = _("{time} left").format(time=clock_text(progress.stream_remaining_seconds))
     else:
@@ -35,9 +37,11 @@ def _stream_line(progress: WantsProgress) -> str:
 
 def _future_me_line(progress: WantsProgress) -> str:
     if progress.future_me_completed:
-        detail = _("done, {chars} characters").format(chars=progress.future_me_chars)
+        detail = ngettext("done, {chars} character", "done, {chars} characters", progress.future_me_chars).format(
+            chars=format_number(progress.future_me_chars))
     elif progress.future_me_chars:
-        detail = _("{chars} characters so far").format(chars=progress.future_me_chars)
+        detail = ngettext("{chars} character so far", "{chars} characters so far", progress.future_me_chars).format(
+            chars=format_number(progress.future_me_chars))
     else:
         detail = _("your life as you see it at 40")
     return f"{_mark(progress.future_me_completed, progress.future_me_chars > 0)} " + \
@@ -48,7 +52,8 @@ def _reverse_line(progress: WantsProgress) -> str:
     answered = sum((progress.reverse_envy_filled, progress.reverse_regrets_filled,
                     progress.reverse_what_to_do_5y_filled))
     return f"{_mark(progress.reverse_completed, answered > 0)} " + \
-        _("3. Reverse questions — {answered} of 3 answered").format(answered=answered)
+        ngettext("3. Reverse questions — {answered} of 3 answered", "3. Reverse questions — {answered} of 3 answered",
+                 answered).format(answered=format_number(answered))
 
 
 def checklist_text(progress: WantsProgress, *, analyzed: bool) -> str:
@@ -102,6 +107,16 @@ def analysis_text(analysis: WantsAnalysis, areas: dict[str, Area], locale: str) 
     return "\n\n".join(sections)
 
 
+def wants_saved(count: int) -> str:
+    return ngettext("{count} want saved.", "{count} wants saved.", count).format(count=format_number(count))
+
+
+def future_me_saved(chars: int) -> str:
+    return ngettext("✓ Saved ({chars} character). Write more, or press “Finish”.",
+                    "✓ Saved ({chars} characters). Write more, or press “Finish”.", chars).format(
+        chars=format_number(chars))
+
+
 def stream_intro(remaining_seconds: int) -> str:
     return "\n\n".join([
         _("✍️ <b>The “I want” stream</b>"),
@@ -122,7 +137,9 @@ def future_me_intro(chars_so_far: int) -> str:
         _("When you have said everything, press “Finish”."),
     ]
     if chars_so_far:
-        parts.append(_("You have written {chars} characters so far — carry on.").format(chars=chars_so_far))
+        parts.append(ngettext("You have written {chars} character so far — carry on.",
+                              "You have written {chars} characters so far — carry on.", chars_so_far).format(
+            chars=format_number(chars_so_far)))
     return "\n\n".join(parts)
 
 

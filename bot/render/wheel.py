@@ -5,10 +5,11 @@ from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.keyboards.wheel import score_keyboard
-from bot.render import Screen
+from bot.render import Screen, characters, format_number
 from bot.states import WheelArea, WheelDialog
 from core.db.models import LifeWheelEntry
 from core.services.wheel import AREA_NOTE_MAX_CHARS, WheelComparison
@@ -39,35 +40,37 @@ def question(dialog: WheelDialog, locale: str) -> Screen:
 
 
 def note_prompt(dialog: WheelDialog, locale: str) -> str:
-    return _("📝 Write a note about “{area}” (up to {limit} characters). It stays with this wheel.").format(
-        area=escape(area_title(dialog.area, locale)), limit=AREA_NOTE_MAX_CHARS)
+    return ngettext("📝 Write a note about “{area}” (up to {limit} character). It stays with this wheel.",
+                    "📝 Write a note about “{area}” (up to {limit} characters). It stays with this wheel.",
+                    AREA_NOTE_MAX_CHARS).format(area=escape(area_title(dialog.area, locale)),
+                                                limit=format_number(AREA_NOTE_MAX_CHARS))
 
 
 def note_too_long(length: int) -> str:
-    return _("That's {length} characters; a note fits {limit}. Please make it shorter.").format(
-        length=length, limit=AREA_NOTE_MAX_CHARS)
+    return _("That's {length}, and a note holds {limit}. Please make it shorter.").format(
+        length=characters(length), limit=characters(AREA_NOTE_MAX_CHARS))
 
 
-def delta(value: int | float | None) -> str:
+def delta(value: int | float | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     if value > 0:
-        return f" (▲{value:g})"
+        return f" (▲{format_number(value, locale)})"
     if value < 0:
-        return f" (▼{-value:g})"
+        return f" (▼{format_number(-value, locale)})"
     return " (=)"
 
 
-def chart_caption(comparison: WheelComparison) -> str:
+def chart_caption(comparison: WheelComparison, locale: str | None = None) -> str:
     return _("🎡 Your life wheel · average {average}{delta}").format(
-        average=f"{comparison.average:g}", delta=delta(comparison.average_delta))
+        average=format_number(comparison.average, locale), delta=delta(comparison.average_delta, locale))
 
 
 def result_text(dialog: WheelDialog, comparison: WheelComparison, *, first: bool, locale: str) -> str:
     """Each area's score and change, then where to focus."""
     areas = {area.id: area for area in dialog.areas}
     lines = [f"{escape(areas[change.area_id].emoji)} {escape(area_title(areas[change.area_id], locale))}: "
-             f"<b>{change.score}</b>{delta(change.delta)}" for change in comparison.areas]
+             f"<b>{change.score}</b>{delta(change.delta, locale)}" for change in comparison.areas]
     summary = [_("<b>Your scores</b>") if first else _("<b>Changes since last time</b>"), "\n".join(lines)]
     if first:
         summary.append(_("This is your first wheel — next time I'll show what changed."))
@@ -86,5 +89,5 @@ def history_text(entries: list[tuple[date, LifeWheelEntry]], *, page: int, pages
     for day, entry in entries:
         average = sum(entry.scores.values()) / len(entry.scores) if entry.scores else 0
         lines.append(_("• {date} — average {average}").format(
-            date=format_date(day, format="medium", locale=locale), average=f"{average:.1f}"))
+            date=format_date(day, format="medium", locale=locale), average=format_number(round(average, 1), locale)))
     return "\n".join(lines)

@@ -11,13 +11,14 @@ from functools import lru_cache
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.calendar_texts import today_blocks_text
 from bot.i18n import create_i18n
 from bot.keyboards.rituals import evening_keyboard, morning_keyboard, short, weekly_keyboard
-from bot.rituals.texts import day_label, interception_text
+from bot.render import format_number, percent
+from bot.rituals.texts import day_label, interception_text, steps_done_line
 from core.bootstrap import Container
 from core.db.models import Step, User
 from core.db.models.goals import StepStatus
@@ -85,7 +86,7 @@ def _energy_lines(energy: DailyEnergy) -> list[str]:
     moon = energy.moon
     lines = [_("<b>The day's energy</b>"),
              _("{emoji} {phase} · illuminated: {percent}").format(emoji=moon.emoji, phase=escape(moon.name),
-                                                                percent=f"{moon.illumination}%")]
+                                                                percent=percent(moon.illumination))]
     if energy.numerology is not None:
         lines.append(_("🔢 Personal day number: {number}").format(number=energy.numerology.personal_day))
     lines.append(f"💡 <i>{escape(energy.daily_ai_tip.text)}</i>")
@@ -99,7 +100,9 @@ def _step_lines(steps: list[Step]) -> list[str]:
         minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
         lines.append(f"{icon} {escape(short(step.title, PROMPT_TITLE_CHARS))}{minutes}")
     if len(steps) > PROMPT_STEPS_MAX:
-        lines.append(_("…and {count} more in /today").format(count=len(steps) - PROMPT_STEPS_MAX))
+        more = len(steps) - PROMPT_STEPS_MAX
+        lines.append(ngettext("…and {count} more step in /today", "…and {count} more steps in /today", more).format(
+            count=format_number(more)))
     return lines
 
 
@@ -154,9 +157,9 @@ async def _weekly(container: Container, user: User, day: date,
         _("📝 <b>Time for the weekly review</b> · {start} – {end}").format(
             start=day_label(overview.week_start, user.locale), end=day_label(overview.week_end, user.locale)),
         "\n".join([
-            _("🗓 Days with a ritual: {days} of 7").format(days=rituals_days),
-            _("✅ Steps done: {done} of {planned}").format(done=len(overview.steps_done),
-                                                         planned=len(overview.steps_planned)),
+            ngettext("🗓 Rituals on {days} day of 7", "🗓 Rituals on {days} days of 7", rituals_days).format(
+                days=format_number(rituals_days)),
+            steps_done_line(len(overview.steps_done), len(overview.steps_planned)),
         ]),
         _("A few minutes: look back, write what you noticed, and pick the steps for next week."),
     ]

@@ -5,9 +5,11 @@ from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.i18n import N_
+from bot.render import format_number
 from core.services.gamification import ACHIEVEMENTS, GamificationEvent
 from core.services.rituals import Interception
 
@@ -53,7 +55,8 @@ def short_day(day: date, locale: str) -> str:
 def gamification_lines(event: GamificationEvent | None, locale: str, *, streak_days: int | None = None) -> list[str]:
     lines: list[str] = []
     if event is not None:
-        lines.append(_("✨ +{xp} XP · {total} XP in total").format(xp=event.xp, total=event.total_xp))
+        lines.append(_("✨ +{xp} XP · {total} XP in total").format(xp=format_number(event.xp),
+                                                                   total=format_number(event.total_xp)))
         if event.level_up:
             lines.append(_("🎉 New level: {level}!").format(level=event.level))
         for code in event.new_achievements:
@@ -61,15 +64,27 @@ def gamification_lines(event: GamificationEvent | None, locale: str, *, streak_d
             if achievement is not None:
                 lines.append(_("🏅 New achievement: {title}").format(title=escape(achievement.title(locale))))
     if streak_days is not None:
-        lines.append(_("🔥 Days in a row: {days}").format(days=streak_days))
+        lines.append(streak_line(streak_days))
     return lines
+
+
+def streak_line(days: int) -> str:
+    return ngettext("🔥 {days} day in a row", "🔥 {days} days in a row", days).format(days=format_number(days))
+
+
+def steps_done_line(done: int, planned: int) -> str:
+    """The week's steps: "3 of 5 steps done", or that none were planned (never "0 of 0")."""
+    if not planned:
+        return _("✅ No steps were planned for the week")
+    return ngettext("✅ {done} of {planned} steps done", "✅ {done} of {planned} steps done", done).format(
+        done=format_number(done), planned=format_number(planned))
 
 
 def xp_toast(event: GamificationEvent | None, done_text: str) -> str:
     """A callback answer (≤ 200 characters, no HTML): what happened and the XP it paid."""
     if event is None:
         return done_text
-    text = f"{done_text} " + _("+{xp} XP").format(xp=event.xp)
+    text = f"{done_text} " + _("+{xp} XP").format(xp=format_number(event.xp))
     if event.level_up:
         text += " · " + _("🎉 New level: {level}!").format(level=event.level)
     return text

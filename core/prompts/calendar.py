@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from pydantic import BaseModel, Field
 
 from core.clients.ai.base import AIOutput, AITask, Prompt
+from core.prompts.wording import ru_plural, times
 
 
 class BlockNote(BaseModel):
@@ -76,8 +78,8 @@ PLAN_GOAL_PROMPT = Prompt(
 
 _TEXTS = {
     "ru": {
-        "analysis": "На {days} дн. у вас {events} событий, занято {busy} ч; в ваши часы свободно {free} ч. "
-                    "Планировщик нашёл место для {placed} из {total} шагов.",
+        "analysis": "На {days} дн. у вас {events}, занято {busy} ч; в ваши часы свободно {free} ч. "
+                    "Планировщик нашёл место для {placed} из {total}.",
         "fit_all": "Все шаги недели помещаются — оставьте буферы, не занимайте их новыми встречами.",
         "unplaced": "Не поместилось: {titles}. Сократите шаг или перенесите его на следующую неделю.",
         "busy": "Неделя плотная: поставьте самый важный шаг на утро, пока встречи не съели время.",
@@ -85,12 +87,12 @@ _TEXTS = {
         "no_goals": "Целей пока нет — запишите одну, и планировщик начнёт находить для неё время.",
         "alignment_good": "Хорошо", "alignment_some": "Частично", "alignment_none": "Нет шагов",
         "time": "{days} — в найденные свободные окна", "time_none": "Свободных окон на этой неделе не нашлось",
-        "duration": "{minutes} мин за сессию", "frequency": "{count} раз(а) в неделю",
+        "duration": "{minutes} мин за сессию", "frequency": "{times} в неделю",
         "reasoning": "Время подобрано только из ваших свободных часов, с буфером вокруг встреч и дневным лимитом.",
     },
     "en": {
-        "analysis": "Over {days} days you have {events} events, {busy} h busy; {free} h are free within your hours. "
-                    "The planner found room for {placed} of {total} steps.",
+        "analysis": "Over {days} days you have {events}, {busy} h busy; {free} h are free within your hours. "
+                    "The planner found room for {placed} of {total}.",
         "fit_all": "All of the week's steps fit — keep the buffers free of new meetings.",
         "unplaced": "Did not fit: {titles}. Shorten the step or move it to next week.",
         "busy": "A dense week: put the most important step in the morning before meetings eat the time.",
@@ -98,10 +100,23 @@ _TEXTS = {
         "no_goals": "No goals yet — write one down and the planner will start finding time for it.",
         "alignment_good": "Good", "alignment_some": "Partly", "alignment_none": "No steps",
         "time": "{days} — in the free slots found", "time_none": "No free slots were found this week",
-        "duration": "{minutes} min per session", "frequency": "{count} time(s) a week",
+        "duration": "{minutes} min per session", "frequency": "{times} a week",
         "reasoning": "Times come only from your free hours, with a buffer around meetings and a daily limit.",
     },
 }
+
+
+def _events(count: int, locale: str) -> str:
+    if locale == "en":
+        return f"{count} event" if count == 1 else f"{count} events"
+    return f"{count} {ru_plural(count, 'событие', 'события', 'событий')}"
+
+
+def _of_steps(total: int, locale: str) -> str:
+    """The "of N steps" part: genitive in Russian (из 1 шага, из 5 шагов)."""
+    if locale == "en":
+        return f"{total} step" if total == 1 else f"{total} steps"
+    return f"{total} {ru_plural(total, 'шага', 'шагов', 'шагов')}"
 
 
 def offline_analysis(inputs: dict[str, Any], locale: str) -> CalendarAdvice:
@@ -118,9 +133,11 @@ def offline_analysis(inputs: dict[str, Any], locale: str) -> CalendarAdvice:
     overbooked = 1 if inputs["busy_minutes"] > inputs["free_minutes"] else 0
     score = max(1, min(10, 5 + len(blocks) - len(unplaced) - overbooked))
     return CalendarAdvice(
-        analysis=texts["analysis"].format(days=inputs["days"], events=len(inputs["events"]),
-                                          busy=round(inputs["busy_minutes"] / 60, 1),
-                                          free=round(inputs["free_minutes"] / 60, 1), placed=len(blocks), total=total),
+        analysis=texts["analysis"].format(
+            days=inputs["days"], events=_events(len(inputs["events"]), locale),
+            busy=format_decimal(round(inputs["busy_minutes"] / 60, 1), format="#,##0.#", locale=locale),
+            free=format_decimal(round(inputs["free_minutes"] / 60, 1), format="#,##0.#", locale=locale),
+            placed=len(blocks), total=_of_steps(total, locale)),
         recommendations=recommendations, goal_alignment=alignment, productivity_score=score)
 
 
@@ -131,7 +148,8 @@ def offline_goal_plan(inputs: dict[str, Any], locale: str) -> GoalPlanAdvice:
     minutes = round(sum(b["minutes"] for b in blocks) / len(blocks)) if blocks else 0
     return GoalPlanAdvice(
         suggested_time=texts["time"].format(days=days) if blocks else texts["time_none"],
-        duration=texts["duration"].format(minutes=minutes), frequency=texts["frequency"].format(count=len(blocks)),
+        duration=texts["duration"].format(minutes=minutes),
+        frequency=texts["frequency"].format(times=times(len(blocks), locale)),
         reasoning=texts["reasoning"])
 
 

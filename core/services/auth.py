@@ -111,18 +111,18 @@ class FailureLimiter:
 
 _MAILS = {
     "verification": {
-        "ru": ("Mechta: код подтверждения {code}",
-               "Здравствуйте!\n\nВаш код подтверждения почты в Mechta: {code}\n"
+        "ru": ("«Мечта»: код подтверждения {code}",
+               "Здравствуйте!\n\nВаш код подтверждения почты в «Мечте»: {code}\n"
                "Код действует {minutes} мин.\n\n"
-               "Если вы не регистрировались в Mechta, просто удалите это письмо."),
+               "Если вы не регистрировались в «Мечте», просто удалите это письмо."),
         "en": ("Mechta: your verification code is {code}",
                "Hello!\n\nYour Mechta email verification code: {code}\n"
                "It is valid for {minutes} minutes.\n\n"
                "If you did not sign up for Mechta, simply delete this message."),
     },
     "password_reset": {
-        "ru": ("Mechta: сброс пароля",
-               "Здравствуйте!\n\nКто-то (надеемся, вы) запросил сброс пароля в Mechta.\n"
+        "ru": ("«Мечта»: сброс пароля",
+               "Здравствуйте!\n\nКто-то (надеемся, вы) запросил сброс пароля в «Мечте».\n"
                "Токен для сброса пароля: {token}\n"
                "Он действует {minutes} мин. и сработает один раз.\n\n"
                "Если вы не запрашивали сброс, ничего не делайте — пароль останется прежним."),

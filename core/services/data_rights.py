@@ -194,7 +194,7 @@ class DataRightsService:
             if user is None:
                 raise NotFound("USER_NOT_FOUND", "User not found.")
             blocks = await PersonalDataRepository(session, user.id, user.telegram_id).planned_blocks()
-        ics = build_feed(blocks, calendar_name="Mechta", time_zone=user.time_zone, now=self.clock.now())
+        ics = build_feed(blocks, locale=user.locale, time_zone=user.time_zone, now=self.clock.now())
         return PlannedBlocksCalendar(ics=ics, count=len(blocks))
 
     # ----- deletion --------------------------------------------------------------------------------------------

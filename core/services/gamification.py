@@ -102,9 +102,9 @@ class Achievement:
 
 
 ACHIEVEMENTS: tuple[Achievement, ...] = (
-    Achievement("first_wheel", "Точка отсчёта", "Starting point", "Заполнить колесо баланса",
+    Achievement("first_wheel", "Точка отсчёта", "Starting point", "Заполнить колесо жизни",
                 "Fill in the life wheel", lambda s: s.count("wheel_completed") >= 1),
-    Achievement("first_wants", "Услышать себя", "Listening in", "Получить анализ своих желаний",
+    Achievement("first_wants", "Услышать себя", "Listening in", "Получить разбор своих желаний",
                 "Get your wants analysed", lambda s: s.count("wants_analyzed") >= 1),
     Achievement("first_story", "Письмо из будущего", "Letter from the future", "Написать историю своего будущего",
                 "Write your future story", lambda s: s.count("future_story_created") >= 1),
@@ -124,7 +124,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
                 "Finish 25 steps", lambda s: s.count("step_done") >= 25),
     Achievement("first_goal_done", "Мечта сбывается", "A dream comes true", "Достичь первой цели",
                 "Reach your first goal", lambda s: s.count("goal_done") >= 1),
-    Achievement("first_weekly_review", "Взгляд назад", "Looking back", "Провести первый недельный обзор",
+    Achievement("first_weekly_review", "Взгляд назад", "Looking back", "Провести первый обзор недели",
                 "Do your first weekly review", lambda s: s.count("weekly_review") >= 1),
     Achievement("level_5", "Пятый уровень", "Level five", "Достичь пятого уровня",
                 "Reach level five", lambda s: level_for_xp(s.total_xp) >= 5),

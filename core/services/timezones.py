@@ -39,6 +39,8 @@ class ZoneMatch:
     label: str  # what the user recognises: "Berlin, DE", "Europe/Berlin" or "UTC+03:00"
     local_time: datetime
     fixed_offset: bool = False  # Etc/GMT zones never switch to daylight saving time
+    city: str | None = None  # the geonames city found by name ("Kazan")
+    typed: str | None = None  # the city name as the person typed it, when it matched as is ("Казань")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class TimeZoneResolver:
         name = _timezone_finder().timezone_at(lat=latitude, lng=longitude)
         if name is None:
             return None
-        return self._match(name, _etc_label(name) or name, fixed_offset=name.startswith("Etc/"))
+        return self._match(name, etc_label(name) or name, fixed_offset=name.startswith("Etc/"))
 
     def from_text(self, text: str) -> ZoneMatch | None:
         query = _CITY_PREFIXES.sub("", (text or "").strip()[:MAX_QUERY_LENGTH]).strip()
@@ -112,8 +114,9 @@ class TimeZoneResolver:
             return None
         return self._iana(query) or self._offset(query) or self._city(query)
 
-    def _match(self, time_zone: str, label: str, *, fixed_offset: bool = False) -> ZoneMatch:
-        return ZoneMatch(time_zone, label, self.clock.local_now(time_zone), fixed_offset)
+    def _match(self, time_zone: str, label: str, *, fixed_offset: bool = False, city: str | None = None,
+               typed: str | None = None) -> ZoneMatch:
+        return ZoneMatch(time_zone, label, self.clock.local_now(time_zone), fixed_offset, city, typed)
 
     def _iana(self, query: str) -> ZoneMatch | None:
         compact = re.sub(r"\s*/\s*", "/", query).replace(" ", "_").casefold()
@@ -144,20 +147,22 @@ class TimeZoneResolver:
             return None
         # POSIX-style names invert the sign: Etc/GMT-3 is three hours AHEAD of UTC.
         name = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
-        return self._match(name, _etc_label(name), fixed_offset=True)
+        return self._match(name, etc_label(name), fixed_offset=True)
 
     def _city(self, query: str) -> ZoneMatch | None:
         with _index_lock:  # the first lookups may come from several threads at once
             index = _city_index()
-        key = _normalize(query.split(",")[0])
+        typed = query.split(",")[0].strip()
+        key = _normalize(typed)
         city = index.by_name.get(key)
         if city is None and len(key) >= 4:
+            typed = ""  # a typo corrected: the person's spelling is not the place's name
             close = difflib.get_close_matches(key, index.fuzzy_keys.get(key[0], []), n=5, cutoff=FUZZY_CUTOFF)
             found = [index.by_name[name] for name in close]
             city = max(found, key=lambda item: item.population) if found else None
         if city is None:
             return None
-        return self._match(city.time_zone, f"{city.name}, {city.country}")
+        return self._match(city.time_zone, f"{city.name}, {city.country}", city=city.name, typed=typed or None)
 
 
 def _is_latin_or_cyrillic(name: str) -> bool:
@@ -165,7 +170,7 @@ def _is_latin_or_cyrillic(name: str) -> bool:
 
 
 
-def _etc_label(name: str) -> str | None:
+def etc_label(name: str) -> str | None:
     """"Etc/GMT-3" -> "UTC+03:00" (the sign flipped back to what people expect)."""
     match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
     if match is None:

@@ -62,7 +62,7 @@ async def test_accept_all_writes_the_week_to_the_calendar_and_its_feed(running: 
     assert "Wed 03.06" in plan["text"] and "2. 09:00–09:20 · Stretching" in plan["text"]
 
     summary = await running.press(chat, plan, ":accept:0:0",
-                                  lambda view: view["id"] == plan["id"] and "Saved to your calendar: 2" in view["text"])
+                                  lambda view: view["id"] == plan["id"] and "2 blocks saved to your calendar" in view["text"])
     picture = await running.reply(chat, lambda view: view["photo_url"] is not None, after_id=summary["id"])
 
     assert "Mon 01.06 09:00–10:00 · Long run" in summary["text"] and summary["keyboard"] is None
@@ -82,7 +82,7 @@ async def test_a_skipped_block_is_not_committed(running: BotWorld) -> None:
     skipped = await running.press(chat, plan, ":skip:0:0",
                                   lambda view: view["id"] == plan["id"] and "<s>" in (view["html"] or ""))
     await running.press(chat, skipped, ":accept:0:0",
-                        lambda view: view["id"] == plan["id"] and "Saved to your calendar: 1" in view["text"])
+                        lambda view: view["id"] == plan["id"] and "1 block saved to your calendar" in view["text"])
 
     assert list(await blocks_of(running, user)) == ["Stretching"]
     assert (await step_row(running.container, run.id)).status == "planned"
@@ -99,7 +99,7 @@ async def test_move_offers_other_free_times_and_the_block_is_saved_there(running
     moved = await running.press(chat, offer, ":to:0:0",
                                 lambda view: view["id"] == plan["id"] and "19:00–20:00 · Long run" in view["text"])
     await running.press(chat, moved, ":accept:0:0",
-                        lambda view: view["id"] == plan["id"] and "Saved to your calendar: 1" in view["text"])
+                        lambda view: view["id"] == plan["id"] and "1 block saved to your calendar" in view["text"])
 
     assert await blocks_of(running, user) == {"Long run": (berlin(1, 19), berlin(1, 20))}
 
@@ -135,7 +135,7 @@ async def test_back_from_the_offered_times_shows_the_plan_unchanged(running: Bot
 
     back = await running.press(chat, offer, ":back:0:0",
                                lambda view: view["id"] == plan["id"] and "Where should" not in view["text"])
-    await running.press(chat, back, ":accept:0:0", with_text("Saved to your calendar: 1"))
+    await running.press(chat, back, ":accept:0:0", with_text("1 block saved to your calendar"))
 
     assert "1. 09:00–10:00 · Long run" in back["text"]
     assert await blocks_of(running, user) == {"Long run": (berlin(1, 9), berlin(1, 10))}

@@ -62,13 +62,13 @@ async def test_changing_the_time_zone_in_settings_keeps_ritual_times_local(runni
     chat, user = await onboarded(running, time_zone="Europe/Moscow", morning_time=time(7, 15),
                                  evening_time=time(22, 30))
     screen = await running.say(chat, "/settings", with_button("st:time_zone"))
-    assert "Europe/Moscow" in screen["text"] and "07:15" in screen["text"]
+    assert "Time zone: Moscow (now" in screen["text"] and "07:15" in screen["text"]
 
     await running.press(chat, screen, "st:time_zone", with_text("🕒"))
     confirm = await running.say(chat, "america/new_york", with_button(":tz_confirm:"))
     back = await running.press(chat, confirm, ":tz_confirm:yes", with_button("st:time_zone"))
 
-    assert "America/New_York" in back["text"] and "07:15" in back["text"] and "22:30" in back["text"]
+    assert "Time zone: New York (now" in back["text"] and "07:15" in back["text"] and "22:30" in back["text"]
     stored = await running.container.users.get(user.id)
     assert (stored.time_zone, stored.morning_time, stored.evening_time) == ("America/New_York", time(7, 15),
                                                                             time(22, 30))

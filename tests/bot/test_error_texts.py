@@ -45,7 +45,7 @@ def test_a_used_up_quota_names_the_resource_and_its_limit(i18n: I18n) -> None:
     pictures = QuotaExceeded(details={"resource": "image", "used": 1, "limit": 1})
     texts = QuotaExceeded(details={"resource": "text", "used": 5, "limit": 5})
 
-    assert words(i18n, pictures).startswith("You've used this month's 1 AI pictures")
+    assert words(i18n, pictures).startswith("You've used this month's 1 AI picture on")
     assert words(i18n, texts).startswith("You've used this month's 5 AI texts")
     assert "ИИ" in words(i18n, texts, "ru")
 

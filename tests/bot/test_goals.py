@@ -78,7 +78,7 @@ async def test_the_goals_list_marks_a_goal_reached_and_drops_another(running: Bo
     after_done = await running.press(chat, listing, f"gi:done:{reach.id.hex}",
                                      lambda view: view["id"] == listing["id"] and "Reached" in view["text"])
     await running.press(chat, after_done, f"gi:drop:{drop.id.hex}",
-                        lambda view: view["id"] == listing["id"] and "Dropped: 1" in view["text"])
+                        lambda view: view["id"] == listing["id"] and "1 goal dropped" in view["text"])
     async with asyncio.timeout(10):
         while len(running.answered_notice(chat)) < 2:
             await running.emulator.wait_for_change(running.emulator.version, 1)

@@ -74,7 +74,7 @@ async def test_the_scheduled_morning_prompt_is_answered_and_shows_xp_and_streak(
     assert "Tue, 10 Mar" in prompt["text"] and "illuminated" in prompt["text"]
     assert "Personal day number" in prompt["text"] and "▫️ Jog" in prompt["text"]
     assert any(":snooze:" in data for data in buttons(prompt)) and question
-    assert "+10 XP" in done["text"] and "Days in a row: 1" in done["text"]
+    assert "+10 XP" in done["text"] and "1 day in a row" in done["text"]
     assert "New achievement: First ritual" in done["text"]
     [entry] = await journal(running, user)
     assert (entry.type, entry.local_date, entry.energy_score) == ("morning", date(2026, 3, 10), 7)
@@ -157,7 +157,7 @@ async def test_the_weekly_review_shows_the_week_and_plans_the_next_one(running: 
                                and "cpl:" in str(view["keyboard"]))
 
     assert "Weekly review · Mon, 2 Mar – Sun, 8 Mar" in photo["caption"]
-    assert "Steps done: 1 of 2" in photo["caption"] and "Average mood: 6.7" in photo["caption"]
+    assert "1 of 2 steps done" in photo["caption"] and "Average mood: 6.7" in photo["caption"]
     assert running.emulator.file_bytes(photo["photo_url"].rsplit("/", 1)[1]).startswith(b"\x89PNG")
     assert "Offline draft" in summary["text"] and "+50 XP" in summary["text"]
     assert "Sign up for a race" in plan["text"] and "Swim" in plan["text"]
@@ -209,7 +209,7 @@ async def test_progress_shows_level_streak_and_achievements_and_joins_the_leader
     joined = await running.say(chat, "  Anna   the <Brave> ", with_text("on the leaderboard as"))
     board = await running.reply(chat, with_text("Leaderboard"), after_id=joined["id"])
 
-    assert "Level 1 · 10 XP" in progress["text"] and "Days in a row: 1" in progress["text"]
+    assert "Level 1 · 10 XP" in progress["text"] and "1 day in a row" in progress["text"]
     assert "🏅 First ritual — Complete a morning or evening ritual" in progress["text"]
     assert "“Anna the <Brave>”" in joined["text"]
     assert "1. Anna the <Brave> — level 1, 10 XP" in board["text"]

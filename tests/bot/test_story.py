@@ -50,7 +50,7 @@ async def test_the_interview_with_skip_and_back_leads_to_a_story_in_two_horizons
 
     assert "Health" in first["text"] and "1 of 8" in first["text"]
     assert "Career" in second_again["text"] and "Your answer" not in second_again["text"]
-    assert "2 of 8 areas answered" in current["text"]
+    assert "2 of 8 questions answered" in current["text"]
     assert "I run every morning &lt;fast&gt; &amp; feel strong" in three_years["html"]
     assert "Career" in three_years["text"] and "design studio" in three_years["text"]
     assert "Five years on" in five_years["text"] and "Offline draft" in five_years["text"]
@@ -66,7 +66,7 @@ async def test_the_interview_resumes_at_the_first_unanswered_area(running: BotWo
 
     resumed = await running.press(chat, home, "fs:interview", question(3))
 
-    assert "Answered: 2 of 8." in home["text"]
+    assert "You've answered 2 of 8 questions." in home["text"]
     assert "Finance" in resumed["text"]
 
 
@@ -93,11 +93,11 @@ async def test_a_scene_becomes_a_picture_and_a_second_one_hits_the_free_quota(ru
     photo = await running.press(chat, scenes, ":0:health", lambda view: view["photo_url"] is not None)
     refreshed = await running.changed(chat, photo["version"] - 1, lambda view: view["id"] == scenes["id"]
                                       and with_button(":1:career")(view))
-    refused = await running.press(chat, refreshed, ":1:career", with_text("AI pictures"))
+    refused = await running.press(chat, refreshed, ":1:career", with_text("AI picture on your plan"))
 
     assert "Health" in photo["caption"] and "Offline picture card" in photo["caption"]
     assert running.emulator.file_bytes(photo["photo_url"].rsplit("/", 1)[1]).startswith(b"\x89PNG")
-    assert "1 AI pictures" in refused["text"] and not refused["keyboard"]
+    assert "1 AI picture on your plan" in refused["text"] and not refused["keyboard"]
     story = await running.container.future_story.latest(user.id)
     assert [asset.image_key for asset in await running.container.visuals.gallery(user.id, story.id)] == ["health"]
 

@@ -52,7 +52,7 @@ async def test_the_scheduler_closes_the_stream_and_tells_the_writer_once_even_fr
         await twin.close()
 
     (notice,) = times_up(world, chat)
-    assert "Wants saved: 1." in notice["text"] and "💭 <b>Wants</b>" in notice["html"]
+    assert "1 want saved." in notice["text"] and "💭 <b>Wants</b>" in notice["html"]
     assert with_button("wm:future_me")(notice)
     progress = await world.container.wants.progress(user.id)
     assert progress.stream_completed and progress.stream_chars == len("I want a dog")
@@ -77,7 +77,7 @@ async def test_stop_on_a_stream_the_scheduler_closed_shows_what_comes_next(world
     await scheduler(world.container, world.bot).tick()
     await world.start(world.storages[-1])
 
-    closed = await world.press(chat, rules, ":stop:0", with_text("Wants saved: 1."))
+    closed = await world.press(chat, rules, ":stop:0", with_text("1 want saved."))
 
     assert with_button("wm:future_me")(closed)
     assert await world.dispatcher.storage.get_state(storage_key(world, chat)) is None
@@ -114,7 +114,7 @@ async def test_a_notice_that_could_not_be_sent_is_sent_once_by_a_later_tick(worl
 
     assert held == []
     (notice,) = times_up(world, chat)
-    assert "Wants saved: 1." in notice["text"]
+    assert "1 want saved." in notice["text"]
 
 
 async def test_a_writer_who_blocked_the_bot_is_not_retried(world: BotWorld) -> None:

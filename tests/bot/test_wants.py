@@ -59,7 +59,7 @@ async def test_the_three_exercises_end_in_an_offline_labelled_analysis(running: 
     await start_stream(running, chat)
     await running.say(chat, "I want to run a marathon", with_text("Saved"))
     await running.say(chat, "I want a house by the sea\nI want to learn Spanish", with_text("Saved"))
-    stream_closed = await running.say(chat, "stop", with_text("Wants saved: 3."))
+    stream_closed = await running.say(chat, "stop", with_text("3 wants saved."))
 
     await running.press(chat, stream_closed, "wm:future_me", with_text("“I am 40”"))
     await running.say(chat, "I live by the sea with my family.", with_button(":finish:"))
@@ -97,7 +97,7 @@ async def test_the_russian_stop_word_ends_the_stream(running: BotWorld) -> None:
 
     closed = await running.say(chat, "Стоп", with_text("Поток закрыт"))
 
-    assert "Сохранено желаний: 1." in closed["text"]
+    assert "Сохранено 1 желание." in closed["text"]
     assert await running.dispatcher.storage.get_state(storage_key(running, chat)) is None
 
 
@@ -131,7 +131,7 @@ async def test_writing_after_the_deadline_keeps_the_text_and_closes_the_stream(r
 
     closed = await running.say(chat, "I want one more thing", with_text("time is up"))
 
-    assert "Wants saved: 1." in closed["text"]
+    assert "1 want saved." in closed["text"]
     assert (await running.container.wants.progress(user.id)).stream_completed
 
 

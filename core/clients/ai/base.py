@@ -16,7 +16,7 @@ LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
 
 OFFLINE_NOTICE = {
-    "ru": "⚙️ Офлайн-черновик: ключ AI не настроен, текст собран из ваших собственных слов.",
+    "ru": "⚙️ Офлайн-черновик: ИИ не подключён, текст собран из ваших собственных слов.",
     "en": "⚙️ Offline draft: no AI key is configured, so this is built from your own words.",
 }
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.clients.ai.base import AIUsage, ProviderOffline, T, normalize_locale, offline_notice
 
-CARD_LABEL = {"ru": "⚙ офлайн-картинка · AI не подключён", "en": "⚙ offline picture · no AI configured"}
+CARD_LABEL = {"ru": "⚙ офлайн-картинка · ИИ не подключён", "en": "⚙ offline picture · no AI configured"}
 DEFAULT_CARD_SIZE = (1024, 1024)
 MAX_CARD_SIDE = 2048
 

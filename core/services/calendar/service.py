@@ -239,4 +239,4 @@ class CalendarService:
         provider = await self.providers.for_user(user)
         events = await provider.list_events(now - timedelta(days=FEED_PAST_DAYS),
                                             now + timedelta(days=FEED_FUTURE_DAYS))
-        return build_feed(events, calendar_name="Mechta", time_zone=user.time_zone, now=now)
+        return build_feed(events, locale=user.locale, time_zone=user.time_zone, now=now)

@@ -15,6 +15,7 @@ from core.db.models import User
 from core.db.models.calendar import CalendarEvent
 from core.errors import Conflict, NotFound, Unprocessable
 from core.services.calendar import steps_bridge
+from core.services.calendar.ics import PLANNED_BY, feed_locale
 from core.services.calendar.planning import (
     Interval,
     Placement,
@@ -33,7 +34,6 @@ from core.services.calendar.validation import aware, check_range
 
 COMMIT_LOCK_SECONDS = 60
 ALTERNATIVES_MAX = 10
-BLOCK_DESCRIPTION = "Planned by Mechta"
 PROBLEM_TEXT = {
     "invalid_range": "The block must end after it starts.",
     "not_free": "This time is not free (another event, outside your hours, or in the past).",
@@ -218,7 +218,7 @@ class WeekPlanner:
         zone = ZoneInfo(user.time_zone)
         inputs = [(choice.step_id, EventInput(title=steps_by_id[choice.step_id].title, start=block.start,
                                               end=block.end, step_id=choice.step_id, time_zone=user.time_zone,
-                                              description=BLOCK_DESCRIPTION))
+                                              description=PLANNED_BY[feed_locale(user.locale)]))
                   for choice, block in accepted]
 
         async def follow(session, data: EventInput, _event: CalendarEvent) -> None:
