@@ -5,6 +5,7 @@ from html import escape
 
 from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
 
 from bot.keyboards.menu import main_menu, settings_menu
 from bot.render.quota import allowance_line
@@ -66,7 +67,7 @@ async def show_menu(bot: Bot, chat_id: int, intro: str | None = None) -> None:
 
 def settings_text(user: User, clock: Clock, allowance: Allowance) -> str:
     local_now = clock.local_now(user.time_zone)
-    birth = user.date_of_birth.strftime("%d.%m.%Y") if user.date_of_birth else _("not set")
+    birth = format_date(user.date_of_birth, format="long", locale=user.locale) if user.date_of_birth else _("not set")
     return "\n".join([
         _("⚙️ <b>Settings</b>"),
         "",

@@ -90,7 +90,7 @@ async def test_removing_the_date_of_birth_in_settings(running: BotWorld) -> None
 
     chat, user = await onboarded(running, "en", date_of_birth=date(1990, 5, 17))
     screen = await running.say(chat, "/settings", with_button("st:date_of_birth"))
-    assert "17.05.1990" in screen["text"]
+    assert "Date of birth: May 17, 1990" in screen["text"]
 
     question = await running.press(chat, screen, "st:date_of_birth", with_button(":date_of_birth:"))
     back = await running.press(chat, question, ":date_of_birth:skip", with_button("st:language"))
