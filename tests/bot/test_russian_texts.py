@@ -23,7 +23,8 @@ from core.services.auth import _MAILS
 from core.services.calendar.ics import PLANNED_BY, PRODUCT_NAME, build_feed
 from core.services.gamification import ACHIEVEMENTS
 from core.services.timezones import ZoneMatch
-from tests.bot.conftest import BotWorld
+from tests.bot.conftest import BotWorld, with_button
+from tests.bot.test_onboarding import reach_time_zone_question
 from tests.bot.test_wheel import onboarded, score_areas, score_question
 
 # Past-tense and short forms the bot would use of itself, in the masculine. Each is masculine whoever says it, so
@@ -129,13 +130,22 @@ def test_every_russian_plural_entry_has_the_three_forms_of_the_language() -> Non
                for message in po if isinstance(message.id, tuple) and "{" in message.id[0])
 
 
-def test_the_russian_texts_say_ii_and_the_product_name_in_russian() -> None:
+# Words the glossary (docs/glossary.md) replaced, with the term the texts use instead.
+NOT_IN_THE_GLOSSARY = {
+    r"(?<![\w/])AI(?!\w)": "ИИ",
+    r"колес\w* баланса": "колесо жизни",
+    r"недельн\w* обзор": "обзор недели",
+    r"анализ\w* (?:своих )?желаний": "разбор желаний",
+}
+
+
+def test_the_russian_texts_use_the_glossary_and_one_product_name() -> None:
     texts = russian_texts()
 
-    assert [text for text in texts if re.search(r"(?<![\w/])AI(?!\w)", text)] == []
+    for pattern, term in NOT_IN_THE_GLOSSARY.items():
+        assert [text for text in texts if re.search(pattern, text, re.IGNORECASE)] == [], term
     # The one Latin name is the one Google's permissions page shows, quoted as such.
     assert [text for text in texts if "Mechta" in text and "в списке Google" not in text] == []
-    assert [text for text in texts if "колес" in text and "баланс" in text] == []
 
 
 def say(i18n: I18n, locale: str, render, *args) -> str:
@@ -222,3 +232,14 @@ def test_the_calendar_feed_speaks_the_language_of_its_owner() -> None:
     assert str(russian.walk("VEVENT")[0]["DESCRIPTION"]) == "Запланировано в «Мечте»"
     assert str(english["X-WR-CALNAME"]) == "Mechta" and str(english.walk("VEVENT")[0]["DESCRIPTION"]) == (
         "Planned by Mechta")
+
+
+@pytest.mark.parametrize(("typed", "place"), [("Москва", "— Москва. Верно?"), ("moscow", "— Москва. Верно?"),
+                                              ("казань", "— Казань (часовой пояс: Москва). Верно?")])
+async def test_the_time_zone_is_confirmed_with_the_place_in_russian(running: BotWorld, typed: str, place: str) -> None:
+    chat = running.user("ru")
+    await reach_time_zone_question(running, chat, "ru")
+
+    confirm = await running.say(chat, typed, with_button(":tz_confirm:"))
+
+    assert place in confirm["text"] and "Europe/Moscow" not in confirm["text"] and ", RU" not in confirm["text"]
