@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 
 from bot.i18n import N_
 from bot.render import format_number
@@ -46,8 +46,13 @@ def local(moment: datetime, time_zone: str) -> datetime:
 
 
 def day_heading(day: date, locale: str) -> str:
-    """`Mon 01.06` / `пн 01.06`."""
-    return f"{format_date(day, format='EEE', locale=locale)} {day:%d.%m}"
+    """`Mon, 6/1` / `пн, 01.06`: the weekday and the day as the language writes them (babel)."""
+    return format_skeleton("MEd", day, locale=locale)
+
+
+def short_date(day: date, locale: str) -> str:
+    """`6/1` / `01.06`."""
+    return format_skeleton("Md", day, locale=locale)
 
 
 def time_range(start: datetime, end: datetime, time_zone: str) -> str:

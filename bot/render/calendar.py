@@ -10,7 +10,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
-from bot.calendar_texts import block_line, commit_problem, day_heading, local, short_title, time_range, unplaced_reason
+from bot.calendar_texts import (
+    block_line,
+    commit_problem,
+    day_heading,
+    local,
+    short_date,
+    short_title,
+    time_range,
+    unplaced_reason,
+)
 from bot.charts_calendar import ChartBlock, render_week_chart
 from bot.keyboards.calendar import calendar_keyboard, plan_keyboard
 from bot.render import Screen, format_number
@@ -147,7 +156,8 @@ async def week_picture(events: list[CalendarEvent], week_start: date, today: dat
         blocks.append(ChartBlock(column, begins.hour + begins.minute / 60, end_hour, event.title,
                                  event.step_id is not None))
     days = [week_start + timedelta(days=offset) for offset in range(7)]
-    labels = [f"{format_date(day, format='EEE', locale=user.locale)}\n{day:%d.%m}" for day in days]
-    title = _("Week {start} – {end}").format(start=f"{days[0]:%d.%m}", end=f"{days[-1]:%d.%m}")
+    labels = [f"{format_date(day, format='EEE', locale=user.locale)}\n{short_date(day, user.locale)}" for day in days]
+    title = _("Week {start} – {end}").format(start=short_date(days[0], user.locale),
+                                             end=short_date(days[-1], user.locale))
     return await asyncio.to_thread(render_week_chart, labels, blocks, title=title,
                                    highlight_day=(today - week_start).days if today in days else None)

@@ -58,14 +58,14 @@ async def test_accept_all_writes_the_week_to_the_calendar_and_its_feed(running: 
                                        ("Stretching", 20, 3, MONDAY + timedelta(days=2)))
     screen = await running.say(chat, "/calendar", with_button("cal:plan"))
     plan = await running.press(chat, screen, "cal:plan", with_text("Your week"))
-    assert "Mon 01.06" in plan["text"] and "1. 09:00–10:00 · Long run" in plan["text"]
-    assert "Wed 03.06" in plan["text"] and "2. 09:00–09:20 · Stretching" in plan["text"]
+    assert "Mon, 6/1" in plan["text"] and "1. 09:00–10:00 · Long run" in plan["text"]
+    assert "Wed, 6/3" in plan["text"] and "2. 09:00–09:20 · Stretching" in plan["text"]
 
     summary = await running.press(chat, plan, ":accept:0:0",
                                   lambda view: view["id"] == plan["id"] and "2 blocks saved to your calendar" in view["text"])
     picture = await running.reply(chat, lambda view: view["photo_url"] is not None, after_id=summary["id"])
 
-    assert "Mon 01.06 09:00–10:00 · Long run" in summary["text"] and summary["keyboard"] is None
+    assert "Mon, 6/1 09:00–10:00 · Long run" in summary["text"] and summary["keyboard"] is None
     assert picture["caption"] == "🗓 Your week in the calendar"
     assert await blocks_of(running, user) == {"Long run": (berlin(1, 9), berlin(1, 10)),
                                               "Stretching": (berlin(3, 9), berlin(3, 9, 20))}
@@ -95,7 +95,7 @@ async def test_move_offers_other_free_times_and_the_block_is_saved_there(running
     offer = await running.press(chat, plan, ":move:0:0",
                                 lambda view: view["id"] == plan["id"] and "Where should" in view["text"])
     times = [button["text"] for row in offer["keyboard"] for button in row][:-1]
-    assert times[0] == "Mon 01.06 19:00" and 1 <= len(times) <= 3
+    assert times[0] == "Mon, 6/1 19:00" and 1 <= len(times) <= 3
     moved = await running.press(chat, offer, ":to:0:0",
                                 lambda view: view["id"] == plan["id"] and "19:00–20:00 · Long run" in view["text"])
     await running.press(chat, moved, ":accept:0:0",
@@ -113,7 +113,7 @@ async def test_move_passes_over_days_already_full_in_the_calendar(running: BotWo
                                 lambda view: view["id"] == plan["id"] and "Where should" in view["text"])
 
     times = [button["text"] for row in offer["keyboard"] for button in row][:-1]
-    assert times == ["Mon 01.06 19:00", "Wed 03.06 09:00", "Wed 03.06 19:00"]
+    assert times == ["Mon, 6/1 19:00", "Wed, 6/3 09:00", "Wed, 6/3 19:00"]
 
 
 async def test_a_button_of_a_plan_left_behind_is_outdated_and_loses_its_buttons(running: BotWorld) -> None:
