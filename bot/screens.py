@@ -8,9 +8,9 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.keyboards.menu import main_menu, settings_menu
+from bot.render.profile import zone_place
 from bot.render.quota import allowance_line
 from core.bootstrap import Container
-from bot.render.profile import zone_place
 from core.clock import Clock
 from core.db.models import User
 from core.services.quotas import Allowance
