@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.coach import answer_keyboard
 from bot.keyboards.menu import main_menu
-from bot.render import Screen
+from bot.render import Screen, characters
 from bot.render.quota import allowance_line
 from core.services.coach import CoachAnswer
 from core.services.quotas import Allowance
@@ -46,7 +46,8 @@ def quota_refusal(allowance: Allowance, locale: str) -> Screen:
 
 
 def question_too_long(length: int, limit: int) -> str:
-    return _("That's {length} characters — please ask in under {limit}.").format(length=length, limit=limit)
+    return _("That's {length} — please keep the question within {limit}.").format(length=characters(length),
+                                                                                 limit=characters(limit))
 
 
 def nothing_to_retry() -> str:

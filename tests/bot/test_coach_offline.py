@@ -83,7 +83,7 @@ async def test_a_question_over_the_limit_is_asked_to_be_shorter_and_spends_nothi
 
     reply = await running.say(chat, "why " * 1010, with_text("characters"))
 
-    assert reply["text"] == "That's 4039 characters — please ask in under 4000."
+    assert reply["text"] == "That's 4,039 characters — please keep the question within 4,000 characters."
     assert (await running.container.quotas.usage(user))["text"]["used"] == 0
 
 
