@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.calendar_texts import local, today_blocks_text
 from bot.errors import error_text
+from bot.handlers.fallback import outdated_button
 from bot.keyboards.calendar import (
     CalendarAction,
     PlanAction,
@@ -27,10 +28,11 @@ from bot.keyboards.calendar import (
 )
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.menu import back_to_menu
+from bot.render import Screen
 from bot.render import calendar as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import CalendarEventNote, CalendarForm, PlanBlock, UnplacedStep, WeekPlanDialog
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import drop_keyboard
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
@@ -276,9 +278,17 @@ async def _week_picture(container: Container, user: User, dialog: WeekPlanDialog
     return await render.week_picture(events, dialog.week_start, container.clock.local_today(user.time_zone), user)
 
 
-async def plan_button_outdated(callback: CallbackQuery) -> None:
-    """A button of a plan that is no longer open: the plan's message loses its buttons."""
-    await callback.answer(outdated_text())
+@reasks(CalendarForm.plan)
+async def ask_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WeekPlanDialog)
+    return None if dialog is None else render.plan_screen(dialog, asked.user)
+
+
+async def plan_button_outdated(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                               container: Container, raw_state: str | None = None) -> None:
+    """A button of a plan that is no longer open: the plan's message loses its buttons (and an open question of
+    another dialog is asked again, as for any stale button)."""
+    await outdated_button(callback, state, bot, user, container, raw_state)
     await drop_keyboard(callback)
 
 

@@ -24,10 +24,11 @@ from bot.keyboards.goals import (
     make_plan_keyboard,
     save_plan_keyboard,
 )
+from bot.render import Screen
 from bot.render import goals as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import drop_keyboard, edit_or_send, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
@@ -90,11 +91,9 @@ async def propose_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
 async def review_button(callback: CallbackQuery, callback_data: GoalReview, dialog: GoalReviewDialog,
                         state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     if callback_data.action == "edit":
-        await state.set_state(GoalsForm.editing)
+        await dialog.save(state, GoalsForm.editing)
         await callback.answer()
-        await bot.send_message(callback.from_user.id, _(
-            "✏️ Send the goal in your own words (up to {limit} characters) — it replaces the title.").format(
-            limit=TITLE_MAX))
+        await bot.send_message(callback.from_user.id, render.title_prompt(TITLE_MAX))
         return
     if callback_data.action == "accept":
         dialog.accepted.append(dialog.goal)
@@ -122,8 +121,34 @@ async def title_written(message: Message, dialog: GoalReviewDialog, state: FSMCo
     await message.answer(text, reply_markup=markup)
 
 
-async def title_expected(message: Message) -> None:
-    await message.answer(_("Please send the new title as text — or /cancel to stop."))
+@reasks(GoalsForm.reviewing)
+async def ask_review(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(GoalReviewDialog)
+    return None if dialog is None or dialog.finished else render.card(dialog)
+
+
+@reasks(GoalsForm.editing)
+async def ask_title(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(GoalReviewDialog)
+    return None if dialog is None or dialog.finished else Screen(render.title_prompt(TITLE_MAX))
+
+
+@reasks(GoalsForm.saved)
+async def ask_make_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(SavedGoalsDialog)
+    if dialog is None:
+        return None
+    saved = [goal for goal in await asked.container.goals.list(asked.user.id) if goal.id in dialog.goal_ids]
+    return render.make_plan_question(saved, dialog)
+
+
+@reasks(GoalsForm.plan)
+async def ask_save_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(PlanDraftDialog)
+    if dialog is None:
+        return None
+    titles = {str(goal.id): goal.title for goal in await asked.container.goals.list(asked.user.id)}
+    return render.draft_question(dialog, titles, asked.user.locale)
 
 
 async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
@@ -259,7 +284,6 @@ def create_router() -> Router:
     in_review = InDialog(GoalReviewDialog)
     router.callback_query.register(review_button, GoalReview.filter(), in_review)
     router.message.register(title_written, GoalsForm.editing, NOT_A_COMMAND, in_review)
-    router.message.register(title_expected, GoalsForm.editing, ~F.text)
     saved, draft = InDialog(SavedGoalsDialog), InDialog(PlanDraftDialog)
     router.callback_query.register(make_plan_pressed, PlanAction.filter(F.action == "make"), saved)
     router.callback_query.register(save_plan_pressed, PlanAction.filter(F.action == "save"), draft)

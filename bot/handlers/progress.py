@@ -11,9 +11,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import ProgressAction
+from bot.render import Screen
 from bot.render import progress as render
 from bot.states import DisplayNameDialog, ProgressForm
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import drop_keyboard
 from core.bootstrap import Container
 from core.db.models import User
@@ -97,8 +98,10 @@ async def display_name_written(message: Message, state: FSMContext, bot: Bot, us
     await _join(bot, message.chat.id, state, user, container, name)
 
 
-async def display_name_expected(message: Message) -> None:
-    await message.answer(_("Please answer with a text message — or /cancel to stop."))
+@reasks(ProgressForm.display_name)
+async def ask_display_name(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(DisplayNameDialog)
+    return None if dialog is None else render.display_name_question(asked.user, dialog)
 
 
 def create_router() -> Router:
@@ -111,5 +114,4 @@ def create_router() -> Router:
     router.callback_query.register(keep_name_pressed, ProgressForm.display_name,
                                    ProgressAction.filter(F.action == "keep"), InDialog(DisplayNameDialog))
     router.message.register(display_name_written, ProgressForm.display_name, NOT_A_COMMAND)
-    router.message.register(display_name_expected, ProgressForm.display_name, ~F.text)
     return router

@@ -15,6 +15,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
@@ -23,6 +24,7 @@ from bot.charts_rituals import render_mood_chart
 from bot.errors import error_text
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
+from bot.render import Screen
 from bot.render import rituals as render
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (
@@ -34,7 +36,7 @@ from bot.rituals.texts import (
     xp_toast,
 )
 from bot.states import EveningDialog, EveningForm, MorningDialog, MorningForm, ReviewDialog, ReviewForm
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, compare_and_set, reasks, turn_token
 from bot.utils.messages import drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
@@ -98,7 +100,7 @@ async def ritual_button(callback: CallbackQuery, callback_data: RitualAction, st
     elif kind == "evening" and day in (today, today - timedelta(days=1)) and callback_data.action == "step":
         await _step_toggled(callback, callback_data, day, user, container)
     elif kind == "evening" and day in (today, today - timedelta(days=1)) and callback_data.action == "mood":
-        await _mood_chosen(callback, callback_data.value, day, state, bot)
+        await _mood_chosen(callback, callback_data.value, day, state, bot, container)
     else:
         await callback.answer(outdated_text())
         await drop_keyboard(callback)
@@ -137,10 +139,10 @@ async def _energy_chosen(callback: CallbackQuery, energy: int, day: date, state:
         await callback.answer(already_done_text(), show_alert=True)
         await drop_keyboard(callback)
         return
-    await MorningDialog(day=day, energy=energy).save(state, MorningForm.intention)
-    await callback.answer()
-    await _close_prompt(callback, _("⚡ Energy: {score}/10").format(score=energy))
-    await bot.send_message(callback.from_user.id, render.intention_question())
+    line = _("⚡ Energy: {score}/10").format(score=energy)
+    if await _open_question(callback, state, container, MorningDialog(day=day, energy=energy), MorningForm.intention,
+                            line):
+        await bot.send_message(callback.from_user.id, render.intention_question())
 
 
 async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, day: date, user: User,
@@ -171,14 +173,35 @@ def _step_fields(step: Step, *, status: str) -> dict:
             "priority": step.priority}
 
 
-async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSMContext, bot: Bot) -> None:
+async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSMContext, bot: Bot,
+                       container: Container) -> None:
     if not 1 <= mood <= 10:
         await callback.answer(outdated_text())
         return
-    await EveningDialog(day=day, mood=mood).save(state, EveningForm.reflection)
-    await callback.answer()
-    await _close_prompt(callback, _("😊 Mood: {score}/10").format(score=mood))
-    await bot.send_message(callback.from_user.id, render.reflection_question())
+    line = _("😊 Mood: {score}/10").format(score=mood)
+    if await _open_question(callback, state, container, EveningDialog(day=day, mood=mood), EveningForm.reflection,
+                            line):
+        await bot.send_message(callback.from_user.id, render.reflection_question())
+
+
+async def _open_question(callback: CallbackQuery, state: FSMContext, container: Container,
+                         dialog: MorningDialog | EveningDialog, fsm_state: State, line: str) -> bool:
+    """The score is taken and the ritual's text question opened once: True when it should be asked now.
+
+    The press is compared-and-set against the state it was read with, so of two presses handled at the same moment
+    one opens the question and the other changes nothing. A press that finds the day's question already open (the
+    second tap of a double tap, or the prompt sent again) updates the score and does not ask twice."""
+    raw_state, data = await state.get_state(), await state.get_data()
+    current = type(dialog).of(raw_state, data)
+    if current is not None and current.day == dialog.day:
+        dialog.nonce, dialog.turn = current.nonce, current.turn + 1
+    if not await compare_and_set(state, container.cache, turn_token(raw_state, data), fsm_state,
+                                 dialog.model_dump(mode="json")):
+        await callback.answer()
+        return False
+    await callback.answer(line if current is not None and current.day == dialog.day else None)
+    await _close_prompt(callback, line)
+    return current is None or current.day != dialog.day
 
 
 # ---- the text answers ------------------------------------------------------------------------------------------
@@ -213,8 +236,27 @@ async def reflection_written(message: Message, dialog: EveningDialog, state: FSM
     await message.answer(render.evening_done(result.gamification_event, result.streak_days, user.locale))
 
 
-async def text_expected(message: Message) -> None:
-    await message.answer(_("Please answer with a text message — or /cancel to stop."))
+@reasks(MorningForm.intention)
+async def ask_intention(asked: OpenQuestion) -> Screen | None:
+    return None if asked.dialog(MorningDialog) is None else Screen(render.intention_question())
+
+
+@reasks(EveningForm.reflection)
+async def ask_reflection(asked: OpenQuestion) -> Screen | None:
+    return None if asked.dialog(EveningDialog) is None else Screen(render.reflection_question())
+
+
+@reasks(ReviewForm.reflection)
+async def ask_review_reflection(asked: OpenQuestion) -> Screen | None:
+    return None if asked.dialog(ReviewDialog) is None else Screen(render.review_question())
+
+
+@reasks(ReviewForm.planning)
+async def ask_next_week(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(ReviewDialog)
+    if dialog is None:
+        return None
+    return Screen(render.plan_offer(), plan_choice_keyboard(dialog.nonce, dialog.titles, set(dialog.chosen)))
 
 
 # ---- the weekly review ----------------------------------------------------------------------------------------
@@ -341,6 +383,4 @@ def create_router() -> Router:
     router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND, InDialog(MorningDialog))
     router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND, InDialog(EveningDialog))
     router.message.register(review_reflection_written, ReviewForm.reflection, NOT_A_COMMAND)
-    for state in (MorningForm.intention, EveningForm.reflection, ReviewForm.reflection):
-        router.message.register(text_expected, state, ~F.text)
     return router

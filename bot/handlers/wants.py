@@ -31,9 +31,10 @@ from bot.keyboards.wants import (
     retry_analysis_keyboard,
     stream_keyboard,
 )
+from bot.render import Screen
 from bot.render import wants as render
 from bot.states import WantsDialog, WantsForm
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import show
 from bot.utils.text import send_long
 from core.bootstrap import Container
@@ -190,8 +191,37 @@ async def time_command(message: Message, user: User, container: Container) -> No
         await message.answer(_("⏱ Time left: {time}").format(time=render.clock_text(remaining)))
 
 
-async def text_expected(message: Message) -> None:
-    await message.answer(_("Only text counts here — please write it in words."))
+@reasks(WantsForm.stream)
+async def ask_stream(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None:
+        return None
+    remaining = await asked.container.wants.stream_remaining(asked.user.id)
+    return Screen(render.stream_intro(remaining or 0), stream_keyboard(dialog.nonce))
+
+
+@reasks(WantsForm.future_me)
+async def ask_future_me(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None:
+        return None
+    try:
+        draft = await asked.container.wants.get_draft(asked.user.id)
+    except NotFound:
+        return None
+    return Screen(render.future_me_intro(len(draft.future_me or "")), future_me_keyboard(dialog.nonce))
+
+
+@reasks(WantsForm.reverse)
+async def ask_reverse(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None or not 0 <= dialog.step < len(REVERSE_FIELDS):
+        return None
+    try:
+        draft = await asked.container.wants.get_draft(asked.user.id)
+    except NotFound:
+        return None
+    return render.reverse_question(dialog, getattr(draft, REVERSE_FIELDS[dialog.step]))
 
 
 # ---- "I am 40" -------------------------------------------------------------------------------------------------
@@ -296,12 +326,6 @@ async def reverse_button(callback: CallbackQuery, callback_data: WantsStep, dial
     await _next_reverse(bot, callback.from_user.id, state, dialog, user, container, draft, callback)
 
 
-async def reverse_text_expected(message: Message, dialog: WantsDialog, bot: Bot, user: User,
-                                container: Container) -> None:
-    await message.answer(_("Please answer in words — type your answer as a message."))
-    await _ask_reverse(bot, message.chat.id, dialog, user, container)
-
-
 # ---- the analysis ----------------------------------------------------------------------------------------------
 
 async def _areas_by_id(container: Container) -> dict:
@@ -370,7 +394,4 @@ def create_router() -> Router:
     router.message.register(stream_text, WantsForm.stream, own_text, in_exercise)
     router.message.register(future_me_text, WantsForm.future_me, own_text, in_exercise)
     router.message.register(reverse_text, WantsForm.reverse, own_text, in_exercise)
-    router.message.register(text_expected, WantsForm.stream, ~F.text)
-    router.message.register(text_expected, WantsForm.future_me, ~F.text)
-    router.message.register(reverse_text_expected, WantsForm.reverse, ~F.text, in_exercise)
     return router

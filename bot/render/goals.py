@@ -5,10 +5,16 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.goals import goals_list_keyboard, propose_keyboard, review_keyboard
+from bot.keyboards.goals import (
+    goals_list_keyboard,
+    make_plan_keyboard,
+    propose_keyboard,
+    review_keyboard,
+    save_plan_keyboard,
+)
 from bot.render import Screen
 from bot.rituals.texts import GOAL_ICONS, STEP_ICONS, gamification_lines, horizon_title, level_title, short_day
-from bot.states import GoalReviewDialog
+from bot.states import GoalReviewDialog, PlanDraftDialog, SavedGoalsDialog
 from core.db.models import Goal
 from core.db.models.goals import STEP_LEVELS
 from core.prompts.steps import ProposedStep
@@ -68,6 +74,25 @@ def card(dialog: GoalReviewDialog) -> Screen:
     if goal.why:
         lines.append(_("💡 Why: {why}").format(why=escape(goal.why)))
     return Screen("\n".join(lines), review_keyboard(dialog.nonce, dialog.step))
+
+
+def title_prompt(limit: int) -> str:
+    return _("✏️ Send the goal in your own words (up to {limit} characters) — it replaces the title.").format(
+        limit=limit)
+
+
+def make_plan_question(goals: list[Goal], dialog: SavedGoalsDialog) -> Screen:
+    """The open question after goals were saved: a plan for them, or not now."""
+    lines = [f"{GOAL_ICONS['active']} {escape(goal.title)}" for goal in goals]
+    lines += ["", _("Shall I draft a plan for them — year, quarter, month, week and day?")]
+    return Screen("\n".join(lines).strip(), make_plan_keyboard(dialog.nonce))
+
+
+def draft_question(dialog: PlanDraftDialog, goal_titles: dict[str, str], locale: str) -> Screen:
+    """The open question of a draft plan: the draft again, to save or discard."""
+    text = "\n\n".join([plan_text(dialog.steps, goal_titles, locale, None),
+                         _("✅ The draft is ready. Save it, or discard it and come back later.")])
+    return Screen(text, save_plan_keyboard(dialog.nonce))
 
 
 def saved_goals_text(goals: list[Goal], event: GamificationEvent | None, locale: str) -> str:
