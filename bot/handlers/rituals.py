@@ -23,7 +23,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.charts_rituals import render_mood_chart
 from bot.errors import error_text
 from bot.keyboards.calendar import plan_week_keyboard
-from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
+from bot.keyboards.rituals import (
+    KINDS_BY_CODE,
+    STEP_DONE,
+    STEP_NOT_DONE,
+    ReviewAction,
+    RitualAction,
+    plan_choice_keyboard,
+    unpack_day,
+)
 from bot.render import Screen
 from bot.render import rituals as render
 from bot.rituals.render import build_prompt, steps_on
@@ -152,8 +160,12 @@ async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, da
     except (ValueError, NotFound):
         await callback.answer(outdated_text())
         return
+    wanted_done = not step.is_done if callback_data.value not in (STEP_DONE, STEP_NOT_DONE) \
+        else callback_data.value == STEP_DONE
     if step.planned_date != day:
         await callback.answer(outdated_text())
+    elif wanted_done == step.is_done:  # the other tap of a double tap: already as asked
+        await callback.answer(_("✅ Done!") if step.is_done else _("↩️ Marked as not done"))
     elif step.is_done:
         await container.steps.update(user.id, step.id, _step_fields(step, status=StepStatus.PLANNED))
         await callback.answer(_("↩️ Marked as not done"))
@@ -340,7 +352,8 @@ async def plan_step_toggled(callback: CallbackQuery, callback_data: ReviewAction
     if not 0 <= callback_data.index < len(dialog.steps):
         await callback.answer(outdated_text())
         return
-    chosen = set(dialog.chosen) ^ {callback_data.index}
+    chosen = set(dialog.chosen) | {callback_data.index} if callback_data.on else set(dialog.chosen) - {
+        callback_data.index}
     dialog.chosen = sorted(chosen)
     await dialog.save(state)
     await callback.answer()

@@ -6,8 +6,9 @@ dialog has: `nonce` names one run of the dialog (its buttons repeat it, so butto
 question is stale too) and `turn` counts the button presses the dialog took. Handlers get the model from the
 `InDialog` filter, change it, and `save` it.
 
-A press takes its turn atomically (`take_turn`: compare-and-set under a short per-chat lock in the shared cache), so
-two updates of one double tap handled at the same moment — on two replicas, or with no chat lock — move one step.
+A press takes its turn atomically (`take_turn`: a per-chat lock in the shared cache held while its handler runs, and a
+compare-and-set of the dialog's turn), so two updates of one double tap handled at the same moment — on two
+replicas, or with no chat lock — move one step.
 
 Every FSM state declares how its open question is asked again (`reasks`): the fallback router uses it for anything
 the dialog's own handlers did not take (a sticker, a photo, text where a button is expected, a stale button).
@@ -18,11 +19,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from aiogram import BaseMiddleware
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.render import Screen
@@ -33,8 +35,8 @@ if TYPE_CHECKING:
     from core.cache import Cache
     from core.db.models import User
 
-# How long a press may hold its chat's turn lock: a check and a write; a dead replica frees it by then.
-TURN_LOCK_SECONDS = 5
+# At most this long a press holds its chat's turn (released as soon as its handler is done; a dead replica's expires).
+TURN_LOCK_SECONDS = 10
 
 
 class DialogData(BaseModel):
@@ -75,13 +77,21 @@ class DialogData(BaseModel):
             await state.set_state(fsm_state)
         await state.set_data(self.model_dump(mode="json"))
 
-    async def take_turn(self, state: FSMContext, cache: Cache) -> bool:
-        """Claim this press: the stored dialog moves to the next turn only if it is still at the turn this copy was
-        read at. False when another update took it first (the other tap of a double tap): that one goes on."""
+    async def take_turn(self, state: FSMContext, cache: Cache) -> str | None:
+        """Claim this press for the dialog as read: the chat's turn lock is taken, the stored dialog must still be at
+        the turn this copy was read at, and its turn moves on. Returns the lock (released by `ReleaseTurn` once the
+        handler is done), or None when another update holds it or got there first — the other tap of a double tap,
+        which goes on alone."""
+        lock = _turn_lock(state)
+        if not await cache.set_if_absent(lock, "1", TURN_LOCK_SECONDS):
+            return None
         raw_state = await state.get_state()
-        expected = turn_token(raw_state, self.model_dump(mode="json"))
+        if turn_token(raw_state, await state.get_data()) != turn_token(raw_state, self.model_dump(mode="json")):
+            await cache.delete(lock)
+            return None
         self.turn += 1
-        return await compare_and_set(state, cache, expected, raw_state, self.model_dump(mode="json"))
+        await state.set_data(self.model_dump(mode="json"))
+        return lock
 
     def accepts(self, callback_data: CallbackData) -> bool:
         """The button was shown in this run and, when it names a step, for the question that is open now."""
@@ -105,12 +115,37 @@ class InDialog(Filter):
         dialog = self.dialog.of(raw_state, await state.get_data())
         if dialog is None or (callback_data is not None and not dialog.accepts(callback_data)):
             return False
-        if isinstance(event, CallbackQuery) and not await dialog.take_turn(state, container.cache):
-            return False
+        if isinstance(event, CallbackQuery):
+            lock = await dialog.take_turn(state, container.cache)
+            if lock is None:
+                return False
+            return {"dialog": dialog, "dialog_turn": lock}
         return {"dialog": dialog}
 
 
+class ReleaseTurn(BaseMiddleware):
+    """Frees the chat's turn lock an `InDialog` press took, once its handler is done (an inner middleware on the
+    callback queries of the dispatcher: it wraps the handler of every router)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            lock = data.get("dialog_turn")
+            if lock:
+                await self.cache.delete(lock)
+
+
 # ---- one press, one step ----------------------------------------------------------------------------------------
+
+def _turn_lock(state: FSMContext) -> str:
+    key = state.key
+    return f"bot:dialog-turn:{key.bot_id}:{key.chat_id}:{key.user_id}:{key.thread_id}"
+
 
 def turn_token(raw_state: str | None, data: Mapping[str, Any]) -> str:
     """What a press expects to find stored: the state, the dialog's run and its turn (no dialog: just the state)."""
@@ -122,8 +157,7 @@ async def compare_and_set(state: FSMContext, cache: Cache, expected: str, fsm_st
     """Write `fsm_state` and `data` only if the stored ones still match `expected` (a `turn_token`). The check and
     the write run under a short lock of the chat in the shared cache; an update that finds the lock taken is the
     other half of a simultaneous pair and loses."""
-    key = state.key
-    lock = f"bot:dialog-turn:{key.bot_id}:{key.chat_id}:{key.user_id}:{key.thread_id}"
+    lock = _turn_lock(state)
     if not await cache.set_if_absent(lock, "1", TURN_LOCK_SECONDS):
         return False
     try:
