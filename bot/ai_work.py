@@ -36,12 +36,14 @@ class ProgressMessage:
 
     @asynccontextmanager
     async def working(self, *, retry: InlineKeyboardMarkup | None = None,
+                      otherwise: InlineKeyboardMarkup | None = None,
                       action: str = ChatAction.TYPING) -> AsyncIterator[None]:
         """The block runs with the chat action on. A DomainError inside ends it and is told in this message, with
-        the `retry` buttons when another try may help; afterwards `failed` says whether that happened."""
+        the `retry` buttons when another try may help, else the `otherwise` ones (the way on from there);
+        afterwards `failed` says whether that happened."""
         try:
             async with ChatActionSender(bot=self.bot, chat_id=self.chat_id, action=action):
                 yield
         except DomainError as error:
             self.failed = True
-            await self.show(error_text(error), retry if is_retryable(error) else None)
+            await self.show(error_text(error), retry if is_retryable(error) else otherwise)

@@ -41,6 +41,7 @@ from core.errors import DomainError, NotFound
 from core.services.calendar.planning import Interval, alternative_starts
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
 
+UPCOMING_DAYS = 14
 PLAN_ITEMS_MAX = 30  # with the notes below, the plan stays one message (edits cannot be split)
 ALTERNATIVES_MAX = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -101,9 +102,22 @@ async def calendar_button(callback: CallbackQuery, callback_data: CalendarAction
 
 
 async def show_today_blocks(bot: Bot, chat_id: int, user: User, container: Container) -> None:
-    text = await today_blocks_text(container, user)
-    await bot.send_message(chat_id, text or _("Nothing in your calendar today. Plan the week: /calendar"),
-                           reply_markup=back_to_menu())
+    text = await today_blocks_text(container, user) or await _nothing_today_text(container, user)
+    await bot.send_message(chat_id, text, reply_markup=back_to_menu())
+
+
+async def _nothing_today_text(container: Container, user: User) -> str:
+    """A free day: what is planned next (a week planned ahead shows here), or the invitation to plan."""
+    now = container.clock.now()
+    try:
+        events = await container.calendar.list_events(user, now, now + timedelta(days=UPCOMING_DAYS))
+    except DomainError:  # the calendar cannot be read right now: the plain line
+        events = []
+    upcoming = sorted((event for event in events if event.status != "cancelled" and not event.all_day
+                       and event.start_at >= now), key=lambda event: event.start_at)
+    if not upcoming:
+        return _("Nothing in your calendar today. Plan the week: /calendar")
+    return render.nothing_today_text(upcoming, user)
 
 
 async def send_connect_link(bot: Bot, chat_id: int, user: User, container: Container) -> None:

@@ -8,12 +8,13 @@ import uuid
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.ai_work import ProgressMessage
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.goals import (
+    DropAction,
     GoalAction,
     GoalReview,
     GoalsAction,
@@ -22,6 +23,9 @@ from bot.keyboards.goals import (
     choose_goal_keyboard,
     empty_plan_keyboard,
     make_plan_keyboard,
+    retry_goal_plan_keyboard,
+    retry_plan_keyboard,
+    retry_propose_keyboard,
     save_plan_keyboard,
 )
 from bot.render import Screen
@@ -66,12 +70,13 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
     await state.clear()
     progress = ProgressMessage(bot, chat_id)
     await progress.show(_("⏳ Looking at your wheel, wants and story to propose goals…"))
-    async with progress.working():
+    async with progress.working(retry=retry_propose_keyboard(), otherwise=back_to_goals()):
         proposal = await container.goals.generate(user.id)
     if progress.failed:
         return
     if not proposal.goals:
-        await progress.show(_("I couldn't put together goals from what I know yet. Try the /wheel first."))
+        await progress.show(_("I couldn't put together goals from what I know yet. Try the /wheel first."),
+                            retry_propose_keyboard())
         return
     areas = {area.id: area.title(user.locale) for area in await container.areas.active_areas()}
     dialog = GoalReviewDialog(goals=proposal.goals, areas=areas)
@@ -167,18 +172,20 @@ async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, 
 # ---- plans ----------------------------------------------------------------------------------------------------
 
 async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
-                     goal_ids: list[uuid.UUID]) -> None:
-    await state.clear()
+                     goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup) -> None:
+    """Draft the plan of these goals. A failure is told with `retry` (another try at the same goals: a dialog that
+    holds them stays open until a draft is shown), and names the goals."""
     progress = ProgressMessage(bot, chat_id)
     await progress.show(_("⏳ Drafting the plan: year → quarter → month → week → day…"))
-    async with progress.working():
+    async with progress.working(retry=retry, otherwise=back_to_goals()):
         proposal = await container.steps.generate(user.id, goal_ids)
     if progress.failed:
         return
-    if not proposal.steps:
-        await progress.show(_("I couldn't draft steps for this goal. Please try again later."))
-        return
     titles = {str(goal.id): goal.title for goal in await container.goals.list(user.id)}
+    if not proposal.steps:
+        await progress.show(render.no_steps_text([titles.get(str(goal_id), "") for goal_id in goal_ids],
+                                                 user.locale), retry)
+        return
     dialog = PlanDraftDialog(steps=proposal.steps)
     await dialog.save(state, GoalsForm.plan)
     await progress.show(_("✅ The draft is ready. Save it, or discard it and come back later."))
@@ -190,7 +197,8 @@ async def make_plan_pressed(callback: CallbackQuery, dialog: SavedGoalsDialog, s
                             user: User, container: Container) -> None:
     await callback.answer()
     await drop_keyboard(callback)
-    await start_plan(bot, callback.from_user.id, state, user, container, dialog.goal_ids)
+    await start_plan(bot, callback.from_user.id, state, user, container, dialog.goal_ids,
+                     retry_plan_keyboard(dialog.nonce))
 
 
 async def save_plan_pressed(callback: CallbackQuery, dialog: PlanDraftDialog, state: FSMContext, bot: Bot,
@@ -255,15 +263,37 @@ async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state:
     if callback_data.action == "generate":
         await callback.answer()
         await drop_keyboard(callback)
-        await start_plan(bot, callback.from_user.id, state, user, container, [goal.id])
+        await state.clear()
+        await start_plan(bot, callback.from_user.id, state, user, container, [goal.id],
+                         retry_goal_plan_keyboard(goal))
         return
+    if callback_data.action == "drop":  # one tap must not lose a goal: asked first
+        await callback.answer()
+        await show(bot, callback.from_user.id, *render.drop_question(goal), callback=callback)
+        return
+    change = await container.goals.update(user.id, goal.id, _fields(goal, status="done"))
+    await callback.answer(xp_toast(change.gamification_event, _("🏁 Goal reached!")))
+    await show_goals(bot, callback.from_user.id, user, container, callback)
+
+
+def _fields(goal, *, status: str) -> dict:
     fields = {name: getattr(goal, name) for name in GOAL_FIELDS}
-    fields["status"] = "done" if callback_data.action == "done" else "dropped"
-    change = await container.goals.update(user.id, goal.id, fields)
-    if callback_data.action == "done":
-        await callback.answer(xp_toast(change.gamification_event, _("🏁 Goal reached!")))
-    else:
+    fields["status"] = status
+    return fields
+
+
+async def drop_answered(callback: CallbackQuery, callback_data: DropAction, bot: Bot, user: User,
+                        container: Container) -> None:
+    try:
+        goal = await container.goals.get(user.id, uuid.UUID(hex=callback_data.goal))
+    except (ValueError, NotFound):
+        await callback.answer(outdated_text())
+        return
+    if callback_data.action == "yes" and goal.status == "active":
+        await container.goals.update(user.id, goal.id, _fields(goal, status="dropped"))
         await callback.answer(_("✖️ Goal dropped"))
+    else:
+        await callback.answer()
     await show_goals(bot, callback.from_user.id, user, container, callback)
 
 
@@ -290,4 +320,5 @@ def create_router() -> Router:
     router.callback_query.register(discard_pressed, PlanAction.filter(F.action == "discard"), saved)
     router.callback_query.register(discard_pressed, PlanAction.filter(F.action == "discard"), draft)
     router.callback_query.register(goal_button, GoalAction.filter())
+    router.callback_query.register(drop_answered, DropAction.filter())
     return router

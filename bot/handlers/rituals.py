@@ -20,8 +20,9 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
+from bot.ai_work import ProgressMessage
 from bot.charts_rituals import render_mood_chart
-from bot.errors import error_text
+from bot.errors import error_text, is_retryable
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.rituals import (
     KINDS_BY_CODE,
@@ -30,6 +31,7 @@ from bot.keyboards.rituals import (
     ReviewAction,
     RitualAction,
     plan_choice_keyboard,
+    retry_review_keyboard,
     unpack_day,
 )
 from bot.render import Screen
@@ -260,7 +262,11 @@ async def ask_reflection(asked: OpenQuestion) -> Screen | None:
 
 @reasks(ReviewForm.reflection)
 async def ask_review_reflection(asked: OpenQuestion) -> Screen | None:
-    return None if asked.dialog(ReviewDialog) is None else Screen(render.review_question())
+    """The question; after a failed reading, with the button that sends the kept reflection again."""
+    dialog = asked.dialog(ReviewDialog)
+    if dialog is None:
+        return None
+    return Screen(render.review_question(), retry_review_keyboard(dialog.nonce) if dialog.reflection else None)
 
 
 @reasks(ReviewForm.planning)
@@ -304,28 +310,49 @@ async def review_command(message: Message, state: FSMContext, bot: Bot, user: Us
 
 
 async def review_reflection_written(message: Message, state: FSMContext, bot: Bot, user: User,
-                                    container: Container) -> None:
+                                    container: Container, raw_state: str | None = None) -> None:
     if await _too_long(message, REFLECTION_MAX):
         return
-    progress = await message.answer(_("⏳ Reading your week…"))
+    dialog = ReviewDialog.of(raw_state, await state.get_data()) or ReviewDialog()
+    dialog.reflection = message.text.strip()
+    await dialog.save(state, ReviewForm.reflection)  # kept for another try if the AI fails
+    await _analyze_week(bot, message.chat.id, state, dialog, user, container)
+
+
+async def review_retry_pressed(callback: CallbackQuery, dialog: ReviewDialog, state: FSMContext, bot: Bot,
+                               user: User, container: Container) -> None:
+    await callback.answer()
+    await drop_keyboard(callback)
+    await _analyze_week(bot, callback.from_user.id, state, dialog, user, container)
+
+
+async def _analyze_week(bot: Bot, chat_id: int, state: FSMContext, dialog: ReviewDialog, user: User,
+                        container: Container) -> None:
+    progress = ProgressMessage(bot, chat_id)
+    await progress.show(_("⏳ Reading your week…"))
     try:
-        async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
-            result = await container.rituals.analyze_week(user.id, message.text.strip())
-    except DomainError as error:  # a review already written still leads on to planning; any other failure ends it
+        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+            result = await container.rituals.analyze_week(user.id, dialog.reflection)
+    except DomainError as error:
+        # A review already written still leads on to planning. When the AI failed, the reflection is kept and
+        # the retry button sends it again; any other failure ends the review, with the way back to it.
+        if is_retryable(error):
+            await progress.show(error_text(error), retry_review_keyboard(dialog.nonce))
+            return
         if error.code != "RITUALS_REVIEW_ALREADY_DONE":
             await state.clear()
-            await progress.edit_text(error_text(error) + "\n\n" + _("Send /review to try again."))
+            await progress.show(error_text(error) + "\n\n" + _("Send /review to try again."))
             return
-        await progress.edit_text(error_text(error) + " " + _("Let's plan next week."))
+        await progress.show(error_text(error) + " " + _("Let's plan next week."))
     else:
         text = render.analysis_text(result.review.ai_analysis or {},
                                     gamification_lines(result.gamification_event, user.locale))
         if telegram_length(text) <= MESSAGE_LIMIT:
-            await progress.edit_text(text)
+            await progress.show(text)
         else:
-            await progress.edit_text(render.analysis_title())
-            await send_long(bot, message.chat.id, text)
-    await _offer_plan(bot, message.chat.id, state, user, container)
+            await progress.show(render.analysis_title())
+            await send_long(bot, chat_id, text)
+    await _offer_plan(bot, chat_id, state, user, container)
 
 
 async def _offer_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
@@ -393,6 +420,8 @@ def create_router() -> Router:
                                    in_review)
     router.callback_query.register(plan_committed, ReviewForm.planning, ReviewAction.filter(F.action == "commit"),
                                    in_review)
+    router.callback_query.register(review_retry_pressed, ReviewForm.reflection,
+                                   ReviewAction.filter(F.action == "retry"), in_review)
     router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND, InDialog(MorningDialog))
     router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND, InDialog(EveningDialog))
     router.message.register(review_reflection_written, ReviewForm.reflection, NOT_A_COMMAND)

@@ -39,7 +39,7 @@ class ReviewAction(CallbackData, prefix="rv"):
     """`on` is what a step's tap makes of it (1 chosen, 0 not): a double tap chooses it once, not twice."""
 
     nonce: str
-    action: str  # start | toggle | commit
+    action: str  # start | toggle | commit | retry
     index: int = 0
     on: int = 0
 
@@ -160,4 +160,11 @@ def keep_name_keyboard(nonce: str, name: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Keep “{name}”").format(name=short(name, 30)),
                    callback_data=ProgressAction(action="keep", nonce=nonce))
+    return builder.as_markup()
+
+
+def retry_review_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    """Send the kept reflection to the AI again."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔁 Try again"), callback_data=ReviewAction(nonce=nonce, action="retry"))
     return builder.as_markup()

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.calendar_texts import block_line, commit_problem, day_heading, local, short_title, time_range, unplaced_reason
@@ -109,6 +110,18 @@ def alternative_label(start: datetime, user: User) -> str:
 def move_question(dialog: WeekPlanDialog, index: int, user: User) -> str:
     question = _("↔️ Where should «{title}» go?").format(title=short_title(dialog.items[index].title))
     return f"{plan_text(dialog, user)}\n\n{question}"
+
+
+def nothing_today_text(upcoming: list[CalendarEvent], user: User) -> str:
+    """Today is free, and these blocks come next (the nearest first)."""
+    lines = [_("Nothing in your calendar today."), "",
+             ngettext("<b>Coming up</b>: {count} block.", "<b>Coming up</b>: {count} blocks.",
+                      len(upcoming)).format(count=len(upcoming))]
+    lines += [f"• {block_line(event.start_at, event.end_at, event.title, user)}"
+              for event in upcoming[:PLAN_NOTES_MAX]]
+    if len(upcoming) > PLAN_NOTES_MAX:
+        lines.append(_("…and {count} more in /calendar").format(count=len(upcoming) - PLAN_NOTES_MAX))
+    return "\n".join(lines)
 
 
 def summary_text(results: list[CommitItem], user: User) -> str:

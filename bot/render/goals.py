@@ -4,8 +4,11 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from babel.lists import format_list
 
 from bot.keyboards.goals import (
+    drop_question_keyboard,
     goals_list_keyboard,
     make_plan_keyboard,
     propose_keyboard,
@@ -93,6 +96,19 @@ def draft_question(dialog: PlanDraftDialog, goal_titles: dict[str, str], locale:
     text = "\n\n".join([plan_text(dialog.steps, goal_titles, locale, None),
                          _("✅ The draft is ready. Save it, or discard it and come back later.")])
     return Screen(text, save_plan_keyboard(dialog.nonce))
+
+
+def no_steps_text(titles: list[str], locale: str) -> str:
+    """No steps came back: the goals are named, so it is clear which plan is missing."""
+    goals = format_list([f"«{escape(title)}»" for title in titles if title] or ["—"], locale=locale)
+    return ngettext("I couldn't draft steps for the goal {goals} this time. Shall I try again?",
+                    "I couldn't draft steps for the goals {goals} this time. Shall I try again?",
+                    len(titles)).format(goals=goals)
+
+
+def drop_question(goal: Goal) -> Screen:
+    return Screen(_("✖️ Drop the goal «{title}»? It leaves your active goals.").format(title=escape(goal.title)),
+                  drop_question_keyboard(goal))
 
 
 def saved_goals_text(goals: list[Goal], event: GamificationEvent | None, locale: str) -> str:
