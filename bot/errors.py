@@ -120,7 +120,7 @@ def create_errors_router(container: Container, i18n: I18n) -> Router:
         locale = await _locale_of(container, telegram_user)
         with i18n.context(), i18n.use_locale(locale):
             text = error_text(error) if expected else str(UNEXPECTED_TEXT)
-            question = await _open_question(container, state, user) if expected else None
+            question = await _open_question(container, state, user)
         markup = None
         if question is not None:  # the way on: the dialog's question, still open, with its buttons
             text, markup = f"{text}\n\n{question.text}", question.markup

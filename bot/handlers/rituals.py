@@ -24,6 +24,7 @@ from bot.ai_work import ProgressMessage
 from bot.charts_rituals import render_mood_chart
 from bot.errors import error_text, is_retryable
 from bot.keyboards.calendar import plan_week_keyboard
+from bot.keyboards.menu import back_to_menu
 from bot.keyboards.rituals import (
     KINDS_BY_CODE,
     STEP_DONE,
@@ -398,9 +399,10 @@ async def plan_committed(callback: CallbackQuery, dialog: ReviewDialog, state: F
     await state.clear()  # planned or refused, the review is over
     try:
         steps = await container.rituals.commit_week(user.id, [dialog.steps[index] for index in dialog.chosen])
-    except DomainError as error:  # told on the button, like the choice itself
+    except DomainError as error:  # told on the button, like the choice itself, and the way on in the chat
         await callback.answer(error_text(error), show_alert=True)
         await drop_keyboard(callback)
+        await bot.send_message(callback.from_user.id, error_text(error), reply_markup=back_to_menu())
         return
     await callback.answer()
     await drop_keyboard(callback)

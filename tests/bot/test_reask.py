@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-import bot.dispatcher  # noqa: F401  (the handlers declare their re-asks when imported)
+import bot.dispatcher  # (the handlers declare their re-asks when imported)
 from bot import states
 from bot.keyboards.callbacks import WheelAction
 from bot.states import (
@@ -32,6 +33,7 @@ from bot.states import (
     WantsDialog,
 )
 from bot.utils.dialog import DialogData, reask_for
+from core.errors import Unprocessable
 from core.prompts.goals import ProposedGoal
 from core.prompts.steps import ProposedStep
 from core.services.users import TelegramProfile
@@ -264,3 +266,25 @@ async def test_a_typed_score_counts_like_the_button(running: BotWorld) -> None:
     dialog = states.WheelDialog.of(await context(running, chat).get_state(), await context(running, chat).get_data())
     assert dialog.scores == {dialog.areas[0].id: 7} and dialog.step == 1
     assert await running.container.wheel.latest(user.id) is None
+
+
+async def test_a_failure_inside_a_dialog_is_told_with_the_open_question(world: BotWorld, monkeypatch) -> None:
+    """Whatever handler fails in a dialog, the person reads the error and, under it, the question still open."""
+    def failing() -> Router:
+        router = Router(name="failing")
+
+        @router.message(F.text == "break it")
+        async def fail(message) -> None:
+            raise Unprocessable("SOMETHING_INVALID", "a handler refused the input")
+        return router
+
+    features = bot.dispatcher.feature_routers
+    monkeypatch.setattr(bot.dispatcher, "feature_routers", lambda: [failing(), *features()])
+    await world.start()
+    chat, _user = await onboarded(world)
+    await world.say(chat, "/wheel", with_button(":score:"))
+
+    told = await world.say(chat, "break it", with_text("don't look right"))
+
+    assert "Life wheel · 1 of" in told["text"] and any(":score:" in data for data in buttons(told))
+    assert await context(world, chat).get_state() == states.WheelForm.scoring.state
