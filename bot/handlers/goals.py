@@ -33,7 +33,7 @@ from bot.render import goals as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
-from bot.utils.messages import drop_keyboard, edit_or_send, show
+from bot.utils.messages import drop_keyboard, edit_or_send, first_press, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import User
@@ -88,6 +88,9 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
 
 async def propose_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if not await first_press(callback, container.cache):  # the other tap of a double tap: one proposal
+        await callback.answer(_("⏳ On it — see the chat below."))
+        return
     await callback.answer()
     await drop_keyboard(callback)
     await propose(bot, callback.from_user.id, state, user, container)
@@ -261,6 +264,9 @@ async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state:
         await show_goals(bot, callback.from_user.id, user, container, callback)
         return
     if callback_data.action == "generate":
+        if not await first_press(callback, container.cache):
+            await callback.answer(_("⏳ On it — see the chat below."))
+            return
         await callback.answer()
         await drop_keyboard(callback)
         await state.clear()

@@ -8,6 +8,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from core.cache import Cache
+
 
 def new_nonce() -> str:
     """Identifies one run of a dialog; buttons of an earlier run carry another one and are answered as outdated."""
@@ -43,3 +45,16 @@ async def drop_keyboard(callback: CallbackQuery) -> None:
         # Too old to edit, or already without buttons: the nonce still protects the dialog.
         with contextlib.suppress(TelegramBadRequest):
             await message.edit_reply_markup(reply_markup=None)
+
+
+ONE_SHOT_SECONDS = 120
+
+
+async def first_press(callback: CallbackQuery, cache: Cache) -> bool:
+    """For a button that starts work once and then leaves its message (it drops the keyboard): True for the first
+    press of it on that message; a second tap, even one handled at the same moment, gets False."""
+    message = callback.message
+    if not isinstance(message, Message):
+        return True
+    key = f"bot:pressed:{callback.from_user.id}:{message.message_id}:{callback.data}"
+    return await cache.set_if_absent(key, "1", ONE_SHOT_SECONDS)

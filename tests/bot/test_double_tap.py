@@ -90,3 +90,15 @@ async def test_a_double_tap_on_a_step_of_next_week_chooses_it(tapping: BotWorld)
     assert stored.chosen == [0]
     [shown] = [view for view in tapping.emulator.messages(chat) if view["id"] == offer["id"]]
     assert "☑️" in str(shown["keyboard"]) and any(data.endswith(":toggle:0:0") for data in buttons(shown))
+
+
+async def test_a_double_tap_on_propose_goals_proposes_once(tapping: BotWorld) -> None:
+    chat, user = await onboarded(tapping)
+    await tapping.container.wheel.create(user.id, {"health": 3, "career": 5})
+    empty = await tapping.say(chat, "/goals", with_button("ga:propose"))
+
+    await double_tap(tapping, chat, empty, button_data(empty, "ga:propose"))
+    await tapping.reply(chat, with_text("Goal 1 of"), after_id=empty["id"])
+
+    assert len(bot_texts(tapping, chat, "Goal 1 of")) == 1
+    assert "⏳ On it — see the chat below." in tapping.answered_notice(chat)
