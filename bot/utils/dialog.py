@@ -15,6 +15,7 @@ the dialog's own handlers did not take (a sticker, a photo, text where a button 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from core.cache import Cache
     from core.db.models import User
 
+log = logging.getLogger("mechta.bot.dialog")
 # At most this long a press holds its chat's turn (released as soon as its handler is done; a dead replica's expires).
 TURN_LOCK_SECONDS = 10
 
@@ -83,11 +85,11 @@ class DialogData(BaseModel):
         handler is done), or None when another update holds it or got there first — the other tap of a double tap,
         which goes on alone."""
         lock = _turn_lock(state)
-        if not await cache.set_if_absent(lock, "1", TURN_LOCK_SECONDS):
+        if not await _lock(cache, lock):
             return None
         raw_state = await state.get_state()
         if turn_token(raw_state, await state.get_data()) != turn_token(raw_state, self.model_dump(mode="json")):
-            await cache.delete(lock)
+            await _unlock(cache, lock)
             return None
         self.turn += 1
         await state.set_data(self.model_dump(mode="json"))
@@ -137,10 +139,27 @@ class ReleaseTurn(BaseMiddleware):
         finally:
             lock = data.get("dialog_turn")
             if lock:
-                await self.cache.delete(lock)
+                await _unlock(self.cache, lock)
 
 
 # ---- one press, one step ----------------------------------------------------------------------------------------
+
+async def _lock(cache: Cache, key: str) -> bool:
+    """Take the chat's turn lock. With the cache away the press goes on without it: the turn's compare-and-set
+    still turns away a tap that comes after the first one's write, and the dialog keeps working."""
+    try:
+        return await cache.set_if_absent(key, "1", TURN_LOCK_SECONDS)
+    except Exception:
+        log.warning("the turn lock is unavailable; going on without it", exc_info=True)
+        return True
+
+
+async def _unlock(cache: Cache, key: str) -> None:
+    try:
+        await cache.delete(key)
+    except Exception:  # it expires by itself
+        log.warning("could not release the turn lock", exc_info=True)
+
 
 def _turn_lock(state: FSMContext) -> str:
     key = state.key
@@ -158,7 +177,7 @@ async def compare_and_set(state: FSMContext, cache: Cache, expected: str, fsm_st
     the write run under a short lock of the chat in the shared cache; an update that finds the lock taken is the
     other half of a simultaneous pair and loses."""
     lock = _turn_lock(state)
-    if not await cache.set_if_absent(lock, "1", TURN_LOCK_SECONDS):
+    if not await _lock(cache, lock):
         return False
     try:
         if turn_token(await state.get_state(), await state.get_data()) != expected:
@@ -167,7 +186,7 @@ async def compare_and_set(state: FSMContext, cache: Cache, expected: str, fsm_st
         await state.set_data(dict(data))
         return True
     finally:
-        await cache.delete(lock)
+        await _unlock(cache, lock)
 
 
 # ---- asking the open question again -----------------------------------------------------------------------------

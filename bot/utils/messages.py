@@ -57,4 +57,7 @@ async def first_press(callback: CallbackQuery, cache: Cache) -> bool:
     if not isinstance(message, Message):
         return True
     key = f"bot:pressed:{callback.from_user.id}:{message.message_id}:{callback.data}"
-    return await cache.set_if_absent(key, "1", ONE_SHOT_SECONDS)
+    try:
+        return await cache.set_if_absent(key, "1", ONE_SHOT_SECONDS)
+    except Exception:  # the cache is away: better a rare second run than a button that does nothing
+        return True
