@@ -33,7 +33,7 @@ from bot.render import calendar as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import CalendarEventNote, CalendarForm, PlanBlock, UnplacedStep, WeekPlanDialog
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
-from bot.utils.messages import drop_keyboard
+from bot.utils.messages import double_tap, drop_keyboard
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
@@ -82,6 +82,8 @@ async def calendar_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot,
 async def calendar_button(callback: CallbackQuery, callback_data: CalendarAction, state: FSMContext, bot: Bot,
                           user: User, container: Container) -> None:
     action = callback_data.action
+    if action in ("plan", "connect", "disconnect") and await double_tap(callback, container.cache):
+        return
     if action == "plan":
         await start_week_planning(callback, state, container, user)
         return

@@ -15,7 +15,7 @@ from bot.render import Screen
 from bot.render import progress as render
 from bot.states import DisplayNameDialog, ProgressForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
-from bot.utils.messages import drop_keyboard
+from bot.utils.messages import double_tap, drop_keyboard
 from core.bootstrap import Container
 from core.db.models import User
 from core.services.gamification import DISPLAY_NAME_MAX
@@ -62,7 +62,10 @@ async def leave_pressed(callback: CallbackQuery, bot: Bot, user: User, container
     await show_progress(bot, callback.from_user.id, user, container)
 
 
-async def join_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User) -> None:
+async def join_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                       container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     dialog = DisplayNameDialog()
     await dialog.save(state, ProgressForm.display_name)

@@ -48,7 +48,7 @@ from bot.rituals.texts import (
 )
 from bot.states import EveningDialog, EveningForm, MorningDialog, MorningForm, ReviewDialog, ReviewForm
 from bot.utils.dialog import InDialog, OpenQuestion, compare_and_set, reasks, turn_token
-from bot.utils.messages import drop_keyboard
+from bot.utils.messages import double_tap, drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
@@ -370,6 +370,8 @@ async def _offer_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, con
 
 async def review_start_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                                container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     await drop_keyboard(callback)
     await start_review(bot, callback.from_user.id, state, user, container)

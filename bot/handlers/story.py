@@ -34,7 +34,7 @@ from bot.render import story as render
 from bot.rituals.texts import outdated_text
 from bot.states import InterviewArea, InterviewDialog, StoryEditDialog, StoryForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
-from bot.utils.messages import show
+from bot.utils.messages import double_tap, show
 from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
 from core.bootstrap import Container
 from core.db.models import FutureStory, User
@@ -71,6 +71,8 @@ async def story_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, us
 
 async def start_interview(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     questions = await container.future_story.questions(user.locale)
     if not questions:
@@ -193,7 +195,7 @@ async def _current_story(callback: CallbackQuery, token: str, user: User,
 async def edit_pressed(callback: CallbackQuery, callback_data: StoryAction, state: FSMContext, bot: Bot,
                        user: User, container: Container) -> None:
     story = await _current_story(callback, callback_data.story, user, container)
-    if story is None:
+    if story is None or await double_tap(callback, container.cache):
         return
     await callback.answer()
     dialog = StoryEditDialog(horizon="3y" if callback_data.action == "edit3y" else "5y", story=story_token(story.id))

@@ -35,7 +35,7 @@ from bot.render import Screen
 from bot.render import wants as render
 from bot.states import WantsDialog, WantsForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
-from bot.utils.messages import show
+from bot.utils.messages import double_tap, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import User
@@ -113,6 +113,8 @@ async def _leave(bot: Bot, chat_id: int, state: FSMContext) -> None:
 
 async def start_stream(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                        container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     chat_id = callback.from_user.id
     await container.wants.create_raw(user.id)
@@ -228,6 +230,8 @@ async def ask_reverse(asked: OpenQuestion) -> Screen | None:
 
 async def start_future_me(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     chat_id = callback.from_user.id
     draft = await container.wants.create_raw(user.id)
@@ -279,6 +283,8 @@ def _unanswered(draft) -> list[int]:
 
 async def start_reverse(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                         container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     unanswered = _unanswered(await container.wants.create_raw(user.id))
     dialog = WantsDialog(step=unanswered[0] if unanswered else 0)

@@ -102,3 +102,14 @@ async def test_a_double_tap_on_propose_goals_proposes_once(tapping: BotWorld) ->
 
     assert len(bot_texts(tapping, chat, "Goal 1 of")) == 1
     assert "⏳ On it — see the chat below." in tapping.answered_notice(chat)
+
+
+async def test_a_double_tap_on_an_exercise_opens_it_once(tapping: BotWorld) -> None:
+    chat, _user = await onboarded(tapping)
+    checklist = await tapping.say(chat, "/wants", with_button("wm:stream"))
+
+    await double_tap(tapping, chat, checklist, button_data(checklist, "wm:stream"))
+    await tapping.reply(chat, with_text("The “I want” stream"), after_id=checklist["id"])
+
+    assert len(bot_texts(tapping, chat, "The “I want” stream")) == 1
+    assert "⏳ On it — see the chat below." in tapping.answered_notice(chat)
