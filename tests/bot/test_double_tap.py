@@ -111,5 +111,5 @@ async def test_a_double_tap_on_an_exercise_opens_it_once(tapping: BotWorld) -> N
     await double_tap(tapping, chat, checklist, button_data(checklist, "wm:stream"))
     await tapping.reply(chat, with_text("The “I want” stream"), after_id=checklist["id"])
 
-    assert len(bot_texts(tapping, chat, "The “I want” stream")) == 1
+    assert len(bot_texts(tapping, chat, "Time left: 10:00")) == 1
     assert "⏳ On it — see the chat below." in tapping.answered_notice(chat)
