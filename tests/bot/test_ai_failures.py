@@ -196,3 +196,15 @@ async def test_a_failed_picture_offers_a_retry_that_then_draws_it(running: BotWo
     picture = await running.press(chat, failure, retry_of(failure), lambda view: view["photo_url"] is not None)
 
     assert TRY_AGAIN in labels(failure) and "Morning run" in picture["caption"]
+
+
+async def test_no_steps_for_two_goals_names_both_in_russian(running: BotWorld, fake_openai: FakeOpenAI) -> None:
+    chat, user = await onboarded(running, "ru")
+    _goals, offer = await saved_goals(running, chat, user)
+    fake_openai.chat.append(reply_json({"steps": []}))
+
+    empty = await running.press(chat, offer, ":make", with_text("шаги"))
+
+    assert empty["text"] == ("На этот раз не получилось составить шаги для целей «Run a half marathon» и "
+                             "«Learn Spanish». Попробовать ещё раз?")
+    assert "🔁 Попробовать ещё раз" in labels(empty) and "этой цели" not in empty["text"]
