@@ -224,7 +224,7 @@ async def test_unexpected_input_in_every_state_gets_the_open_question_again(runn
     probes: list[Callable[[], dict]] = [
         lambda: emulator.user_sends_sticker(asked.chat),
         lambda: emulator.user_sends_photo(asked.chat, png()),
-        lambda: emulator.user_sends_voice(asked.chat),
+        lambda: emulator.user_sends_voice(asked.chat, b"OggS voice", 2),
     ]
     if not CASES[state_name].text_is_the_answer:
         probes.append(lambda: emulator.user_sends_text(asked.chat, "hmm, what was the question?"))
