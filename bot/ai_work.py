@@ -12,6 +12,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.errors import error_text, is_retryable
+from bot.keyboards.menu import back_to_menu
 from core.errors import DomainError
 
 
@@ -36,12 +37,14 @@ class ProgressMessage:
 
     @asynccontextmanager
     async def working(self, *, retry: InlineKeyboardMarkup | None = None,
+                      otherwise: InlineKeyboardMarkup | None = None,
                       action: str = ChatAction.TYPING) -> AsyncIterator[None]:
         """The block runs with the chat action on. A DomainError inside ends it and is told in this message, with
-        the `retry` buttons when another try may help; afterwards `failed` says whether that happened."""
+        the `retry` buttons when another try may help, else the `otherwise` ones (the way on from there; the menu
+        by default); afterwards `failed` says whether that happened."""
         try:
             async with ChatActionSender(bot=self.bot, chat_id=self.chat_id, action=action):
                 yield
         except DomainError as error:
             self.failed = True
-            await self.show(error_text(error), retry if is_retryable(error) else None)
+            await self.show(error_text(error), retry if is_retryable(error) else otherwise or back_to_menu())

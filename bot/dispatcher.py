@@ -34,6 +34,7 @@ from bot.middlewares.user import UserMiddleware
 from bot.middlewares.voice import VoiceMiddleware
 from bot.slow_work import SlowWork
 from bot.storage import WriteThroughStorage, create_storage
+from bot.utils.dialog import ReleaseTurn
 from core.bootstrap import Container
 
 
@@ -63,6 +64,7 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     dispatcher.update.middleware(UserLogContextMiddleware())
     # A voice note where words are expected is transcribed and handled as text (bot/middlewares/voice.py).
     dispatcher.message.outer_middleware(VoiceMiddleware(container))
+    dispatcher.callback_query.middleware(ReleaseTurn(container.cache))
     dispatcher.include_routers(*feature_routers())
     dispatcher.include_router(create_errors_router(container, i18n))
     return dispatcher

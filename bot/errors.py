@@ -11,13 +11,17 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.middlewares.user import telegram_profile
-from bot.render import format_number
+from bot.render import Screen, format_number
+from bot.utils.dialog import OpenQuestion, reask_for
+from bot.utils.text import send_long
 from core.bootstrap import Container
+from core.db.models import User
 from core.errors import AIFailed, AITimeout, DomainError, NotFound, QuotaExceeded, TooManyRequests, Unprocessable
 from core.services.users import locale_from_language_code
 
@@ -108,7 +112,7 @@ def create_errors_router(container: Container, i18n: I18n) -> Router:
     router = Router(name="errors")
 
     @router.errors()
-    async def on_error(event: ErrorEvent, bot: Bot) -> None:
+    async def on_error(event: ErrorEvent, bot: Bot, state: FSMContext | None = None, user: User | None = None) -> None:
         update, error = event.update, event.exception
         expected = isinstance(error, DomainError)
         if expected:
@@ -122,14 +126,30 @@ def create_errors_router(container: Container, i18n: I18n) -> Router:
         locale = await _locale_of(container, telegram_user)
         with i18n.context(), i18n.use_locale(locale):
             text = error_text(error) if expected else str(UNEXPECTED_TEXT)
+            question = await _open_question(container, state, user)
+        markup = None
+        if question is not None:  # the way on: the dialog's question, still open, with its buttons
+            text, markup = f"{text}\n\n{question.text}", question.markup
         try:
             if isinstance(source, CallbackQuery):
                 await _answer_quietly(source)
-            await bot.send_message(telegram_user.id, text)
+            await send_long(bot, telegram_user.id, text, reply_markup=markup)
         except TelegramAPIError:
             log.warning("update %s: could not tell the user about the failure", update.update_id, exc_info=True)
 
     return router
+
+
+async def _open_question(container: Container, state: FSMContext | None, user: User | None) -> Screen | None:
+    if state is None or user is None:
+        return None
+    try:
+        raw_state = await state.get_state()
+        reask = reask_for(raw_state)
+        return None if reask is None else await reask(OpenQuestion(raw_state, await state.get_data(), user, container))
+    except Exception:  # the failure may be the storage itself: the error is still told, without the question
+        log.warning("could not ask the open question again after a failure", exc_info=True)
+        return None
 
 
 async def _locale_of(container: Container, telegram_user) -> str:

@@ -145,10 +145,12 @@ class ReviewForm(StatesGroup):
 
 
 class ReviewDialog(DialogData):
-    """The weekly review: the reflection is asked, then next week's `steps` are offered and some `chosen` (their
-    positions in the list)."""
+    """The weekly review: the `reflection` is asked (and kept until the AI has read it), then next week's `steps`
+    are offered and some `chosen` (their positions in the list)."""
 
     states = (ReviewForm.reflection, ReviewForm.planning)
+
+    reflection: str = ""
 
     steps: list[uuid.UUID] = Field(default_factory=list)
     titles: list[str] = Field(default_factory=list)

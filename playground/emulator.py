@@ -239,6 +239,11 @@ class BotApiEmulator:
             content["caption"] = caption
         return self._user_message(user_id, content)
 
+    def user_sends_sticker(self, user_id: int, emoji: str = "👍") -> dict:
+        sticker = {"file_id": _new_id("sticker"), "file_unique_id": _new_id("u"), "type": "regular",
+                   "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": emoji}
+        return self._user_message(user_id, {"sticker": sticker})
+
     def user_sends_voice(self, user_id: int, data: bytes, duration: int, mime_type: str = "audio/ogg") -> dict:
         """A voice note as Telegram delivers it: `voice` with a file_id the bot fetches with getFile."""
         self.get_user(user_id)

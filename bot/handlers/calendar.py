@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.calendar_texts import local, today_blocks_text
 from bot.errors import error_text
+from bot.handlers.fallback import outdated_button
 from bot.keyboards.calendar import (
     CalendarAction,
     PlanAction,
@@ -27,11 +28,12 @@ from bot.keyboards.calendar import (
 )
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.menu import back_to_menu
+from bot.render import Screen
 from bot.render import calendar as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import CalendarEventNote, CalendarForm, PlanBlock, UnplacedStep, WeekPlanDialog
-from bot.utils.dialog import InDialog
-from bot.utils.messages import drop_keyboard
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import double_tap, drop_keyboard
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
@@ -39,6 +41,7 @@ from core.errors import DomainError, NotFound
 from core.services.calendar.planning import Interval, alternative_starts
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
 
+UPCOMING_DAYS = 14
 PLAN_ITEMS_MAX = 30  # with the notes below, the plan stays one message (edits cannot be split)
 ALTERNATIVES_MAX = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -79,6 +82,8 @@ async def calendar_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot,
 async def calendar_button(callback: CallbackQuery, callback_data: CalendarAction, state: FSMContext, bot: Bot,
                           user: User, container: Container) -> None:
     action = callback_data.action
+    if action in ("plan", "connect", "disconnect") and await double_tap(callback, container.cache):
+        return
     if action == "plan":
         await start_week_planning(callback, state, container, user)
         return
@@ -99,9 +104,22 @@ async def calendar_button(callback: CallbackQuery, callback_data: CalendarAction
 
 
 async def show_today_blocks(bot: Bot, chat_id: int, user: User, container: Container) -> None:
-    text = await today_blocks_text(container, user)
-    await bot.send_message(chat_id, text or _("Nothing in your calendar today. Plan the week: /calendar"),
-                           reply_markup=back_to_menu())
+    text = await today_blocks_text(container, user) or await _nothing_today_text(container, user)
+    await bot.send_message(chat_id, text, reply_markup=back_to_menu())
+
+
+async def _nothing_today_text(container: Container, user: User) -> str:
+    """A free day: what is planned next (a week planned ahead shows here), or the invitation to plan."""
+    now = container.clock.now()
+    try:
+        events = await container.calendar.list_events(user, now, now + timedelta(days=UPCOMING_DAYS))
+    except DomainError:  # the calendar cannot be read right now: the plain line
+        events = []
+    upcoming = sorted((event for event in events if event.status != "cancelled" and not event.all_day
+                       and event.start_at >= now), key=lambda event: event.start_at)
+    if not upcoming:
+        return _("Nothing in your calendar today. Plan the week: /calendar")
+    return render.nothing_today_text(upcoming, user)
 
 
 async def send_connect_link(bot: Bot, chat_id: int, user: User, container: Container) -> None:
@@ -276,9 +294,17 @@ async def _week_picture(container: Container, user: User, dialog: WeekPlanDialog
     return await render.week_picture(events, dialog.week_start, container.clock.local_today(user.time_zone), user)
 
 
-async def plan_button_outdated(callback: CallbackQuery) -> None:
-    """A button of a plan that is no longer open: the plan's message loses its buttons."""
-    await callback.answer(outdated_text())
+@reasks(CalendarForm.plan)
+async def ask_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WeekPlanDialog)
+    return None if dialog is None else render.plan_screen(dialog, asked.user)
+
+
+async def plan_button_outdated(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                               container: Container, raw_state: str | None = None) -> None:
+    """A button of a plan that is no longer open: the plan's message loses its buttons (and an open question of
+    another dialog is asked again, as for any stale button)."""
+    await outdated_button(callback, state, bot, user, container, raw_state)
     await drop_keyboard(callback)
 
 

@@ -8,12 +8,13 @@ import uuid
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.ai_work import ProgressMessage
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.goals import (
+    DropAction,
     GoalAction,
     GoalReview,
     GoalsAction,
@@ -22,14 +23,17 @@ from bot.keyboards.goals import (
     choose_goal_keyboard,
     empty_plan_keyboard,
     make_plan_keyboard,
+    retry_goal_plan_keyboard,
+    retry_plan_keyboard,
+    retry_propose_keyboard,
     save_plan_keyboard,
 )
+from bot.render import Screen, too_long
 from bot.render import goals as render
-from bot.render import too_long
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
-from bot.utils.dialog import InDialog
-from bot.utils.messages import drop_keyboard, edit_or_send, show
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import drop_keyboard, edit_or_send, first_press, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import User
@@ -66,12 +70,13 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
     await state.clear()
     progress = ProgressMessage(bot, chat_id)
     await progress.show(_("⏳ Looking at your wheel, wants and story to propose goals…"))
-    async with progress.working():
+    async with progress.working(retry=retry_propose_keyboard(), otherwise=back_to_goals()):
         proposal = await container.goals.generate(user.id)
     if progress.failed:
         return
     if not proposal.goals:
-        await progress.show(_("I couldn't put together goals from what I know yet. Try the /wheel first."))
+        await progress.show(_("I couldn't put together goals from what I know yet. Try the /wheel first."),
+                            retry_propose_keyboard())
         return
     areas = {area.id: area.title(user.locale) for area in await container.areas.active_areas()}
     dialog = GoalReviewDialog(goals=proposal.goals, areas=areas)
@@ -83,6 +88,9 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
 
 async def propose_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if not await first_press(callback, container.cache):  # the other tap of a double tap: one proposal
+        await callback.answer(_("⏳ On it — see the chat below."))
+        return
     await callback.answer()
     await drop_keyboard(callback)
     await propose(bot, callback.from_user.id, state, user, container)
@@ -91,7 +99,7 @@ async def propose_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
 async def review_button(callback: CallbackQuery, callback_data: GoalReview, dialog: GoalReviewDialog,
                         state: FSMContext, bot: Bot, user: User, container: Container) -> None:
     if callback_data.action == "edit":
-        await state.set_state(GoalsForm.editing)
+        await dialog.save(state, GoalsForm.editing)
         await callback.answer()
         await bot.send_message(callback.from_user.id, render.title_prompt(TITLE_MAX))
         return
@@ -120,8 +128,34 @@ async def title_written(message: Message, dialog: GoalReviewDialog, state: FSMCo
     await message.answer(text, reply_markup=markup)
 
 
-async def title_expected(message: Message) -> None:
-    await message.answer(_("Please send the new title as text — or /cancel to stop."))
+@reasks(GoalsForm.reviewing)
+async def ask_review(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(GoalReviewDialog)
+    return None if dialog is None or dialog.finished else render.card(dialog)
+
+
+@reasks(GoalsForm.editing)
+async def ask_title(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(GoalReviewDialog)
+    return None if dialog is None or dialog.finished else Screen(render.title_prompt(TITLE_MAX))
+
+
+@reasks(GoalsForm.saved)
+async def ask_make_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(SavedGoalsDialog)
+    if dialog is None:
+        return None
+    saved = [goal for goal in await asked.container.goals.list(asked.user.id) if goal.id in dialog.goal_ids]
+    return render.make_plan_question(saved, dialog)
+
+
+@reasks(GoalsForm.plan)
+async def ask_save_plan(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(PlanDraftDialog)
+    if dialog is None:
+        return None
+    titles = {str(goal.id): goal.title for goal in await asked.container.goals.list(asked.user.id)}
+    return render.draft_question(dialog, titles, asked.user.locale)
 
 
 async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
@@ -140,18 +174,20 @@ async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, 
 # ---- plans ----------------------------------------------------------------------------------------------------
 
 async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
-                     goal_ids: list[uuid.UUID]) -> None:
-    await state.clear()
+                     goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup) -> None:
+    """Draft the plan of these goals. A failure is told with `retry` (another try at the same goals: a dialog that
+    holds them stays open until a draft is shown), and names the goals."""
     progress = ProgressMessage(bot, chat_id)
     await progress.show(_("⏳ Drafting the plan: year → quarter → month → week → day…"))
-    async with progress.working():
+    async with progress.working(retry=retry, otherwise=back_to_goals()):
         proposal = await container.steps.generate(user.id, goal_ids)
     if progress.failed:
         return
-    if not proposal.steps:
-        await progress.show(_("I couldn't draft steps for this goal. Please try again later."))
-        return
     titles = {str(goal.id): goal.title for goal in await container.goals.list(user.id)}
+    if not proposal.steps:
+        await progress.show(render.no_steps_text([titles.get(str(goal_id), "") for goal_id in goal_ids],
+                                                 user.locale), retry)
+        return
     dialog = PlanDraftDialog(steps=proposal.steps)
     await dialog.save(state, GoalsForm.plan)
     await progress.show(_("✅ The draft is ready. Save it, or discard it and come back later."))
@@ -163,7 +199,8 @@ async def make_plan_pressed(callback: CallbackQuery, dialog: SavedGoalsDialog, s
                             user: User, container: Container) -> None:
     await callback.answer()
     await drop_keyboard(callback)
-    await start_plan(bot, callback.from_user.id, state, user, container, dialog.goal_ids)
+    await start_plan(bot, callback.from_user.id, state, user, container, dialog.goal_ids,
+                     retry_plan_keyboard(dialog.nonce))
 
 
 async def save_plan_pressed(callback: CallbackQuery, dialog: PlanDraftDialog, state: FSMContext, bot: Bot,
@@ -226,17 +263,42 @@ async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state:
         await show_goals(bot, callback.from_user.id, user, container, callback)
         return
     if callback_data.action == "generate":
+        if not await first_press(callback, container.cache):
+            await callback.answer(_("⏳ On it — see the chat below."))
+            return
         await callback.answer()
         await drop_keyboard(callback)
-        await start_plan(bot, callback.from_user.id, state, user, container, [goal.id])
+        await state.clear()
+        await start_plan(bot, callback.from_user.id, state, user, container, [goal.id],
+                         retry_goal_plan_keyboard(goal))
         return
+    if callback_data.action == "drop":  # one tap must not lose a goal: asked first
+        await callback.answer()
+        await show(bot, callback.from_user.id, *render.drop_question(goal), callback=callback)
+        return
+    change = await container.goals.update(user.id, goal.id, _fields(goal, status="done"))
+    await callback.answer(xp_toast(change.gamification_event, _("🏁 Goal reached!")))
+    await show_goals(bot, callback.from_user.id, user, container, callback)
+
+
+def _fields(goal, *, status: str) -> dict:
     fields = {name: getattr(goal, name) for name in GOAL_FIELDS}
-    fields["status"] = "done" if callback_data.action == "done" else "dropped"
-    change = await container.goals.update(user.id, goal.id, fields)
-    if callback_data.action == "done":
-        await callback.answer(xp_toast(change.gamification_event, _("🏁 Goal reached!")))
-    else:
+    fields["status"] = status
+    return fields
+
+
+async def drop_answered(callback: CallbackQuery, callback_data: DropAction, bot: Bot, user: User,
+                        container: Container) -> None:
+    try:
+        goal = await container.goals.get(user.id, uuid.UUID(hex=callback_data.goal))
+    except (ValueError, NotFound):
+        await callback.answer(outdated_text())
+        return
+    if callback_data.action == "yes" and goal.status == "active":
+        await container.goals.update(user.id, goal.id, _fields(goal, status="dropped"))
         await callback.answer(_("✖️ Goal dropped"))
+    else:
+        await callback.answer()
     await show_goals(bot, callback.from_user.id, user, container, callback)
 
 
@@ -257,11 +319,11 @@ def create_router() -> Router:
     in_review = InDialog(GoalReviewDialog)
     router.callback_query.register(review_button, GoalReview.filter(), in_review)
     router.message.register(title_written, GoalsForm.editing, NOT_A_COMMAND, in_review)
-    router.message.register(title_expected, GoalsForm.editing, ~F.text)
     saved, draft = InDialog(SavedGoalsDialog), InDialog(PlanDraftDialog)
     router.callback_query.register(make_plan_pressed, PlanAction.filter(F.action == "make"), saved)
     router.callback_query.register(save_plan_pressed, PlanAction.filter(F.action == "save"), draft)
     router.callback_query.register(discard_pressed, PlanAction.filter(F.action == "discard"), saved)
     router.callback_query.register(discard_pressed, PlanAction.filter(F.action == "discard"), draft)
     router.callback_query.register(goal_button, GoalAction.filter())
+    router.callback_query.register(drop_answered, DropAction.filter())
     return router

@@ -19,10 +19,11 @@ from aiogram.utils.i18n import gettext as _
 from bot.keyboards.callbacks import ProfileChoice
 from bot.keyboards.menu import main_menu
 from bot.keyboards.profile import unpack_time
+from bot.render import Screen
 from bot.render import profile as render
 from bot.screens import show_settings
 from bot.states import ProfileDialog, ProfileForm
-from bot.utils.dialog import InDialog
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import drop_keyboard
 from bot.utils.parsing import BirthDateProblem, parse_birth_date, parse_time
 from core.bootstrap import Container
@@ -77,8 +78,6 @@ async def language_chosen(callback: CallbackQuery, callback_data: ProfileChoice,
     await _answered("language", bot, callback.from_user.id, state, dialog, user, container)
 
 
-async def language_expected(message: Message, dialog: ProfileDialog, bot: Bot, user: User) -> None:
-    await _ask_again("language", _("Please choose a language with a button."), bot, message.chat.id, dialog, user)
 
 
 # ---- time zone ------------------------------------------------------------------------------------------------
@@ -111,9 +110,6 @@ async def time_zone_typed(message: Message, dialog: ProfileDialog, state: FSMCon
     await _confirm_zone(match, message, dialog, state)
 
 
-async def time_zone_expected(message: Message, dialog: ProfileDialog, bot: Bot, user: User) -> None:
-    await _ask_again("time_zone", _("I need a city name, a time zone or your location here."),
-                     bot, message.chat.id, dialog, user)
 
 
 async def time_zone_confirmed(callback: CallbackQuery, callback_data: ProfileChoice, dialog: ProfileDialog,
@@ -180,6 +176,21 @@ async def birth_date_typed(message: Message, dialog: ProfileDialog, state: FSMCo
     await _answered("date_of_birth", bot, message.chat.id, state, dialog, user, container)
 
 
+@reasks(ProfileForm.language, ProfileForm.time_zone, ProfileForm.morning_time, ProfileForm.evening_time,
+        ProfileForm.date_of_birth, ProfileForm.time_zone_confirm)
+async def ask_profile_question(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(ProfileDialog)
+    if dialog is None:
+        return None
+    field = asked.raw_state.split(":")[-1]
+    if field == "time_zone_confirm":
+        match = None
+        if dialog.pending_time_zone:
+            match = await asyncio.to_thread(asked.container.timezones.from_text, dialog.pending_time_zone)
+        return render.confirm_zone(match, dialog) if match else render.question("time_zone", asked.user, dialog)
+    return render.question(field, asked.user, dialog)
+
+
 def create_router() -> Router:
     router = Router(name="profile")
     in_profile = InDialog(ProfileDialog)
@@ -191,16 +202,14 @@ def create_router() -> Router:
         router.message.register(handler, *filters, in_profile)
 
     button(language_chosen, ProfileForm.language, "language")
-    message(language_expected, ProfileForm.language)
     for waiting_for_zone in (ProfileForm.time_zone, ProfileForm.time_zone_confirm):
         message(location_shared, waiting_for_zone, F.location)
         message(time_zone_typed, waiting_for_zone, F.text)
-        message(time_zone_expected, waiting_for_zone)
     button(time_zone_confirmed, ProfileForm.time_zone_confirm, "tz_confirm")
     button(time_chosen, ProfileForm.morning_time, "morning_time")
     button(time_chosen, ProfileForm.evening_time, "evening_time")
-    message(time_typed, ProfileForm.morning_time)
-    message(time_typed, ProfileForm.evening_time)
+    message(time_typed, ProfileForm.morning_time, F.text)
+    message(time_typed, ProfileForm.evening_time, F.text)
     button(birth_date_skipped, ProfileForm.date_of_birth, "date_of_birth")
-    message(birth_date_typed, ProfileForm.date_of_birth)
+    message(birth_date_typed, ProfileForm.date_of_birth, F.text)
     return router

@@ -11,11 +11,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import ProgressAction
+from bot.render import Screen, too_long
 from bot.render import progress as render
-from bot.render import too_long
 from bot.states import DisplayNameDialog, ProgressForm
-from bot.utils.dialog import InDialog
-from bot.utils.messages import drop_keyboard
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import double_tap, drop_keyboard
 from core.bootstrap import Container
 from core.db.models import User
 from core.services.gamification import DISPLAY_NAME_MAX
@@ -62,7 +62,10 @@ async def leave_pressed(callback: CallbackQuery, bot: Bot, user: User, container
     await show_progress(bot, callback.from_user.id, user, container)
 
 
-async def join_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User) -> None:
+async def join_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
+                       container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     dialog = DisplayNameDialog()
     await dialog.save(state, ProgressForm.display_name)
@@ -97,8 +100,10 @@ async def display_name_written(message: Message, state: FSMContext, bot: Bot, us
     await _join(bot, message.chat.id, state, user, container, name)
 
 
-async def display_name_expected(message: Message) -> None:
-    await message.answer(_("Please answer with a text message — or /cancel to stop."))
+@reasks(ProgressForm.display_name)
+async def ask_display_name(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(DisplayNameDialog)
+    return None if dialog is None else render.display_name_question(asked.user, dialog)
 
 
 def create_router() -> Router:
@@ -111,5 +116,4 @@ def create_router() -> Router:
     router.callback_query.register(keep_name_pressed, ProgressForm.display_name,
                                    ProgressAction.filter(F.action == "keep"), InDialog(DisplayNameDialog))
     router.message.register(display_name_written, ProgressForm.display_name, NOT_A_COMMAND)
-    router.message.register(display_name_expected, ProgressForm.display_name, ~F.text)
     return router

@@ -15,16 +15,28 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
+from bot.ai_work import ProgressMessage
 from bot.charts_rituals import render_mood_chart
-from bot.errors import error_text
+from bot.errors import error_text, is_retryable
 from bot.keyboards.calendar import plan_week_keyboard
-from bot.keyboards.rituals import KINDS_BY_CODE, ReviewAction, RitualAction, plan_choice_keyboard, unpack_day
+from bot.keyboards.menu import back_to_menu
+from bot.keyboards.rituals import (
+    KINDS_BY_CODE,
+    STEP_DONE,
+    STEP_NOT_DONE,
+    ReviewAction,
+    RitualAction,
+    plan_choice_keyboard,
+    retry_review_keyboard,
+    unpack_day,
+)
+from bot.render import Screen, too_long
 from bot.render import rituals as render
-from bot.render import too_long
 from bot.rituals.render import build_prompt, steps_on
 from bot.rituals.texts import (
     already_done_text,
@@ -35,8 +47,8 @@ from bot.rituals.texts import (
     xp_toast,
 )
 from bot.states import EveningDialog, EveningForm, MorningDialog, MorningForm, ReviewDialog, ReviewForm
-from bot.utils.dialog import InDialog
-from bot.utils.messages import drop_keyboard
+from bot.utils.dialog import InDialog, OpenQuestion, compare_and_set, reasks, turn_token
+from bot.utils.messages import double_tap, drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
 from core.db.models import Step, User
@@ -99,7 +111,7 @@ async def ritual_button(callback: CallbackQuery, callback_data: RitualAction, st
     elif kind == "evening" and day in (today, today - timedelta(days=1)) and callback_data.action == "step":
         await _step_toggled(callback, callback_data, day, user, container)
     elif kind == "evening" and day in (today, today - timedelta(days=1)) and callback_data.action == "mood":
-        await _mood_chosen(callback, callback_data.value, day, state, bot)
+        await _mood_chosen(callback, callback_data.value, day, state, bot, container)
     else:
         await callback.answer(outdated_text())
         await drop_keyboard(callback)
@@ -138,10 +150,10 @@ async def _energy_chosen(callback: CallbackQuery, energy: int, day: date, state:
         await callback.answer(already_done_text(), show_alert=True)
         await drop_keyboard(callback)
         return
-    await MorningDialog(day=day, energy=energy).save(state, MorningForm.intention)
-    await callback.answer()
-    await _close_prompt(callback, _("⚡ Energy: {score}/10").format(score=energy))
-    await bot.send_message(callback.from_user.id, render.intention_question())
+    line = _("⚡ Energy: {score}/10").format(score=energy)
+    if await _open_question(callback, state, container, MorningDialog(day=day, energy=energy), MorningForm.intention,
+                            line):
+        await bot.send_message(callback.from_user.id, render.intention_question())
 
 
 async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, day: date, user: User,
@@ -151,8 +163,12 @@ async def _step_toggled(callback: CallbackQuery, callback_data: RitualAction, da
     except (ValueError, NotFound):
         await callback.answer(outdated_text())
         return
+    wanted_done = not step.is_done if callback_data.value not in (STEP_DONE, STEP_NOT_DONE) \
+        else callback_data.value == STEP_DONE
     if step.planned_date != day:
         await callback.answer(outdated_text())
+    elif wanted_done == step.is_done:  # the other tap of a double tap: already as asked
+        await callback.answer(_("✅ Done!") if step.is_done else _("↩️ Marked as not done"))
     elif step.is_done:
         await container.steps.update(user.id, step.id, _step_fields(step, status=StepStatus.PLANNED))
         await callback.answer(_("↩️ Marked as not done"))
@@ -172,14 +188,35 @@ def _step_fields(step: Step, *, status: str) -> dict:
             "priority": step.priority}
 
 
-async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSMContext, bot: Bot) -> None:
+async def _mood_chosen(callback: CallbackQuery, mood: int, day: date, state: FSMContext, bot: Bot,
+                       container: Container) -> None:
     if not 1 <= mood <= 10:
         await callback.answer(outdated_text())
         return
-    await EveningDialog(day=day, mood=mood).save(state, EveningForm.reflection)
-    await callback.answer()
-    await _close_prompt(callback, _("😊 Mood: {score}/10").format(score=mood))
-    await bot.send_message(callback.from_user.id, render.reflection_question())
+    line = _("😊 Mood: {score}/10").format(score=mood)
+    if await _open_question(callback, state, container, EveningDialog(day=day, mood=mood), EveningForm.reflection,
+                            line):
+        await bot.send_message(callback.from_user.id, render.reflection_question())
+
+
+async def _open_question(callback: CallbackQuery, state: FSMContext, container: Container,
+                         dialog: MorningDialog | EveningDialog, fsm_state: State, line: str) -> bool:
+    """The score is taken and the ritual's text question opened once: True when it should be asked now.
+
+    The press is compared-and-set against the state it was read with, so of two presses handled at the same moment
+    one opens the question and the other changes nothing. A press that finds the day's question already open (the
+    second tap of a double tap, or the prompt sent again) updates the score and does not ask twice."""
+    raw_state, data = await state.get_state(), await state.get_data()
+    current = type(dialog).of(raw_state, data)
+    if current is not None and current.day == dialog.day:
+        dialog.nonce, dialog.turn = current.nonce, current.turn + 1
+    if not await compare_and_set(state, container.cache, turn_token(raw_state, data), fsm_state,
+                                 dialog.model_dump(mode="json")):
+        await callback.answer()
+        return False
+    await callback.answer(line if current is not None and current.day == dialog.day else None)
+    await _close_prompt(callback, line)
+    return current is None or current.day != dialog.day
 
 
 # ---- the text answers ------------------------------------------------------------------------------------------
@@ -214,8 +251,31 @@ async def reflection_written(message: Message, dialog: EveningDialog, state: FSM
     await message.answer(render.evening_done(result.gamification_event, result.streak_days, user.locale))
 
 
-async def text_expected(message: Message) -> None:
-    await message.answer(_("Please answer with a text message — or /cancel to stop."))
+@reasks(MorningForm.intention)
+async def ask_intention(asked: OpenQuestion) -> Screen | None:
+    return None if asked.dialog(MorningDialog) is None else Screen(render.intention_question())
+
+
+@reasks(EveningForm.reflection)
+async def ask_reflection(asked: OpenQuestion) -> Screen | None:
+    return None if asked.dialog(EveningDialog) is None else Screen(render.reflection_question())
+
+
+@reasks(ReviewForm.reflection)
+async def ask_review_reflection(asked: OpenQuestion) -> Screen | None:
+    """The question; after a failed reading, with the button that sends the kept reflection again."""
+    dialog = asked.dialog(ReviewDialog)
+    if dialog is None:
+        return None
+    return Screen(render.review_question(), retry_review_keyboard(dialog.nonce) if dialog.reflection else None)
+
+
+@reasks(ReviewForm.planning)
+async def ask_next_week(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(ReviewDialog)
+    if dialog is None:
+        return None
+    return Screen(render.plan_offer(), plan_choice_keyboard(dialog.nonce, dialog.titles, set(dialog.chosen)))
 
 
 # ---- the weekly review ----------------------------------------------------------------------------------------
@@ -251,28 +311,49 @@ async def review_command(message: Message, state: FSMContext, bot: Bot, user: Us
 
 
 async def review_reflection_written(message: Message, state: FSMContext, bot: Bot, user: User,
-                                    container: Container) -> None:
+                                    container: Container, raw_state: str | None = None) -> None:
     if await _too_long(message, REFLECTION_MAX):
         return
-    progress = await message.answer(_("⏳ Reading your week…"))
+    dialog = ReviewDialog.of(raw_state, await state.get_data()) or ReviewDialog()
+    dialog.reflection = message.text.strip()
+    await dialog.save(state, ReviewForm.reflection)  # kept for another try if the AI fails
+    await _analyze_week(bot, message.chat.id, state, dialog, user, container)
+
+
+async def review_retry_pressed(callback: CallbackQuery, dialog: ReviewDialog, state: FSMContext, bot: Bot,
+                               user: User, container: Container) -> None:
+    await callback.answer()
+    await drop_keyboard(callback)
+    await _analyze_week(bot, callback.from_user.id, state, dialog, user, container)
+
+
+async def _analyze_week(bot: Bot, chat_id: int, state: FSMContext, dialog: ReviewDialog, user: User,
+                        container: Container) -> None:
+    progress = ProgressMessage(bot, chat_id)
+    await progress.show(_("⏳ Reading your week…"))
     try:
-        async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
-            result = await container.rituals.analyze_week(user.id, message.text.strip())
-    except DomainError as error:  # a review already written still leads on to planning; any other failure ends it
+        async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+            result = await container.rituals.analyze_week(user.id, dialog.reflection)
+    except DomainError as error:
+        # A review already written still leads on to planning. When the AI failed, the reflection is kept and
+        # the retry button sends it again; any other failure ends the review, with the way back to it.
+        if is_retryable(error):
+            await progress.show(error_text(error), retry_review_keyboard(dialog.nonce))
+            return
         if error.code != "RITUALS_REVIEW_ALREADY_DONE":
             await state.clear()
-            await progress.edit_text(error_text(error) + "\n\n" + _("Send /review to try again."))
+            await progress.show(error_text(error) + "\n\n" + _("Send /review to try again."))
             return
-        await progress.edit_text(error_text(error) + " " + _("Let's plan next week."))
+        await progress.show(error_text(error) + " " + _("Let's plan next week."))
     else:
         text = render.analysis_text(result.review.ai_analysis or {},
                                     gamification_lines(result.gamification_event, user.locale))
         if telegram_length(text) <= MESSAGE_LIMIT:
-            await progress.edit_text(text)
+            await progress.show(text)
         else:
-            await progress.edit_text(render.analysis_title())
-            await send_long(bot, message.chat.id, text)
-    await _offer_plan(bot, message.chat.id, state, user, container)
+            await progress.show(render.analysis_title())
+            await send_long(bot, chat_id, text)
+    await _offer_plan(bot, chat_id, state, user, container)
 
 
 async def _offer_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
@@ -289,6 +370,8 @@ async def _offer_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, con
 
 async def review_start_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                                container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     await drop_keyboard(callback)
     await start_review(bot, callback.from_user.id, state, user, container)
@@ -299,7 +382,8 @@ async def plan_step_toggled(callback: CallbackQuery, callback_data: ReviewAction
     if not 0 <= callback_data.index < len(dialog.steps):
         await callback.answer(outdated_text())
         return
-    chosen = set(dialog.chosen) ^ {callback_data.index}
+    chosen = set(dialog.chosen) | {callback_data.index} if callback_data.on else set(dialog.chosen) - {
+        callback_data.index}
     dialog.chosen = sorted(chosen)
     await dialog.save(state)
     await callback.answer()
@@ -317,9 +401,10 @@ async def plan_committed(callback: CallbackQuery, dialog: ReviewDialog, state: F
     await state.clear()  # planned or refused, the review is over
     try:
         steps = await container.rituals.commit_week(user.id, [dialog.steps[index] for index in dialog.chosen])
-    except DomainError as error:  # told on the button, like the choice itself
+    except DomainError as error:  # told on the button, like the choice itself, and the way on in the chat
         await callback.answer(error_text(error), show_alert=True)
         await drop_keyboard(callback)
+        await bot.send_message(callback.from_user.id, error_text(error), reply_markup=back_to_menu())
         return
     await callback.answer()
     await drop_keyboard(callback)
@@ -339,9 +424,9 @@ def create_router() -> Router:
                                    in_review)
     router.callback_query.register(plan_committed, ReviewForm.planning, ReviewAction.filter(F.action == "commit"),
                                    in_review)
+    router.callback_query.register(review_retry_pressed, ReviewForm.reflection,
+                                   ReviewAction.filter(F.action == "retry"), in_review)
     router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND, InDialog(MorningDialog))
     router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND, InDialog(EveningDialog))
     router.message.register(review_reflection_written, ReviewForm.reflection, NOT_A_COMMAND)
-    for state in (MorningForm.intention, EveningForm.reflection, ReviewForm.reflection):
-        router.message.register(text_expected, state, ~F.text)
     return router

@@ -33,8 +33,8 @@ from bot.render import Screen
 from bot.render import story as render
 from bot.rituals.texts import outdated_text
 from bot.states import InterviewArea, InterviewDialog, StoryEditDialog, StoryForm
-from bot.utils.dialog import InDialog
-from bot.utils.messages import show
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import double_tap, show
 from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
 from core.bootstrap import Container
 from core.db.models import FutureStory, User
@@ -71,6 +71,8 @@ async def story_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, us
 
 async def start_interview(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     questions = await container.future_story.questions(user.locale)
     if not questions:
@@ -126,10 +128,12 @@ async def interview_button(callback: CallbackQuery, callback_data: StoryStep, di
     await _advance(bot, callback.from_user.id, state, dialog, user, container, callback)
 
 
-async def interview_text_expected(message: Message, dialog: InterviewDialog, bot: Bot, user: User,
-                                  container: Container) -> None:
-    await message.answer(_("Please answer in words — type your answer as a message."))
-    await show(bot, message.chat.id, *await _question(dialog, user, container))
+@reasks(StoryForm.interview)
+async def ask_interview(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(InterviewDialog)
+    if dialog is None or not 0 <= dialog.step < len(dialog.areas):
+        return None
+    return await _question(dialog, asked.user, asked.container)
 
 
 # ---- the story -------------------------------------------------------------------------------------------------
@@ -191,7 +195,7 @@ async def _current_story(callback: CallbackQuery, token: str, user: User,
 async def edit_pressed(callback: CallbackQuery, callback_data: StoryAction, state: FSMContext, bot: Bot,
                        user: User, container: Container) -> None:
     story = await _current_story(callback, callback_data.story, user, container)
-    if story is None:
+    if story is None or await double_tap(callback, container.cache):
         return
     await callback.answer()
     dialog = StoryEditDialog(horizon="3y" if callback_data.action == "edit3y" else "5y", story=story_token(story.id))
@@ -213,8 +217,10 @@ async def edit_text(message: Message, dialog: StoryEditDialog, state: FSMContext
                     reply_markup=story_keyboard(story.id))
 
 
-async def edit_text_expected(message: Message) -> None:
-    await message.answer(_("Please send the new story as a text message, or /cancel to keep it as it is."))
+@reasks(StoryForm.edit)
+async def ask_edit(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(StoryEditDialog)
+    return None if dialog is None else Screen(render.edit_prompt(dialog.horizon))
 
 
 # ---- pictures --------------------------------------------------------------------------------------------------
@@ -317,6 +323,4 @@ def create_router() -> Router:
     own_text = F.text & ~F.text.startswith("/")
     router.message.register(interview_answer, StoryForm.interview, own_text, in_interview)
     router.message.register(edit_text, StoryForm.edit, own_text, InDialog(StoryEditDialog))
-    router.message.register(interview_text_expected, StoryForm.interview, ~F.text, in_interview)
-    router.message.register(edit_text_expected, StoryForm.edit, ~F.text)
     return router

@@ -31,10 +31,11 @@ from bot.keyboards.wants import (
     retry_analysis_keyboard,
     stream_keyboard,
 )
+from bot.render import Screen
 from bot.render import wants as render
 from bot.states import WantsDialog, WantsForm
-from bot.utils.dialog import InDialog
-from bot.utils.messages import show
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import double_tap, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
 from core.db.models import User
@@ -112,6 +113,8 @@ async def _leave(bot: Bot, chat_id: int, state: FSMContext) -> None:
 
 async def start_stream(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                        container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     chat_id = callback.from_user.id
     await container.wants.create_raw(user.id)
@@ -190,14 +193,45 @@ async def time_command(message: Message, user: User, container: Container) -> No
         await message.answer(_("⏱ Time left: {time}").format(time=render.clock_text(remaining)))
 
 
-async def text_expected(message: Message) -> None:
-    await message.answer(_("Only text counts here — please write it in words."))
+@reasks(WantsForm.stream)
+async def ask_stream(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None:
+        return None
+    remaining = await asked.container.wants.stream_remaining(asked.user.id)
+    return Screen(render.stream_intro(remaining or 0), stream_keyboard(dialog.nonce))
+
+
+@reasks(WantsForm.future_me)
+async def ask_future_me(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None:
+        return None
+    try:
+        draft = await asked.container.wants.get_draft(asked.user.id)
+    except NotFound:
+        return None
+    return Screen(render.future_me_intro(len(draft.future_me or "")), future_me_keyboard(dialog.nonce))
+
+
+@reasks(WantsForm.reverse)
+async def ask_reverse(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WantsDialog)
+    if dialog is None or not 0 <= dialog.step < len(REVERSE_FIELDS):
+        return None
+    try:
+        draft = await asked.container.wants.get_draft(asked.user.id)
+    except NotFound:
+        return None
+    return render.reverse_question(dialog, getattr(draft, REVERSE_FIELDS[dialog.step]))
 
 
 # ---- "I am 40" -------------------------------------------------------------------------------------------------
 
 async def start_future_me(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                           container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     chat_id = callback.from_user.id
     draft = await container.wants.create_raw(user.id)
@@ -248,6 +282,8 @@ def _unanswered(draft) -> list[int]:
 
 async def start_reverse(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
                         container: Container) -> None:
+    if await double_tap(callback, container.cache):
+        return
     await callback.answer()
     unanswered = _unanswered(await container.wants.create_raw(user.id))
     dialog = WantsDialog(step=unanswered[0] if unanswered else 0)
@@ -293,12 +329,6 @@ async def reverse_button(callback: CallbackQuery, callback_data: WantsStep, dial
         await _ask_reverse(bot, callback.from_user.id, dialog, user, container, callback)
         return
     await _next_reverse(bot, callback.from_user.id, state, dialog, user, container, draft, callback)
-
-
-async def reverse_text_expected(message: Message, dialog: WantsDialog, bot: Bot, user: User,
-                                container: Container) -> None:
-    await message.answer(_("Please answer in words — type your answer as a message."))
-    await _ask_reverse(bot, message.chat.id, dialog, user, container)
 
 
 # ---- the analysis ----------------------------------------------------------------------------------------------
@@ -369,7 +399,4 @@ def create_router() -> Router:
     router.message.register(stream_text, WantsForm.stream, own_text, in_exercise)
     router.message.register(future_me_text, WantsForm.future_me, own_text, in_exercise)
     router.message.register(reverse_text, WantsForm.reverse, own_text, in_exercise)
-    router.message.register(text_expected, WantsForm.stream, ~F.text)
-    router.message.register(text_expected, WantsForm.future_me, ~F.text)
-    router.message.register(reverse_text_expected, WantsForm.reverse, ~F.text, in_exercise)
     return router

@@ -16,16 +16,18 @@ from aiogram.utils.i18n import gettext as _
 from bot.charts import render_wheel_chart
 from bot.keyboards.callbacks import HistoryPage, WheelAction
 from bot.keyboards.menu import history_pages, main_menu
+from bot.render import Screen
 from bot.render import wheel as render
 from bot.states import WheelArea, WheelDialog, WheelForm
-from bot.utils.dialog import InDialog
-from bot.utils.messages import edit_or_send, show
+from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.messages import show
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
 from core.services.wheel import AREA_NOTE_MAX_CHARS, compare
 
 HISTORY_PAGE_SIZE = 5
+SCORE_TYPED = r"^\s*(10|[0-9])\s*$"
 
 
 async def start_wheel(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
@@ -50,7 +52,7 @@ async def wheel_command(message: Message, state: FSMContext, bot: Bot, user: Use
 async def wheel_button(callback: CallbackQuery, callback_data: WheelAction, dialog: WheelDialog, state: FSMContext,
                        bot: Bot, user: User, container: Container) -> None:
     if callback_data.action == "note":
-        await state.set_state(WheelForm.note)
+        await dialog.save(state, WheelForm.note)
         await callback.answer()
         await bot.send_message(callback.from_user.id, render.note_prompt(dialog, user.locale))
         return
@@ -60,12 +62,25 @@ async def wheel_button(callback: CallbackQuery, callback_data: WheelAction, dial
         dialog.scores[dialog.area.id] = callback_data.value
         dialog.step += 1
     await callback.answer()
+    await _next(bot, callback.from_user.id, state, user, container, dialog, callback)
+
+
+async def score_typed(message: Message, dialog: WheelDialog, state: FSMContext, bot: Bot, user: User,
+                      container: Container) -> None:
+    """A score typed as a number while the score buttons are shown counts like the button."""
+    dialog.scores[dialog.area.id] = int(message.text.strip())
+    dialog.step += 1
+    await _next(bot, message.chat.id, state, user, container, dialog)
+
+
+async def _next(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container, dialog: WheelDialog,
+                callback: CallbackQuery | None = None) -> None:
     await dialog.save(state, WheelForm.scoring)
     if dialog.finished:
-        await edit_or_send(bot, callback, _("✅ All areas scored. Drawing your wheel…"))
-        await _finish(bot, callback.from_user.id, state, user, container, dialog)
+        await show(bot, chat_id, _("✅ All areas scored. Drawing your wheel…"), callback=callback)
+        await _finish(bot, chat_id, state, user, container, dialog)
         return
-    await edit_or_send(bot, callback, *render.question(dialog, user.locale))
+    await show(bot, chat_id, *render.question(dialog, user.locale), callback=callback)
 
 
 async def note_written(message: Message, dialog: WheelDialog, state: FSMContext, bot: Bot, user: User) -> None:
@@ -80,14 +95,19 @@ async def note_written(message: Message, dialog: WheelDialog, state: FSMContext,
     await bot.send_message(message.chat.id, text, reply_markup=markup)
 
 
-async def note_expected(message: Message) -> None:
-    await message.answer(_("A note has to be text. Please type it, or press a score button to skip the note."))
+@reasks(WheelForm.scoring)
+async def ask_score(asked: OpenQuestion) -> Screen | None:
+    dialog = asked.dialog(WheelDialog)
+    return None if dialog is None or dialog.finished else render.question(dialog, asked.user.locale)
 
 
-async def score_expected(message: Message, dialog: WheelDialog, bot: Bot, user: User) -> None:
-    text, markup = render.question(dialog, user.locale)
-    await bot.send_message(message.chat.id, _("Please pick a score with the buttons — 0 to 10.") + "\n\n" + text,
-                           reply_markup=markup)
+@reasks(WheelForm.note)
+async def ask_note(asked: OpenQuestion) -> Screen | None:
+    """The note prompt with the area's score buttons, which skip the note."""
+    dialog = asked.dialog(WheelDialog)
+    if dialog is None or dialog.finished:
+        return None
+    return Screen(render.note_prompt(dialog, asked.user.locale), render.question(dialog, asked.user.locale).markup)
 
 
 async def _finish(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
@@ -146,8 +166,7 @@ def create_router() -> Router:
     router.callback_query.register(wheel_button, WheelForm.scoring, WheelAction.filter(), in_wheel)
     router.callback_query.register(wheel_button, WheelForm.note, WheelAction.filter(), in_wheel)
     router.message.register(note_written, WheelForm.note, F.text, in_wheel)
-    router.message.register(note_expected, WheelForm.note)
-    router.message.register(score_expected, WheelForm.scoring, in_wheel)
+    router.message.register(score_typed, WheelForm.scoring, F.text.regexp(SCORE_TYPED), in_wheel)
     router.message.register(history_command, Command("wheel_history"))
     router.callback_query.register(history_page, HistoryPage.filter())
     return router

@@ -38,6 +38,13 @@ class PlanAction(CallbackData, prefix="gp"):
     action: str  # make | save | discard
 
 
+class DropAction(CallbackData, prefix="gd"):
+    """The answer to "drop this goal?": yes drops it, no keeps it."""
+
+    action: str  # yes | no
+    goal: str
+
+
 def review_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Accept"), callback_data=GoalReview(nonce=nonce, step=step, action="accept"))
@@ -50,6 +57,39 @@ def review_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
 def propose_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✨ Propose goals"), callback_data=GoalsAction(action="propose"))
+    return builder.as_markup()
+
+
+def retry_propose_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔁 Try again"), callback_data=GoalsAction(action="propose"))
+    builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def retry_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    """Another try at the plan of the goals just saved (the dialog keeps them)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔁 Try again"), callback_data=PlanAction(nonce=nonce, action="make"))
+    builder.button(text=_("Not now"), callback_data=PlanAction(nonce=nonce, action="discard"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def retry_goal_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔁 Try again"), callback_data=GoalAction(action="generate", goal=goal.id.hex))
+    builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def drop_question_keyboard(goal: Goal) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✖️ Yes, drop it"), callback_data=DropAction(action="yes", goal=goal.id.hex))
+    builder.button(text=_("Keep it"), callback_data=DropAction(action="no", goal=goal.id.hex))
+    builder.adjust(2)
     return builder.as_markup()
 
 

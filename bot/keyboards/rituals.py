@@ -18,6 +18,7 @@ from core.db.models import Step
 
 KIND_CODES = {"morning": "m", "evening": "e", "weekly": "w"}
 KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
+STEP_DONE, STEP_NOT_DONE = 1, 2
 BUTTON_TITLE_CHARS = 40
 
 
@@ -30,15 +31,18 @@ class RitualAction(CallbackData, prefix="rt"):
     kind: str  # m | e | w
     day: str  # YYYYMMDD: the local date the prompt is for
     action: str  # energy | mood | step | snooze | skip
-    value: int = 0
+    value: int = 0  # the score; for a step what the tap makes of it (STEP_DONE, STEP_NOT_DONE; 0 on old prompts: flip)
     step: str = ""
     scheduled: int = 0  # 1 on prompts the scheduler sent: they have snooze / skip buttons
 
 
 class ReviewAction(CallbackData, prefix="rv"):
+    """`on` is what a step's tap makes of it (1 chosen, 0 not): a double tap chooses it once, not twice."""
+
     nonce: str
-    action: str  # start | toggle | commit
+    action: str  # start | toggle | commit | retry
     index: int = 0
+    on: int = 0
 
 
 class ProgressAction(CallbackData, prefix="pg"):
@@ -107,6 +111,7 @@ def evening_keyboard(day: date, steps: Sequence[Step], *, scheduled: bool) -> In
         mark = "✅" if step.is_done else "▫️"
         builder.button(text=f"{mark} {short(step.title)}",
                        callback_data=RitualAction(kind="e", day=pack_day(day), action="step", step=step.id.hex,
+                                                  value=STEP_NOT_DONE if step.is_done else STEP_DONE,
                                                   scheduled=int(scheduled)))
     _scores(builder, "evening", day, "mood", scheduled)
     rows = [1] * len(steps) + [5, 5]
@@ -133,7 +138,8 @@ def plan_choice_keyboard(nonce: str, titles: Sequence[str], chosen: set[int]) ->
     for index, title in enumerate(titles):
         mark = "☑️" if index in chosen else "▫️"
         builder.button(text=f"{mark} {short(title)}",
-                       callback_data=ReviewAction(nonce=nonce, action="toggle", index=index))
+                       callback_data=ReviewAction(nonce=nonce, action="toggle", index=index,
+                                                  on=int(index not in chosen)))
     builder.button(text=ngettext("📅 Plan {count} chosen step", "📅 Plan {count} chosen steps", len(chosen)).format(
                        count=len(chosen)),
                    callback_data=ReviewAction(nonce=nonce, action="commit"))
@@ -156,4 +162,11 @@ def keep_name_keyboard(nonce: str, name: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Keep “{name}”").format(name=short(name, 30)),
                    callback_data=ProgressAction(action="keep", nonce=nonce))
+    return builder.as_markup()
+
+
+def retry_review_keyboard(nonce: str) -> InlineKeyboardMarkup:
+    """Send the kept reflection to the AI again."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔁 Try again"), callback_data=ReviewAction(nonce=nonce, action="retry"))
     return builder.as_markup()

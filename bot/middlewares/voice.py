@@ -18,6 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 
 from bot.errors import error_text
+from bot.handlers.fallback import ask_again
 from bot.render import voice as texts
 from bot.states import EveningForm, MorningForm, ReviewForm, StoryForm, WantsForm
 from core.bootstrap import Container
@@ -49,7 +50,9 @@ class VoiceMiddleware(BaseMiddleware):
         if user is None or current not in WORDS_WELCOME:
             return await handler(event, data)
         text = await self._words(event, data["bot"], user)
-        if text is None:
+        if text is None:  # told why; inside a dialog its question follows, so the way on is in sight
+            if current is not None:
+                await ask_again(data["bot"], event.chat.id, state, current, user, self.container)
             return None
         typed = event.model_copy(update={"text": text, "voice": None}).as_(data["bot"])
         return await handler(typed, data)

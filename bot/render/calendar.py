@@ -123,6 +123,20 @@ def move_question(dialog: WeekPlanDialog, index: int, user: User) -> str:
     return f"{plan_text(dialog, user)}\n\n{question}"
 
 
+def nothing_today_text(upcoming: list[CalendarEvent], user: User) -> str:
+    """Today is free, and these blocks come next (the nearest first)."""
+    lines = [_("Nothing in your calendar today."), "",
+             ngettext("<b>Coming up</b>: {count} block.", "<b>Coming up</b>: {count} blocks.",
+                      len(upcoming)).format(count=len(upcoming))]
+    lines += [f"• {block_line(event.start_at, event.end_at, event.title, user)}"
+              for event in upcoming[:PLAN_NOTES_MAX]]
+    if len(upcoming) > PLAN_NOTES_MAX:
+        rest = len(upcoming) - PLAN_NOTES_MAX
+        lines.append(ngettext("…and {count} more block in /calendar", "…and {count} more blocks in /calendar",
+                              rest).format(count=rest))
+    return "\n".join(lines)
+
+
 def summary_text(results: list[CommitItem], user: User) -> str:
     created = [r for r in results if r.status == "created"]
     kept = [r for r in results if r.status == "already_scheduled"]

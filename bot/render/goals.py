@@ -5,11 +5,19 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from babel.lists import format_list
 
-from bot.keyboards.goals import goals_list_keyboard, propose_keyboard, review_keyboard
+from bot.keyboards.goals import (
+    drop_question_keyboard,
+    goals_list_keyboard,
+    make_plan_keyboard,
+    propose_keyboard,
+    review_keyboard,
+    save_plan_keyboard,
+)
 from bot.render import Screen, format_number
 from bot.rituals.texts import GOAL_ICONS, STEP_ICONS, gamification_lines, horizon_title, level_title, short_day
-from bot.states import GoalReviewDialog
+from bot.states import GoalReviewDialog, PlanDraftDialog, SavedGoalsDialog
 from core.db.models import Goal
 from core.db.models.goals import STEP_LEVELS
 from core.prompts.steps import ProposedStep
@@ -77,6 +85,34 @@ def card(dialog: GoalReviewDialog) -> Screen:
     if goal.why:
         lines.append(_("💡 Why: {why}").format(why=escape(goal.why)))
     return Screen("\n".join(lines), review_keyboard(dialog.nonce, dialog.step))
+
+
+def make_plan_question(goals: list[Goal], dialog: SavedGoalsDialog) -> Screen:
+    """The open question after goals were saved: a plan for them, or not now."""
+    lines = [f"{GOAL_ICONS['active']} {escape(goal.title)}" for goal in goals]
+    lines += ["", ngettext("Shall I draft a plan for it — year, quarter, month, week and day?",
+                           "Shall I draft a plan for them — year, quarter, month, week and day?", len(goals))]
+    return Screen("\n".join(lines).strip(), make_plan_keyboard(dialog.nonce))
+
+
+def draft_question(dialog: PlanDraftDialog, goal_titles: dict[str, str], locale: str) -> Screen:
+    """The open question of a draft plan: the draft again, to save or discard."""
+    text = "\n\n".join([plan_text(dialog.steps, goal_titles, locale, None),
+                         _("✅ The draft is ready. Save it, or discard it and come back later.")])
+    return Screen(text, save_plan_keyboard(dialog.nonce))
+
+
+def no_steps_text(titles: list[str], locale: str) -> str:
+    """No steps came back: the goals are named, so it is clear which plan is missing."""
+    goals = format_list([f"«{escape(title)}»" for title in titles if title] or ["—"], locale=locale)
+    return ngettext("I couldn't draft steps for the goal {goals} this time. Shall I try again?",
+                    "I couldn't draft steps for the goals {goals} this time. Shall I try again?",
+                    len(titles)).format(goals=goals)
+
+
+def drop_question(goal: Goal) -> Screen:
+    return Screen(_("✖️ Drop the goal «{title}»? It leaves your active goals.").format(title=escape(goal.title)),
+                  drop_question_keyboard(goal))
 
 
 def saved_goals_text(goals: list[Goal], event: GamificationEvent | None, locale: str) -> str:

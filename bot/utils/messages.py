@@ -7,6 +7,9 @@ import secrets
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from core.cache import Cache
 
 
 def new_nonce() -> str:
@@ -43,3 +46,30 @@ async def drop_keyboard(callback: CallbackQuery) -> None:
         # Too old to edit, or already without buttons: the nonce still protects the dialog.
         with contextlib.suppress(TelegramBadRequest):
             await message.edit_reply_markup(reply_markup=None)
+
+
+ONE_SHOT_SECONDS = 120
+DOUBLE_TAP_SECONDS = 3
+
+
+async def first_press(callback: CallbackQuery, cache: Cache, seconds: int = ONE_SHOT_SECONDS) -> bool:
+    """True for the first press of this button on its message within `seconds`; a second tap, even one handled at
+    the same moment, gets False. The default suits a button that starts work once and then leaves its message (it
+    drops the keyboard); a button that stays usable takes DOUBLE_TAP_SECONDS, so only a double tap is turned away."""
+    message = callback.message
+    if not isinstance(message, Message):
+        return True
+    key = f"bot:pressed:{callback.from_user.id}:{message.message_id}:{callback.data}"
+    try:
+        return await cache.set_if_absent(key, "1", seconds)
+    except Exception:  # the cache is away: better a rare second run than a button that does nothing
+        return True
+
+
+async def double_tap(callback: CallbackQuery, cache: Cache) -> bool:
+    """A button that opens a question: True (and the tap answered) when it is the second tap of a double tap, whose
+    first tap already opened it."""
+    if await first_press(callback, cache, DOUBLE_TAP_SECONDS):
+        return False
+    await callback.answer(_("⏳ On it — see the chat below."))
+    return True

@@ -220,3 +220,16 @@ def test_the_week_picture_is_a_png_of_seven_days() -> None:
     assert picture.startswith(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(ValueError):
         render_week_chart(labels[:6], [], title="Week")
+
+
+async def test_a_free_day_shows_what_is_planned_next_instead_of_an_empty_calendar(running: BotWorld) -> None:
+    chat, user, (run, swim) = await planner(running, ("Long run", 60, 1, MONDAY + timedelta(days=2)),
+                                            ("Swim", 45, 2, MONDAY + timedelta(days=3)))
+    await running.container.calendar.planner.commit_week(user, choices=[
+        BlockChoice(run.id, berlin(3, 9), berlin(3, 10)), BlockChoice(swim.id, berlin(4, 9), berlin(4, 9, 45))])
+
+    today = await running.say(chat, "/calendar today", with_text("Nothing in your calendar today"))
+
+    assert "Coming up: 2 blocks." in today["text"]
+    assert "Wed, 6/3 09:00–10:00 · Long run" in today["text"] and "Thu, 6/4 09:00–09:45 · Swim" in today["text"]
+    assert "Plan the week" not in today["text"]

@@ -3,10 +3,13 @@ of an answered question are stale — and through the bot, a double tap or a res
 from __future__ import annotations
 
 import pytest
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.keyboards.callbacks import WheelAction
 from bot.states import ProfileForm, WheelArea, WheelDialog, WheelForm
+from core.cache import MemoryCache
 from tests.bot.conftest import BotWorld, with_text
 from tests.bot.test_wheel import _until_answered, onboarded, score_question
 
@@ -78,3 +81,40 @@ def _nonce(question: dict) -> str:
 
 def _key(world: BotWorld, chat: int) -> StorageKey:
     return StorageKey(bot_id=world.bot.id, chat_id=chat, user_id=chat)
+
+
+class _CacheAway(MemoryCache):
+    async def set_if_absent(self, key: str, value: str, ttl: int) -> bool:
+        raise ConnectionError("the cache is down")
+
+    async def delete(self, *keys: str) -> None:
+        raise ConnectionError("the cache is down")
+
+
+def _context() -> FSMContext:
+    return FSMContext(MemoryStorage(), StorageKey(bot_id=1, chat_id=2, user_id=2))
+
+
+async def test_a_turn_is_taken_once_by_two_copies_read_at_the_same_time() -> None:
+    state, cache = _context(), MemoryCache()
+    await WheelDialog(areas=[AREA]).save(state, WheelForm.scoring)
+    first = WheelDialog.of(await state.get_state(), await state.get_data())
+    second = WheelDialog.of(await state.get_state(), await state.get_data())
+
+    taken = await first.take_turn(state, cache)
+    held = await second.take_turn(state, cache)
+    await cache.delete(taken)
+    late = await second.take_turn(state, cache)
+
+    assert taken and held is None and late is None
+    assert (await state.get_data())["turn"] == 1
+
+
+async def test_a_turn_is_still_taken_with_the_cache_away() -> None:
+    state = _context()
+    await WheelDialog(areas=[AREA]).save(state, WheelForm.scoring)
+    dialog = WheelDialog.of(await state.get_state(), await state.get_data())
+    stale = WheelDialog.of(await state.get_state(), await state.get_data())
+
+    assert await dialog.take_turn(state, _CacheAway())
+    assert await stale.take_turn(state, _CacheAway()) is None

@@ -77,12 +77,20 @@ async def test_the_goals_list_marks_a_goal_reached_and_drops_another(running: Bo
     listing = await running.say(chat, "/goals", with_text("Your goals"))
     after_done = await running.press(chat, listing, f"gi:done:{reach.id.hex}",
                                      lambda view: view["id"] == listing["id"] and "Reached" in view["text"])
-    await running.press(chat, after_done, f"gi:drop:{drop.id.hex}",
+    question = await running.press(chat, after_done, f"gi:drop:{drop.id.hex}",
+                                   lambda view: view["id"] == listing["id"] and "Drop the goal" in view["text"])
+    still_active = {goal.title: goal.status for goal in await running.container.goals.list(user.id)}
+    kept = await running.press(chat, question, f"gd:no:{drop.id.hex}",
+                               lambda view: view["id"] == listing["id"] and "Your goals" in view["text"])
+    again = await running.press(chat, kept, f"gi:drop:{drop.id.hex}",
+                                lambda view: view["id"] == listing["id"] and "Drop the goal" in view["text"])
+    await running.press(chat, again, f"gd:yes:{drop.id.hex}",
                         lambda view: view["id"] == listing["id"] and "1 goal dropped" in view["text"])
     async with asyncio.timeout(10):
         while len(running.answered_notice(chat)) < 2:
             await running.emulator.wait_for_change(running.emulator.version, 1)
 
     assert running.answered_notice(chat) == ["🏁 Goal reached! +100 XP · 🎉 New level: 2!", "✖️ Goal dropped"]
+    assert "«Buy a boat»" in question["text"] and still_active["Buy a boat"] == "active"
     statuses = {goal.title: goal.status for goal in await running.container.goals.list(user.id)}
     assert statuses == {"Learn to swim": "done", "Buy a boat": "dropped"}

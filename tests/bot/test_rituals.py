@@ -89,9 +89,9 @@ async def test_the_evening_toggles_steps_takes_the_mood_and_counts_after_midnigh
     jog, read = await plan_steps(running, user, date(2026, 3, 10), ["Jog", "Read"])
 
     prompt = await running.say(chat, "/evening", with_text("Добрый вечер, Anna!"))
-    once = await running.press(chat, prompt, f":step:0:{jog.id.hex}:0", with_key(prompt, "✅ Jog"))
-    twice = await running.press(chat, once, f":step:0:{read.id.hex}:0", with_key(prompt, "✅ Read"))
-    undone = await running.press(chat, twice, f":step:0:{read.id.hex}:0", with_key(prompt, "▫️ Read"))
+    once = await running.press(chat, prompt, f":step:1:{jog.id.hex}:0", with_key(prompt, "✅ Jog"))
+    twice = await running.press(chat, once, f":step:1:{read.id.hex}:0", with_key(prompt, "✅ Read"))
+    undone = await running.press(chat, twice, f":step:2:{read.id.hex}:0", with_key(prompt, "▫️ Read"))
     await running.press(chat, undone, ":mood:8::0", edited(prompt, "Настроение: 8/10"))
     await running.reply(chat, with_text("Один вопрос в конце дня"), after_id=prompt["id"])
     clock.set(at(ZONE, 2026, 3, 11, 1, 30))  # the answer comes after midnight
@@ -148,11 +148,11 @@ async def test_the_weekly_review_shows_the_week_and_plans_the_next_one(running: 
     sent = running.emulator.user_sends_text(chat, "A good week, tired on Wednesday")
     summary = await running.reply(chat, with_text("Your week, summed up"), after_id=sent["message_id"])
     choice = await running.reply(chat, with_text("Next week"), after_id=sent["message_id"])
-    first = await running.press(chat, choice, ":toggle:0",
+    first = await running.press(chat, choice, ":toggle:0:1",
                                 lambda view: view["id"] == choice["id"] and "☑️" in str(view["keyboard"]))
-    second = await running.press(chat, first, ":toggle:1",
+    second = await running.press(chat, first, ":toggle:1:1",
                                  lambda view: view["id"] == choice["id"] and str(view["keyboard"]).count("☑️") == 2)
-    plan = await running.press(chat, second, ":commit:0", with_text("Next week's plan"))
+    plan = await running.press(chat, second, ":commit:0:0", with_text("Next week's plan"))
     week = await running.press(chat, plan, "cal:plan", lambda view: "Swim" in (view["text"] or "")
                                and "cpl:" in str(view["keyboard"]))
 
@@ -193,7 +193,7 @@ async def test_a_missed_review_is_asked_for_first_and_after_three_days_the_week_
     again = await running.say(chat, "/today", with_text("Today"))
 
     assert "Last week's review is still waiting (2 Mar – 8 Mar)" in prompt["text"]
-    assert "rv::start:0" in buttons(prompt)
+    assert "rv::start:0:0" in buttons(prompt)
     assert "A new week, a fresh start" in today["text"]
     assert "fresh start" not in again["text"]
 
