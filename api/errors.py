@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.envelope import Envelope, ErrorBody, current_request_id
@@ -58,15 +59,25 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return error_response(422, "VALIDATION_ERROR", "Some fields are invalid.", fields=fields)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error request_id=%s %s %s", current_request_id(), request.method, request.url.path)
+async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+    """A value the database refused (too long, out of range, unencodable) that validation let through: the
+    client's input, so a 422 — logged by kind only, since the driver's message may quote the value."""
+    log.warning("database refused a value: %s on %s %s", type(exc.orig).__name__, request.method,
+                request.scope.get("route").path if request.scope.get("route") else "?")
+    return error_response(422, "VALIDATION_ERROR", "A value is too long or out of range for its field.")
+
+
+def internal_error_response() -> JSONResponse:
+    """The answer to an unexpected failure; the request id in the header and meta is the one to quote.
+    The connection is closed so a kept-alive client starts clean rather than meeting a reset."""
     return error_response(500, "INTERNAL_ERROR",
                           "Something went wrong on our side. Quote the request id if you contact support.",
-                          details={"request_id": current_request_id()})
+                          headers={"Connection": "close"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Unexpected exceptions are answered by api.middleware.RequestContextMiddleware (once, logged once)."""
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(DataError, _data_error)  # type: ignore[arg-type]

@@ -9,6 +9,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.docs import install_docs
+from api.edge import EDGE_DEPENDENCIES
+from api.envelope import request_id_var
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.rate_limit import RateLimitMiddleware
@@ -18,6 +20,7 @@ from api.unavailable import install_unavailable_handlers
 from core.bootstrap import Container, build_container
 from core.config import Settings, get_settings
 from core.db.migrate import upgrade_async
+from core.logs import add_context_field
 
 log = logging.getLogger("mechta.api")
 
@@ -49,27 +52,33 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
     app = FastAPI(title="Mechta API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    install_docs(app)  # self-hosted Swagger UI and ReDoc: they work offline
+    if settings.docs_served:
+        install_docs(app)  # self-hosted Swagger UI and ReDoc: they work offline
     if container is not None:
         app.state.container = container
 
     install_error_handlers(app)
     install_unavailable_handlers(app, settings.database_retry_after_seconds)
+    # Every API route checks its input against core.validation's character rule first (api/edge.py).
     for router in API_V1_ROUTERS:
-        app.include_router(router, prefix="/api/v1")
-    app.include_router(system_router)
+        app.include_router(router, prefix="/api/v1", dependencies=EDGE_DEPENDENCIES)
+    app.include_router(system_router, dependencies=EDGE_DEPENDENCIES)
     if settings.playground_enabled:
         _mount_playground(app, settings)
 
     # Inside CORS, so a browser can read a 429.
     app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-                           allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
+        # A wildcard origin never goes with credentials: any site could then act with the user's cookies.
+        wildcard = "*" in settings.cors_origins
+        app.add_middleware(CORSMiddleware, allow_origins=["*"] if wildcard else settings.cors_origins,
+                           allow_credentials=not wildcard, allow_methods=["*"], allow_headers=["*"],
+                           expose_headers=["X-Request-ID"])
     # The Bot API emulator receives photo uploads bigger than the JSON API's limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        exempt_prefixes=("/tg/", "/playground/api/"))
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, hsts=settings.effective_public_base_url.startswith("https://"))
+    add_context_field("request_id", request_id_var.get)
     if settings.forwarded_allow_list:
         # Outermost: the client address (rate limits, sessions, logs) comes from X-Forwarded-For only when the
         # connection is from a listed proxy.

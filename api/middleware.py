@@ -1,6 +1,7 @@
-"""Pure ASGI middlewares: request id, body size limit, security headers."""
+"""Pure ASGI middlewares: request context (id, security headers, the last-resort 500) and the body size limit."""
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
@@ -8,8 +9,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.envelope import request_id_var
+from core.logs import mask_url
 
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+log = logging.getLogger("mechta.api")
+
+# A client's X-Request-ID is kept when it is this sane; anything else gets a fresh id.
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -18,33 +23,66 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Every HTML page (status, docs, playground, Google pages) uses only its own scripts, served from this app;
+# inline styles stay allowed (Swagger UI, ReDoc and our small pages set them), ReDoc's search runs in a blob: worker.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def request_id_of(scope: Scope) -> str:
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id":
+            incoming = value.decode("latin-1")
+            if _REQUEST_ID_OK.fullmatch(incoming):
+                return incoming
+            break
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
-    """Reads or creates X-Request-ID, echoes it back and adds security headers to every response."""
+    """One request id per request (header, `meta.request_id`, every log line), security headers on every
+    response, and the one place an unexpected exception is logged (once) and answered with a 500 envelope."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else str(uuid.uuid4())
+        request_id = request_id_of(scope)
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Logged here and nowhere else; not re-raised, so the server adds no second traceback.
+            log.exception("unhandled error on %s %s", scope.get("method"), mask_url(scope.get("path", "")))
+            if not started:
+                from api.errors import internal_error_response
+
+                await internal_error_response()(scope, receive, send_with_headers)
         finally:
             request_id_var.reset(token)
 

@@ -53,7 +53,7 @@ async def install_webhook(bot: Bot, dispatcher: Dispatcher) -> None:
         try:
             await bot.set_webhook(
                 settings.bot_webhook_url,
-                secret_token=settings.bot_webhook_secret,
+                secret_token=settings.bot_webhook_secret.get_secret_value(),
                 allowed_updates=dispatcher.resolve_used_update_types(),
                 max_connections=settings.bot_webhook_max_connections,
                 drop_pending_updates=False,

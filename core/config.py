@@ -5,12 +5,13 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigurationError
@@ -18,6 +19,9 @@ from core.errors import ConfigurationError
 # Secrets that development generates once (kept in DATA_DIR/secrets.json) and production must be given.
 GENERATED_SECRETS = ("jwt_secret_key", "bot_secret_key", "token_encryption_keys")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Settings held as SecretStr: never printed in a repr, a log or a validation error.
+SECRET_SETTINGS = frozenset({"bot_token", "jwt_secret_key", "bot_secret_key", "token_encryption_keys", "openai_api_key",
+                             "google_client_secret", "smtp_password", "metrics_token", "bot_webhook_secret"})
 # What Telegram accepts as setWebhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -61,13 +65,14 @@ class Settings(BaseSettings):
     public_base_url: str = ""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
+    docs_enabled: bool | None = None  # /docs and /redoc; default: on except in production
 
-    jwt_secret_key: str = ""
+    jwt_secret_key: SecretStr = SecretStr("")
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = 15
     refresh_token_expire_days: int = 30
-    bot_secret_key: str = ""
-    token_encryption_keys: str = ""  # comma-separated Fernet keys, newest first (MultiFernet rotation)
+    bot_secret_key: SecretStr = SecretStr("")
+    token_encryption_keys: SecretStr = SecretStr("")  # comma-separated Fernet keys, newest first (MultiFernet rotation)
 
     # Failed sign-ins slow the guesser, never lock the account: after SIGNIN_MAX_FAILURES from one IP for one
     # account, or SIGNIN_IP_MAX_FAILURES from one IP for any, that IP waits out the window (429).
@@ -78,12 +83,12 @@ class Settings(BaseSettings):
     verification_max_attempts: int = 5
     password_reset_ttl_minutes: int = 60
 
-    bot_token: str = ""
+    bot_token: SecretStr = SecretStr("")
     telegram_api_url: str = ""
     telegram_webapp_max_age_seconds: int = 86400
     bot_throttle_seconds: float = 0.5
 
-    openai_api_key: str = ""
+    openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
     openai_image_model: str = "gpt-image-1"
@@ -98,7 +103,7 @@ class Settings(BaseSettings):
     coach_context_tokens: int = Field(1500, ge=200, le=8000)
 
     google_client_id: str = ""
-    google_client_secret: str = ""
+    google_client_secret: SecretStr = SecretStr("")
     google_api_url: str = ""
     google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
     google_token_uri: str = "https://oauth2.googleapis.com/token"
@@ -127,7 +132,7 @@ class Settings(BaseSettings):
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: SecretStr = SecretStr("")
     smtp_from: str = "Mechta <no-reply@mechta.local>"
     smtp_starttls: bool = True
 
@@ -139,9 +144,9 @@ class Settings(BaseSettings):
 
     # Production at scale: webhook mode, metrics, logs.
     log_format: Literal["text", "json"] = "text"
-    metrics_token: str = ""
+    metrics_token: SecretStr = SecretStr("")
     bot_webhook_url: str = ""
-    bot_webhook_secret: str = ""
+    bot_webhook_secret: SecretStr = SecretStr("")
     bot_webhook_max_connections: int = Field(40, ge=1, le=100)
     bot_webhook_claim_lease_seconds: int = Field(30, ge=2)
     bot_webhook_done_ttl_hours: int = Field(24, ge=1)
@@ -190,14 +195,14 @@ class Settings(BaseSettings):
 
     @field_validator("bot_webhook_secret")
     @classmethod
-    def _webhook_secret_is_telegram_shaped(cls, value: str) -> str:
-        if value and not WEBHOOK_SECRET_PATTERN.fullmatch(value):
+    def _webhook_secret_is_telegram_shaped(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
             raise ValueError("BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @model_validator(mode="after")
     def _webhook_has_a_secret(self) -> Settings:
-        if self.bot_webhook_url and not self.bot_webhook_secret:
+        if self.bot_webhook_url and not self.bot_webhook_secret.get_secret_value():
             # Every replica must check the same secret, so it cannot be generated per machine.
             raise ValueError("BOT_WEBHOOK_URL requires BOT_WEBHOOK_SECRET (the same on every replica)")
         return self
@@ -212,13 +217,18 @@ class Settings(BaseSettings):
         return self.env == "production"
 
     @property
+    def docs_served(self) -> bool:
+        """/docs and /redoc: on in development, off in production unless DOCS_ENABLED=true."""
+        return self.docs_enabled if self.docs_enabled is not None else not self.is_production
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
     @property
     def playground_enabled(self) -> bool:
         """The local Bot API emulator runs only when no real bot token is configured."""
-        return not self.bot_token and not self.is_production
+        return not self.bot_token.get_secret_value() and not self.is_production
 
     @property
     def effective_public_base_url(self) -> str:
@@ -235,11 +245,22 @@ class Settings(BaseSettings):
     @property
     def effective_bot_token(self) -> str:
         """Playground mode uses a fixed local token; the emulator accepts any well-formed one."""
-        return self.bot_token or "100000:playground"
+        return self.bot_token.get_secret_value() or "100000:playground"
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Settings:
+        """As pydantic's, with a plain string given for a secret setting kept as a SecretStr."""
+        if update:
+            update = {name: SecretStr(value) if name in SECRET_SETTINGS and isinstance(value, str) else value
+                      for name, value in update.items()}
+        return super().model_copy(update=update, deep=deep)
 
     def ensure_secrets(self) -> Settings:
-        """Fill empty secrets: an error in production, generated once and persisted in development."""
-        missing = [name for name in GENERATED_SECRETS if not getattr(self, name)]
+        """Fill empty secrets: an error in production, generated once and persisted in development.
+        Production also needs a mail server: the development outbox keeps codes and reset links in files."""
+        if self.is_production and not self.smtp_host:
+            raise ConfigurationError("ENV=production requires SMTP_HOST: without a mail server, verification "
+                                     "codes and password-reset links would only be written to local files")
+        missing = [name for name in GENERATED_SECRETS if not getattr(self, name).get_secret_value()]
         if not missing:
             return self
         if self.is_production:

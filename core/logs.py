@@ -1,15 +1,19 @@
 """Process-wide logging: readable text by default, one JSON object a line with LOG_FORMAT=json.
 
 Every record carries the ids known where it was logged — `request_id` (API), `update_id` and `user_id` (bot) —
-taken from context variables, so a line can be traced back without threading ids through every call.
+taken from context variables when the record is created (a log record factory), so every handler sees them and
+a line can be traced back without threading ids through every call. Secrets that travel in URLs (the ICS feed
+token, picture signatures, one-time link tokens, OAuth codes) are masked in access-log lines the same way.
 """
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from urllib.parse import parse_qsl, urlencode
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -25,9 +29,56 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET_LOGGERS = ("httpx", "aiogram.event", "apscheduler.executors.default")
 
 
+MASK = "***"
+# Query parameters whose values are secrets, and path segments that are.
+SECRET_QUERY_PARAMS = frozenset({"token", "sig", "signature", "code", "t", "state", "key", "secret", "password",
+                                 "access_token", "refresh_token", "id_token", "init_data", "initdata"})
+_SECRET_PATHS = (re.compile(r"(/calendar/feed/)[^/?]+?(\.ics)"),)
+# uvicorn's access line: (client address, method, full path, HTTP version, status code).
+_ACCESS_PATH_ARG = 2
+
+
+def mask_url(url: str) -> str:
+    """`url` (a path with an optional query string) with secret values replaced by ***."""
+    path, question, query = url.partition("?")
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(rf"\g<1>{MASK}\g<2>", path)
+    if not question:
+        return path
+    pairs = parse_qsl(query, keep_blank_values=True)
+    masked = [(name, MASK if name.lower() in SECRET_QUERY_PARAMS else value) for name, value in pairs]
+    return f"{path}?{urlencode(masked, safe='*')}"
+
+
 def add_context_field(name: str, read: Callable[[], object]) -> None:
     """Log `name` on every record where `read()` returns something (a ContextVar's `get`, for instance)."""
     _CONTEXT_FIELDS[name] = read
+    install_record_factory()
+
+
+_base_factory: Callable[..., logging.LogRecord] | None = None
+
+
+def _make_record(*args: object, **kwargs: object) -> logging.LogRecord:
+    assert _base_factory is not None
+    record = _base_factory(*args, **kwargs)
+    for name, read in _CONTEXT_FIELDS.items():
+        value = read()
+        if value not in (None, "") and not hasattr(record, name):
+            setattr(record, name, value)
+    if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) > _ACCESS_PATH_ARG:
+        access = list(record.args)
+        access[_ACCESS_PATH_ARG] = mask_url(str(access[_ACCESS_PATH_ARG]))
+        record.args = tuple(access)
+    return record
+
+
+def install_record_factory() -> None:
+    """Context ids and URL masking on every record, whatever handler (a file, stderr, pytest's caplog) gets it."""
+    global _base_factory
+    if _base_factory is None:
+        _base_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_make_record)
 
 
 @contextmanager
@@ -64,6 +115,7 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    install_record_factory()
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ContextFilter())
     if log_format == "json":

@@ -54,7 +54,8 @@ def sha256_hex(value: str) -> str:
 
 
 def constant_time_equals(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    """Compared as UTF-8 bytes: hmac.compare_digest refuses str with non-ASCII characters."""
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 def new_token(nbytes: int = 32) -> str:
@@ -90,7 +91,10 @@ class TokenCodec:
             options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
                      "require": ["sub", "type", "session_id", "exp", "jti"]},
         )
-        if payload["exp"] <= int(now.timestamp()):
+        expires = payload["exp"]
+        if not isinstance(expires, int) or isinstance(expires, bool):
+            raise jwt.InvalidTokenError("exp is not a whole number")
+        if expires <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
         return payload
 
@@ -118,7 +122,7 @@ def verify_telegram_init_data(init_data: str, bot_token: str) -> dict[str, str]:
     data_check_string = "\n".join(f"{key}={fields[key]}" for key in sorted(fields))
     secret_key = hmac.new(b"WebAppData", bot_token.encode(), hashlib.sha256).digest()
     expected = hmac.new(secret_key, data_check_string.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, received_hash.lower()):
+    if not constant_time_equals(expected, received_hash.lower()):
         raise InitDataError("initData hash does not match")
     return fields
 

@@ -1,15 +1,13 @@
-"""The web app factory: the API app, the Telegram webhook in webhook mode, /metrics and the log context."""
+"""The web app factory: the API app, the Telegram webhook in webhook mode and /metrics."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.envelope import request_id_var
 from api.main import create_app
 from core.bootstrap import Container, build_container
 from core.config import Settings, get_settings
-from core.logs import add_context_field
 from web.observability import HttpMetricsMiddleware, metrics_endpoint
 from web.telegram import WEBHOOK_PATH, TelegramWebhook
 
@@ -19,14 +17,13 @@ def create_web_app(container: Container | None = None, *, settings: Settings | N
     owns_container = container is None
     container = container or build_container(settings or get_settings())
     app = create_app(container, run_migrations=owns_container)
-    add_context_field("request_id", request_id_var.get)
 
     telegram = TelegramWebhook(container) if container.settings.webhook_enabled else None
     if telegram is not None:
         app.state.telegram = telegram
         app.add_api_route(WEBHOOK_PATH, telegram.handle, methods=["POST"], include_in_schema=False)
-    app.add_api_route("/metrics", metrics_endpoint(container.settings.metrics_token), methods=["GET"],
-                      include_in_schema=False)
+    app.add_api_route("/metrics", metrics_endpoint(container.settings.metrics_token.get_secret_value()),
+                      methods=["GET"], include_in_schema=False)
     app.add_middleware(HttpMetricsMiddleware)
 
     api_lifespan = app.router.lifespan_context

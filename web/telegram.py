@@ -50,7 +50,7 @@ class TelegramWebhook:
         self.claims = UpdateClaims(container.db, container.clock, redis=container.redis, prefix=settings.redis_prefix,
                                    lease_seconds=settings.bot_webhook_claim_lease_seconds,
                                    done_ttl_seconds=settings.bot_webhook_done_ttl_hours * 3600)
-        self._secret = settings.bot_webhook_secret.encode()
+        self._secret = settings.bot_webhook_secret.get_secret_value().encode()
         self._background: list[asyncio.Task] = []
 
     async def start(self) -> None:

@@ -3,7 +3,7 @@ commit, today's blocks, the ICS feed, cache stats, push setup and the AI helpers
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Query, Response
 
@@ -45,6 +45,7 @@ from api.schemas.calendar import (
 )
 from core.services.calendar.ics import ICS_MEDIA_TYPE
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
+from core.validation import BoundedDateTime
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -78,8 +79,9 @@ async def calendars(user: CurrentUser, container: ContainerDep) -> Envelope:
 
 @router.get("/events", response_model=Envelope[EventList], summary="Events between start and end (≤ 62 days)")
 async def list_events(user: CurrentUser, container: ContainerDep,
-                      start: datetime | None = Query(None, description="ISO 8601 with offset; default now"),
-                      end: datetime | None = Query(None, description="ISO 8601 with offset; default start + 7 days"),
+                      start: BoundedDateTime | None = Query(None, description="ISO 8601 with offset; default now"),
+                      end: BoundedDateTime | None = Query(None,
+                                                          description="ISO 8601 with offset; default start + 7 days"),
                       force_sync: bool = Query(False, description="Sync with Google first")) -> Envelope:
     start = start or container.clock.now()
     end = end or start + timedelta(days=7)
@@ -133,8 +135,8 @@ async def sync(user: CurrentUser, container: ContainerDep,
 
 @router.get("/free-slots", response_model=Envelope[SlotList],
             summary="Free time within your working and personal hours (≤ 31 days)")
-async def free_slots(user: CurrentUser, container: ContainerDep, start: datetime | None = Query(None),
-                     end: datetime | None = Query(None)) -> Envelope:
+async def free_slots(user: CurrentUser, container: ContainerDep, start: BoundedDateTime | None = Query(None),
+                     end: BoundedDateTime | None = Query(None)) -> Envelope:
     start = start or container.clock.now()
     end = end or start + timedelta(days=7)
     slots = await container.calendar.planner.free_slots(user, start, end)

@@ -1,18 +1,17 @@
 """The day's energy: moon phase, numerology and the tip of the day."""
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
 from api.envelope import Envelope
 from api.schemas.esoterics import DailyEnergyPublic
+from core.validation import BoundedDate
 
 router = APIRouter(prefix="/esoterics", tags=["esoterics"])
 
 
 @router.get("/today", response_model=Envelope[DailyEnergyPublic], summary="The day's energy (default: local today)")
 async def today(user: CurrentUser, container: ContainerDep,
-                on_date: date | None = Query(None, alias="date", description="YYYY-MM-DD")) -> Envelope:
+                on_date: BoundedDate | None = Query(None, alias="date", description="YYYY-MM-DD")) -> Envelope:
     return Envelope.success(DailyEnergyPublic.model_validate(await container.esoterics.today(user.id, on_date)))

@@ -9,6 +9,7 @@ from api.deps import ContainerDep, CurrentUser
 from api.envelope import Envelope, Page, Pagination
 from api.schemas.life_wheel import LifeWheelCreate, LifeWheelPublic
 from core.services.wheel import MAX_PAGE_SIZE
+from core.validation import PageNumber
 
 router = APIRouter(prefix="/life_wheel", tags=["life_wheel"])
 
@@ -30,7 +31,7 @@ async def latest_entry(user: CurrentUser, container: ContainerDep) -> Envelope:
 async def list_entries(
     user: CurrentUser,
     container: ContainerDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> Envelope:
     items, total = await container.wheel.history(user.id, page, page_size)

@@ -21,6 +21,7 @@ from api.schemas.wants import (
     WantsStreamStartPublic,
     WantsTextIn,
 )
+from core.validation import PageNumber
 
 router = APIRouter(prefix="/wants", tags=["wants"])
 
@@ -119,7 +120,7 @@ async def latest_analysis(user: CurrentUser, container: ContainerDep) -> Envelop
 async def history(
     user: CurrentUser,
     container: ContainerDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> Envelope:
     items, total = await container.wants.history(user.id, page=page, page_size=page_size)

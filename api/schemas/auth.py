@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
 from api.schemas.users import UserPublic
 from core.services.auth import TokenPair
+from core.validation import BoundedDate
 
 # Bounded so a huge body cannot make us hash megabytes; the real policy (8+ chars, letters and digits) is the core's.
 Password = Field(min_length=1, max_length=256)
@@ -20,7 +21,7 @@ class SignupRequest(BaseModel):
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     time_zone: str | None = Field(default=None, max_length=64)
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     gender: str | None = Field(default=None, max_length=20)
     life_format: str | None = Field(default=None, max_length=50)
     locale: Literal["ru", "en"] | None = None

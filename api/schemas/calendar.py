@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.validation import BoundedDate, BoundedDateTime
+
 
 class CalendarOut(BaseModel):
     id: str
@@ -63,8 +65,8 @@ class EventIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     description: str = Field("", max_length=5000)
     location: str = Field("", max_length=500)
-    start: datetime
-    end: datetime
+    start: BoundedDateTime
+    end: BoundedDateTime
     is_all_day: bool = False
 
     def to_service(self) -> dict[str, Any]:
@@ -79,8 +81,8 @@ class EventPatchIn(BaseModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     description: str | None = Field(None, max_length=5000)
     location: str | None = Field(None, max_length=500)
-    start: datetime | None = None
-    end: datetime | None = None
+    start: BoundedDateTime | None = None
+    end: BoundedDateTime | None = None
     is_all_day: bool | None = None
 
     def to_service(self) -> dict[str, Any]:
@@ -129,7 +131,7 @@ class SlotList(BaseModel):
 class PlanWeekIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    week_start: date | None = Field(None, description="Any day of the week to plan (default: this week)")
+    week_start: BoundedDate | None = Field(None, description="Any day of the week to plan (default: this week)")
     step_ids: list[uuid.UUID] | None = Field(None, max_length=50,
                                              description="Only these steps (default: the week's open steps)")
 
@@ -171,14 +173,14 @@ class WeekPlanOut(BaseModel):
 
 class BlockChoiceIn(BaseModel):
     step_id: uuid.UUID
-    start: datetime
-    end: datetime
+    start: BoundedDateTime
+    end: BoundedDateTime
 
 
 class CommitWeekIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    week_start: date | None = None
+    week_start: BoundedDate | None = None
     items: list[BlockChoiceIn] | None = Field(
         None, max_length=50, description="The preview's blocks as accepted (moved or removed); omit to accept all")
     step_ids: list[uuid.UUID] | None = Field(None, max_length=50)
@@ -315,7 +317,7 @@ class GoalPlanOut(BaseModel):
 class AlternativesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    week_start: date | None = Field(None, description="Any day of the plan's week (default: this week)")
+    week_start: BoundedDate | None = Field(None, description="Any day of the plan's week (default: this week)")
     items: list[BlockChoiceIn] = Field(min_length=1, max_length=50,
                                        description="The plan's blocks as they stand now (moved, skipped ones left out)")
     step_id: uuid.UUID = Field(description="The block to find other times for (one of `items`)")

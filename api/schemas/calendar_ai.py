@@ -17,6 +17,7 @@ from core.services.coach import (
     TEMPERATURE_MAX,
 )
 from core.services.goals import DESCRIPTION_MAX, SMART_TEXT_MAX, TITLE_MAX
+from core.validation import BoundedDateTime
 
 
 class ChatMessageIn(BaseModel):
@@ -54,7 +55,7 @@ class SmartGoalIn(BaseModel):
     measurable: str = Field(min_length=1, max_length=SMART_TEXT_MAX)
     achievable: str = Field(min_length=1, max_length=SMART_TEXT_MAX)
     relevant: str = Field(min_length=1, max_length=SMART_TEXT_MAX)
-    time_bound: datetime = Field(description="The deadline, in the future, with a time zone")
+    time_bound: BoundedDateTime = Field(description="The deadline, in the future, with a time zone")
     priority: int = Field(2, ge=1, le=3, description="1 important, 2 normal, 3 can wait")
 
 

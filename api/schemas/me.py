@@ -1,13 +1,14 @@
 """Shapes of /me: the user, their plan and this month's AI usage."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.users import UserPublic
 from core.services.profile import MeView
+from core.validation import BoundedDate
 
 
 class ResourceUsagePublic(BaseModel):
@@ -42,6 +43,6 @@ class UserUpdate(BaseModel):
     life_format: str | None = Field(None, max_length=50)
     locale: Literal["ru", "en"] | None = None
     time_zone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Moscow")
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     morning_time: time | None = Field(None, description="HH:MM, the user's local time")
     evening_time: time | None = Field(None, description="HH:MM, the user's local time")

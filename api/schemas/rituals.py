@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.gamification import GamificationEventPublic
+from core.validation import BoundedDate
 
 
 class JournalEntryIn(BaseModel):
@@ -17,9 +18,9 @@ class JournalEntryIn(BaseModel):
     answers: dict[str, Any] = Field(default_factory=dict, description="Flat object: text, numbers or short lists")
     mood_score: int | None = Field(None, ge=1, le=10)
     energy_score: int | None = Field(None, ge=1, le=10)
-    for_date: date | None = Field(None, description="The local day the prompt was for: today, or yesterday for an "
-                                                    "evening entry. Default: today; an evening entry before 04:00 "
-                                                    "local time counts for yesterday")
+    for_date: BoundedDate | None = Field(
+        None, description="The local day the prompt was for: today, or yesterday for an evening entry. Default: "
+                          "today; an evening entry before 04:00 local time counts for yesterday")
 
 
 class JournalEntryPublic(BaseModel):

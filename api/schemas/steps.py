@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.gamification import GamificationEventPublic
+from core.validation import BoundedDate
 
 Level = Literal["year", "quarter", "month", "week", "day"]
 StepStatus = Literal["planned", "in_progress", "done", "skipped"]
@@ -69,7 +70,7 @@ class StepIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     level: Level
     status: StepStatus = "planned"
-    planned_date: date | None = Field(None, description="Local date, from a year ago to ten years ahead")
+    planned_date: BoundedDate | None = Field(None, description="Local date, from a year ago to ten years ahead")
     parent_id: uuid.UUID | None = Field(None, description="A wider-level step of the same goal")
     estimated_minutes: int | None = Field(None, ge=1, le=1440)
     priority: int = Field(2, ge=1, le=3, description="1 important, 2 normal, 3 can wait")

@@ -14,6 +14,7 @@ from typing import Protocol
 import aiosmtplib
 
 from core.config import Settings
+from core.errors import ConfigurationError
 
 log = logging.getLogger("mechta.mail")
 
@@ -42,7 +43,7 @@ class SmtpMailer:
         self.host = settings.smtp_host
         self.port = settings.smtp_port
         self.username = settings.smtp_username or None
-        self.password = settings.smtp_password or None
+        self.password = settings.smtp_password.get_secret_value() or None
         self.sender = settings.smtp_from
         self.starttls = settings.smtp_starttls
         self.timeout = timeout
@@ -68,8 +69,9 @@ class SmtpMailer:
 
 
 class OutboxMailer:
-    """Development stand-in: each message becomes DATA_DIR/outbox/<timestamp>-<to>.txt, a line in outbox.log
-    and a WARNING in the log, so a developer can read verification codes without a mail server."""
+    """Development stand-in: each message becomes DATA_DIR/outbox/<timestamp>-<to>.txt and an entry in
+    outbox.log, so a developer can read verification codes without a mail server. The log line names the file
+    only: codes and reset links are secrets and never go to the log."""
 
     backend = "outbox"
 
@@ -80,8 +82,7 @@ class OutboxMailer:
     async def send(self, message: MailMessage) -> None:
         async with self._lock:
             path = await asyncio.to_thread(self._write, message)
-        log.warning("[DEV OUTBOX — not sent] to=%s subject=%r file=%s\n%s",
-                    message.to, message.subject, path, message.text)
+        log.warning("[DEV OUTBOX — not sent] mail written to %s", path)
 
     def _write(self, message: MailMessage) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -103,4 +104,6 @@ class OutboxMailer:
 def create_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(settings)
+    if settings.is_production:
+        raise ConfigurationError("ENV=production requires SMTP_HOST: the development outbox is not for real mail")
     return OutboxMailer(settings.data_dir / "outbox")

@@ -20,7 +20,7 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
                   pool_timeout: float = 5.0) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - exercised by every sqlite test
@@ -41,8 +41,9 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
         return engine
     # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
     # with 503 (core/db/failures.py); pre-ping replaces connections that died with it, so it recovers by itself.
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                               pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
+    # hide_parameters: an error's text never carries the values (user text, tokens) into a log.
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10,
+                               max_overflow=20, pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
 
 
 class Database:

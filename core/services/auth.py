@@ -39,6 +39,8 @@ from core.security import (
 )
 from core.services.users import TelegramProfile, UserService, _validate_profile
 
+# How far ahead of our clock a Mini App's auth_date may be (clocks drift a little).
+INITDATA_CLOCK_SKEW = timedelta(seconds=60)
 log = logging.getLogger("mechta.auth")
 
 # One new code or reset link per address per minute, whoever asks.
@@ -158,7 +160,7 @@ class AuthService:
         self.mailer = mailer
         self.users = users
         self.rate_limits = rate_limits
-        self.codec = TokenCodec(settings.jwt_secret_key, settings.jwt_algorithm)
+        self.codec = TokenCodec(settings.jwt_secret_key.get_secret_value(), settings.jwt_algorithm)
         self.signin_limiter = FailureLimiter(cache, max_failures=settings.signin_max_failures,
                                              window_seconds=settings.signin_failure_window_seconds)
 
@@ -509,7 +511,7 @@ class AuthService:
     async def telegram_sign_in(self, bot_secret: str | None, profile: TelegramProfile, *,
                                user_agent: str | None = None, ip_address: str | None = None) -> SignInOutcome:
         """Our own bot vouches for a Telegram user with the shared X-Bot-Secret; the user is created on first use."""
-        expected = self.settings.bot_secret_key
+        expected = self.settings.bot_secret_key.get_secret_value()
         if not expected or not bot_secret or not constant_time_equals(bot_secret, expected):
             raise Forbidden("AUTH_TELEGRAM_FORBIDDEN", "The bot secret is missing or wrong.")
         return await self._telegram_session(profile, user_agent=user_agent, ip_address=ip_address)
@@ -517,16 +519,22 @@ class AuthService:
     async def telegram_webapp_sign_in(self, init_data: str, *, user_agent: str | None = None,
                                       ip_address: str | None = None) -> SignInOutcome:
         """Sign in from a Telegram Mini App: Telegram signed initData with our bot token."""
-        if not self.settings.bot_token:
+        if not self.settings.bot_token.get_secret_value():
             raise DomainError("AUTH_TELEGRAM_NOT_CONFIGURED", "Telegram sign-in is not configured on this server.",
                               http_status=503)
         try:
-            fields = verify_telegram_init_data(init_data, self.settings.bot_token)
+            fields = verify_telegram_init_data(init_data, self.settings.bot_token.get_secret_value())
             auth_date = int(fields.get("auth_date", ""))
             telegram_user = telegram_user_of(fields)
         except (InitDataError, ValueError) as exc:
             raise Unauthorized("AUTH_TELEGRAM_INITDATA_INVALID", "Telegram initData is invalid.") from exc
-        age = self.clock.now() - datetime.fromtimestamp(auth_date, tz=UTC)
+        try:
+            age = self.clock.now() - datetime.fromtimestamp(auth_date, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise Unauthorized("AUTH_TELEGRAM_INITDATA_INVALID", "Telegram initData is invalid.") from exc
+        if age < -INITDATA_CLOCK_SKEW:
+            # Signed "in the future": not something Telegram produces; refusing it keeps the age limit meaningful.
+            raise Unauthorized("AUTH_TELEGRAM_INITDATA_INVALID", "Telegram initData is dated in the future.")
         if age > timedelta(seconds=self.settings.telegram_webapp_max_age_seconds):
             raise Unauthorized("AUTH_TELEGRAM_INITDATA_EXPIRED", "Telegram initData is too old; reopen the app.")
         profile = TelegramProfile(

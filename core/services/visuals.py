@@ -21,6 +21,7 @@ from core.db.engine import Database
 from core.db.models import User, VisualAsset
 from core.errors import BadRequest, Forbidden, NotFound
 from core.repositories.story import StoryRepository
+from core.security import constant_time_equals
 from core.services.ai import AIService
 from core.services.gamification import GamificationEvent, GamificationService
 
@@ -76,7 +77,8 @@ class VisualsService:
 
     def _signature(self, asset_id: uuid.UUID, expires: int) -> str:
         message = f"visual:{asset_id}:{expires}".encode()
-        digest = hmac.new(self.settings.jwt_secret_key.encode(), message, hashlib.sha256).digest()
+        key = self.settings.jwt_secret_key.get_secret_value().encode()
+        digest = hmac.new(key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def signed_url(self, asset: VisualAsset) -> str:
@@ -151,7 +153,7 @@ class VisualsService:
         return self._existing_file(asset)
 
     async def file_for_signed_link(self, asset_id: uuid.UUID, expires: int, signature: str) -> Path:
-        if not hmac.compare_digest(signature, self._signature(asset_id, expires)):
+        if not constant_time_equals(signature, self._signature(asset_id, expires)):
             raise Forbidden("VISUALS_LINK_INVALID", "This picture link is not valid.")
         if expires < int(self.clock.now().timestamp()):
             raise Forbidden("VISUALS_LINK_EXPIRED", "This picture link has expired; ask for the gallery again.")

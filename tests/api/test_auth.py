@@ -509,7 +509,7 @@ async def test_guessing_the_current_password_is_rate_limited(api, container) -> 
 
 async def test_bot_signs_in_a_telegram_user_creating_them_once(api, container) -> None:
     body = {"telegram_id": 5550001, "username": "kate", "first_name": "Kate", "language_code": "en"}
-    headers = {"X-Bot-Secret": container.settings.bot_secret_key}
+    headers = {"X-Bot-Secret": container.settings.bot_secret_key.get_secret_value()}
     first = ok_result(await api.post("/api/v1/auth/telegram", json=body, headers=headers))
     second = ok_result(await api.post("/api/v1/auth/telegram", json=body, headers=headers))
     assert first["token_type"] == "bearer" and first["user"]["id"] == second["user"]["id"]
@@ -525,7 +525,7 @@ async def test_telegram_sign_in_needs_the_bot_secret(api, headers: dict) -> None
 
 
 async def test_mini_app_signs_in_with_valid_init_data(api, container) -> None:
-    init_data = sign_init_data(webapp_fields(container), container.settings.bot_token)
+    init_data = sign_init_data(webapp_fields(container), container.settings.bot_token.get_secret_value())
     result = ok_result(await api.post("/api/v1/auth/telegram/webapp", json={"init_data": init_data}))
     assert result["user"]["telegram_id"] == 777001 and result["user"]["first_name"] == "Ира"
     assert result["user"]["telegram_username"] == "irak" and result["user"]["locale"] == "ru"
@@ -535,7 +535,7 @@ async def test_mini_app_signs_in_with_valid_init_data(api, container) -> None:
 @pytest.mark.parametrize("tamper", ["other bot token", "changed user", "changed signature", "no hash", "not a query"])
 async def test_mini_app_refuses_init_data_not_signed_for_us(api, container, tamper: str) -> None:
     fields = webapp_fields(container)
-    init_data = sign_init_data(fields, "999:ANOTHER" if tamper == "other bot token" else container.settings.bot_token)
+    init_data = sign_init_data(fields, "999:ANOTHER" if tamper == "other bot token" else container.settings.bot_token.get_secret_value())
     if tamper == "changed user":
         init_data = init_data.replace("777001", "777002")
     elif tamper == "changed signature":
@@ -549,7 +549,7 @@ async def test_mini_app_refuses_init_data_not_signed_for_us(api, container, tamp
 
 
 async def test_mini_app_refuses_old_init_data(api, container) -> None:
-    init_data = sign_init_data(webapp_fields(container), container.settings.bot_token)
+    init_data = sign_init_data(webapp_fields(container), container.settings.bot_token.get_secret_value())
     container.clock.advance(seconds=container.settings.telegram_webapp_max_age_seconds + 1)
     response = await api.post("/api/v1/auth/telegram/webapp", json={"init_data": init_data})
     error_of(response, 401, "AUTH_TELEGRAM_INITDATA_EXPIRED")

@@ -117,7 +117,7 @@ async def test_a_stale_sign_in_is_refused_even_with_a_refreshed_token(api, conta
 async def test_a_telegram_account_without_a_password_deletes_after_a_fresh_sign_in(api, container) -> None:
     person = telegram_id()
     body = {"telegram_id": person, "first_name": "Tanya"}
-    bot = {"X-Bot-Secret": container.settings.bot_secret_key}
+    bot = {"X-Bot-Secret": container.settings.bot_secret_key.get_secret_value()}
     first = ok_result(await api.post("/api/v1/auth/telegram", json=body, headers=bot))
     user = await container.users.get(uuid.UUID(first["user"]["id"]))
     seeded = await seed_everything(container, user, with_google=False)

@@ -8,15 +8,18 @@ from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
+import pytest
+
 from core.clients.mail import MailMessage, OutboxMailer, SmtpMailer, create_mailer
 from core.config import Settings
+from core.errors import ConfigurationError
 
 
 def _settings(tmp_path: Path, **values) -> Settings:
     return Settings(_env_file=None, env="test", data_dir=tmp_path, **values)
 
 
-async def test_outbox_writes_a_file_a_log_line_and_a_warning(tmp_path: Path, caplog) -> None:
+async def test_outbox_writes_a_file_and_a_warning_naming_only_the_file(tmp_path: Path, caplog) -> None:
     mailer = create_mailer(_settings(tmp_path))
     assert isinstance(mailer, OutboxMailer)
     with caplog.at_level(logging.WARNING, logger="mechta.mail"):
@@ -27,7 +30,13 @@ async def test_outbox_writes_a_file_a_log_line_and_a_warning(tmp_path: Path, cap
     assert files[0].read_text(encoding="utf-8").endswith("Код: 123456\n")
     log_text = (tmp_path / "outbox" / "outbox.log").read_text(encoding="utf-8")
     assert "123456" in log_text and "654321" in log_text
-    assert "[DEV OUTBOX — not sent]" in caplog.text and "Код: 654321" in caplog.text
+    assert "[DEV OUTBOX — not sent]" in caplog.text and files[1].name in caplog.text
+    assert "123456" not in caplog.text and "654321" not in caplog.text
+
+
+def test_production_without_smtp_has_no_mailer(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SMTP_HOST"):
+        create_mailer(_settings(tmp_path).model_copy(update={"env": "production"}))
 
 
 class RecordingSmtpServer:

@@ -6,7 +6,7 @@ from core.config import Settings
 
 
 def create_ai_provider(settings: Settings) -> AIProvider:
-    if settings.openai_api_key:
+    if settings.openai_api_key.get_secret_value():
         from core.clients.ai.openai_provider import OpenAIProvider
 
         return OpenAIProvider(settings)

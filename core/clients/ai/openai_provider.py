@@ -70,7 +70,7 @@ class OpenAIProvider:
         self.image_model = settings.openai_image_model
         self.transcribe_model = settings.openai_transcribe_model
         self.client = client or openai.AsyncOpenAI(
-            api_key=settings.openai_api_key,
+            api_key=settings.openai_api_key.get_secret_value(),
             base_url=settings.openai_base_url or None,
             timeout=settings.openai_timeout_seconds,
             max_retries=settings.openai_max_retries,

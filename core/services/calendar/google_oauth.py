@@ -59,7 +59,7 @@ class GoogleOAuth:
 
     @property
     def configured(self) -> bool:
-        return bool(self.settings.google_client_id and self.settings.google_client_secret)
+        return bool(self.settings.google_client_id and self.settings.google_client_secret.get_secret_value())
 
     @property
     def redirect_uri(self) -> str:
@@ -67,7 +67,8 @@ class GoogleOAuth:
 
     def _flow(self, code_verifier: str | None = None) -> Flow:
         config = {"web": {
-            "client_id": self.settings.google_client_id, "client_secret": self.settings.google_client_secret,
+            "client_id": self.settings.google_client_id,
+            "client_secret": self.settings.google_client_secret.get_secret_value(),
             "auth_uri": self.settings.google_auth_uri, "token_uri": self.settings.google_token_uri,
             "redirect_uris": [self.redirect_uri]}}
         return Flow.from_client_config(config, scopes=[CALENDAR_SCOPE], redirect_uri=self.redirect_uri,

@@ -105,7 +105,7 @@ class GoogleApi:
     def credentials(self, access_token: str, refresh_token: str | None) -> Credentials:
         return Credentials(token=access_token, refresh_token=refresh_token, token_uri=self.settings.google_token_uri,
                            client_id=self.settings.google_client_id,
-                           client_secret=self.settings.google_client_secret, scopes=[CALENDAR_SCOPE])
+                           client_secret=self.settings.google_client_secret.get_secret_value(), scopes=[CALENDAR_SCOPE])
 
     def refresh(self, creds: Credentials) -> None:
         creds.refresh(google.auth.transport.requests.Request())

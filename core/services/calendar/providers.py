@@ -25,7 +25,7 @@ class CalendarProviders:
 
     @property
     def google_configured(self) -> bool:
-        return bool(self.settings.google_client_id and self.settings.google_client_secret)
+        return bool(self.settings.google_client_id and self.settings.google_client_secret.get_secret_value())
 
     async def for_user(self, user: User) -> CalendarProvider:
         if self.google_configured:

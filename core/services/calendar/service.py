@@ -66,7 +66,7 @@ class CalendarService:
         self.clock = clock
         self.settings = settings
         # Shared by the Google parts (and by the deletion of a person's data, which revokes their grant).
-        self.cipher = TokenCipher(settings.token_encryption_keys)
+        self.cipher = TokenCipher(settings.token_encryption_keys.get_secret_value())
         self.google_api = google_api or GoogleApi(settings)
         self.providers = CalendarProviders(db, clock, settings, cache, self.google_api, self.cipher)
         self.planner = WeekPlanner(db, clock, settings, cache, self.providers)

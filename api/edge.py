@@ -1,0 +1,55 @@
+"""The API's edge: core.validation's character rule applied once to every request, before any route runs.
+
+`reject_unclean_input` is an app-level dependency of every API route: path and query parameters (single-line)
+and every string in a JSON body (keys included; text may keep tab and line breaks) are checked, and the first
+offenders come back as one 422 VALIDATION_ERROR naming each field — the same shape as pydantic's own errors.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+
+from core.validation import find_unclean_strings, forbidden_characters, problem_message
+
+MAX_REPORTED_FIELDS = 20
+
+
+def _error(location: tuple[str | int, ...], chars: list[str]) -> dict[str, Any]:
+    return {"type": "control_characters", "loc": location, "msg": problem_message(chars), "input": None}
+
+
+async def _json_body(request: Request) -> Any:
+    if "json" not in request.headers.get("content-type", ""):
+        return None
+    body = await request.body()  # read once by FastAPI already; Starlette keeps it
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None  # FastAPI's own parsing answers a malformed body
+
+
+async def reject_unclean_input(request: Request) -> None:
+    errors: list[dict[str, Any]] = []
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and (chars := forbidden_characters(value, multiline=False)):
+            errors.append(_error(("path", name), chars))
+    for name, value in request.query_params.multi_items():
+        for location, text in ((("query", name), value), (("query",), name)):
+            if chars := forbidden_characters(text, multiline=False):
+                errors.append(_error(location, chars))
+    body = await _json_body(request)
+    if body is not None:
+        for location, chars in find_unclean_strings(body):
+            errors.append(_error(("body", *location), chars))
+            if len(errors) >= MAX_REPORTED_FIELDS:
+                break
+    if errors:
+        raise RequestValidationError(errors[:MAX_REPORTED_FIELDS])
+
+
+EDGE_DEPENDENCIES = [Depends(reject_unclean_input)]

@@ -1,0 +1,91 @@
+"""The one rule for text and numbers coming from outside (API requests and what people type to the bot).
+
+Refused everywhere: NUL and the other control characters (PostgreSQL cannot store NUL, terminals and logs
+misbehave on the rest) and lone surrogates (they cannot be encoded). Free text may keep tab and line breaks;
+single-line values (path and query parameters) may not. Dates stay within years 1900–2199 so date arithmetic
+and the database never overflow; a Unix time is a whole number of seconds; page numbers are bounded.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+MIN_YEAR = 1900
+MAX_YEAR = 2199
+MAX_PAGE = 1_000_000
+# Longer bot messages get a "please shorten" reply; Telegram itself caps a message at 4096 characters.
+MAX_MESSAGE_CHARS = 4000
+
+TEXT_WHITESPACE = frozenset("\t\n\r")
+_NON_INTEGER_NUMBER = re.compile(r"\s*[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)\s*")
+
+
+def _is_forbidden(char: str, allowed: frozenset[str]) -> bool:
+    return char not in allowed and unicodedata.category(char) in ("Cc", "Cs")
+
+
+def forbidden_characters(text: str, *, multiline: bool = True) -> list[str]:
+    """The offending characters of `text` as U+XXXX names, in order of first appearance (empty: the text is fine)."""
+    allowed = TEXT_WHITESPACE if multiline else frozenset()
+    found: dict[str, None] = {}
+    for char in text:
+        if _is_forbidden(char, allowed):
+            found.setdefault(f"U+{ord(char):04X}", None)
+    return list(found)
+
+
+def is_clean(text: str, *, multiline: bool = True) -> bool:
+    return not forbidden_characters(text, multiline=multiline)
+
+
+def strip_forbidden(text: str, *, multiline: bool = True) -> str:
+    """`text` without the refused characters (the bot's lenient path for stray ones)."""
+    allowed = TEXT_WHITESPACE if multiline else frozenset()
+    return "".join(char for char in text if not _is_forbidden(char, allowed))
+
+
+def problem_message(chars: list[str]) -> str:
+    return f"Control characters are not allowed ({', '.join(chars[:5])})"
+
+
+def find_unclean_strings(value: Any, path: tuple[str | int, ...] = (), *,
+                         multiline: bool = True) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+    """Every string inside decoded JSON (keys included) that breaks the rule, with where it sits."""
+    if isinstance(value, str):
+        chars = forbidden_characters(value, multiline=multiline)
+        if chars:
+            yield path, chars
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key_path = (*path, str(key))
+            if isinstance(key, str) and (chars := forbidden_characters(key, multiline=False)):
+                yield key_path, chars
+            yield from find_unclean_strings(item, key_path, multiline=multiline)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from find_unclean_strings(item, (*path, index), multiline=multiline)
+
+
+# ----- dates, Unix times and pages (pydantic types for request models and parameters) ------------------------
+
+def _year_in_range(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"Use a date between the years {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _whole_unix_time(value: Any) -> Any:
+    """Pydantic reads a number as a Unix time; only whole seconds are meaningful here."""
+    if isinstance(value, float) or (isinstance(value, str) and _NON_INTEGER_NUMBER.fullmatch(value)):
+        raise ValueError("A Unix time must be a whole number of seconds")
+    return value
+
+
+BoundedDate = Annotated[date, AfterValidator(_year_in_range)]
+BoundedDateTime = Annotated[datetime, BeforeValidator(_whole_unix_time), AfterValidator(_year_in_range)]
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
