@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.envelope import Envelope, ErrorBody, current_request_id
@@ -59,11 +59,29 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return error_response(422, "VALIDATION_ERROR", "Some fields are invalid.", fields=fields)
 
 
-async def _data_error(request: Request, exc: DataError) -> JSONResponse:
-    """A value the database refused (too long, out of range, unencodable) that validation let through: the
-    client's input, so a 422 — logged by kind only, since the driver's message may quote the value."""
-    log.warning("database refused a value: %s on %s %s", type(exc.orig).__name__, request.method,
-                request.scope.get("route").path if request.scope.get("route") else "?")
+def _is_data_error(exc: DBAPIError) -> bool:
+    """The database or its driver refused a value: SQLSTATE class 22 ("data exception") from the server, or the
+    driver unable to encode a parameter (asyncpg's client-side DataError is a ValueError)."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if str(getattr(cause, "sqlstate", "") or "").startswith("22"):
+            return True
+        if isinstance(cause, ValueError | TypeError | OverflowError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    """A value that validation let through but the database refused (too long, out of range, unencodable) is the
+    client's input: a 422, logged by kind only (the driver's message may quote the value). Anything else is ours."""
+    if not _is_data_error(exc):
+        raise exc
+    route = request.scope.get("route")
+    log.warning("database refused a value (%s) on %s %s", type(exc.orig).__name__, request.method,
+                getattr(route, "path", "?"))
     return error_response(422, "VALIDATION_ERROR", "A value is too long or out of range for its field.")
 
 
@@ -80,4 +98,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(DataError, _data_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]

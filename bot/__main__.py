@@ -11,14 +11,14 @@ from bot.dispatcher import create_dispatcher
 from bot.factory import create_bot
 from bot.runtime import heartbeat, leave_webhook_mode, wait_for_api
 from core.bootstrap import build_container, configure_logging
-from core.config import get_settings
+from core.config import startup_settings
 from core.db.migrate import upgrade_async
 
 log = logging.getLogger("mechta.bot")
 
 
 async def run() -> None:
-    settings = get_settings()
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     if settings.webhook_enabled:
         log.info("BOT_WEBHOOK_URL is set: the web process receives updates at %s; no poller runs",

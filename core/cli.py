@@ -9,7 +9,7 @@ import shutil
 import signal
 import sys
 
-from core.config import Settings, get_settings
+from core.config import Settings, get_settings, startup_settings
 from core.metrics import MULTIPROC_ENV, process_exited
 
 PROCESSES = {"web": "web", "bot": "bot", "scheduler": "scheduler"}
@@ -98,13 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "probe":
         return asyncio.run(_probe(args.part))
+    settings = startup_settings()
     from core.db.migrate import main as migrate
 
     # Migrate once, before any child starts, so none of them sees a half-built schema.
     migrate()
     if args.command == "migrate":
         return 0
-    settings = get_settings()
     return asyncio.run(_supervise(parts_to_start(settings, args.only), _metrics_env(settings)))
 
 

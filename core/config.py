@@ -299,3 +299,12 @@ def _load_or_create_dev_secrets(path: Path) -> dict[str, str]:
 @lru_cache
 def get_settings() -> Settings:
     return Settings().ensure_secrets()
+
+
+def startup_settings() -> Settings:
+    """get_settings() for a process entry point: a configuration problem ends the start with its message,
+    not a traceback."""
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        raise SystemExit(f"Mechta cannot start: {exc}") from None

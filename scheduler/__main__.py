@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.rituals.render import render_ritual_prompt
 from core.bootstrap import build_container, configure_logging
-from core.config import get_settings
+from core.config import startup_settings
 from scheduler.app import SchedulerApp
 from scheduler.rate_limit import create_send_rate_limiter
 from scheduler.telegram_sender import TelegramPromptSender
@@ -25,7 +25,7 @@ log = logging.getLogger("mechta.scheduler")
 
 
 async def main() -> None:
-    settings = get_settings()
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     container = build_container(settings)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.effective_telegram_api_url))

@@ -6,7 +6,7 @@ import logging
 import uvicorn
 
 from core.bootstrap import configure_logging
-from core.config import get_settings
+from core.config import startup_settings
 from web.app import create_web_app
 
 # The bot long-polls the playground emulator every few seconds; those lines would drown the useful ones.
@@ -23,7 +23,7 @@ class _QuietPollingFilter(logging.Filter):
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("uvicorn.access").addFilter(_QuietPollingFilter())
     uvicorn.run(create_web_app(settings=settings), host=settings.api_host, port=settings.api_port,
