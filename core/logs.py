@@ -26,16 +26,21 @@ _CONTEXT_FIELDS: dict[str, Callable[[], object]] = {
     "user_id": user_id_var.get,
 }
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-QUIET_LOGGERS = ("httpx", "aiogram.event", "apscheduler.executors.default")
+# Chatty below WARNING; aiosqlite's DEBUG lines and httpx's request lines would carry SQL parameters and URLs.
+QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "aiogram.event", "apscheduler.executors.default")
 
 
 MASK = "***"
 # Query parameters whose values are secrets, and path segments that are.
 SECRET_QUERY_PARAMS = frozenset({"token", "sig", "signature", "code", "t", "state", "key", "secret", "password",
                                  "access_token", "refresh_token", "id_token", "init_data", "initdata"})
-_SECRET_PATHS = (re.compile(r"(/calendar/feed/)[^/?]+?(\.ics)"),)
-# uvicorn's access line: (client address, method, full path, HTTP version, status code).
-_ACCESS_PATH_ARG = 2
+_SECRET_PATHS = (
+    re.compile(r"(/calendar/feed/)[^/?]+?(\.ics)"),
+    re.compile(r"(/bot)[^/?]+(/)"),  # Bot API URLs carry the bot token: /bot<token>/method, /file/bot<token>/path
+)
+# Where a URL sits in the arguments of a logger's lines: uvicorn's access line (client address, method, full
+# path, HTTP version, status code) and httpx's "HTTP Request: %s %s ..." (method, URL, ...).
+_URL_ARG = {"uvicorn.access": 2, "httpx": 1}
 
 
 def mask_url(url: str) -> str:
@@ -66,10 +71,11 @@ def _make_record(*args: object, **kwargs: object) -> logging.LogRecord:
         value = read()
         if value not in (None, "") and not hasattr(record, name):
             setattr(record, name, value)
-    if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) > _ACCESS_PATH_ARG:
-        access = list(record.args)
-        access[_ACCESS_PATH_ARG] = mask_url(str(access[_ACCESS_PATH_ARG]))
-        record.args = tuple(access)
+    position = _URL_ARG.get(record.name)
+    if position is not None and isinstance(record.args, tuple) and len(record.args) > position:
+        args = list(record.args)
+        args[position] = mask_url(str(args[position]))
+        record.args = tuple(args)
     return record
 
 
@@ -114,6 +120,11 @@ class TextFormatter(logging.Formatter):
         return f"{line} [{ids}]" if ids else line
 
 
+def quiet_noisy_loggers() -> None:
+    for noisy in QUIET_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     install_record_factory()
     handler = logging.StreamHandler(sys.stderr)
@@ -131,8 +142,7 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in QUIET_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_noisy_loggers()
     # uvicorn's own loggers propagate to ours, so access and error lines share the format.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)
