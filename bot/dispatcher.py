@@ -28,6 +28,7 @@ from bot.handlers import (
 )
 from bot.i18n import create_i18n
 from bot.middlewares.i18n import UserLocaleMiddleware
+from bot.middlewares.input_guard import InputGuardMiddleware
 from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -61,6 +62,7 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     dispatcher.update.outer_middleware(ThrottlingMiddleware(container, i18n))
     dispatcher.update.outer_middleware(UserMiddleware(container))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dispatcher.update.outer_middleware(InputGuardMiddleware())  # after the locale: its notes are translated
     dispatcher.update.middleware(UserLogContextMiddleware())
     # A voice note where words are expected is transcribed and handled as text (bot/middlewares/voice.py).
     dispatcher.message.outer_middleware(VoiceMiddleware(container))

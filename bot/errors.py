@@ -113,6 +113,13 @@ def create_errors_router(container: Container, i18n: I18n) -> Router:
 
     @router.errors()
     async def on_error(event: ErrorEvent, bot: Bot, state: FSMContext | None = None, user: User | None = None) -> None:
+        # The last line: whatever happens while telling the person, the update ends here, handled.
+        try:
+            await _tell_about_failure(event, bot, state, user)
+        except Exception:
+            log.exception("update %s: the error handler itself failed", event.update.update_id)
+
+    async def _tell_about_failure(event: ErrorEvent, bot: Bot, state: FSMContext | None, user: User | None) -> None:
         update, error = event.update, event.exception
         expected = isinstance(error, DomainError)
         if expected:

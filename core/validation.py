@@ -18,8 +18,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 MIN_YEAR = 1900
 MAX_YEAR = 2199
 MAX_PAGE = 1_000_000
-# Longer bot messages get a "please shorten" reply; Telegram itself caps a message at 4096 characters.
-MAX_MESSAGE_CHARS = 4000
+# Longer bot messages get a "please shorten" reply. Telegram's own cap: it splits a longer paste into messages of
+# this size, and each part is a legitimate piece of the person's answer, so a lower limit would refuse them.
+MAX_MESSAGE_CHARS = 4096
 
 TEXT_WHITESPACE = frozenset("\t\n\r")
 _NON_INTEGER_NUMBER = re.compile(r"\s*[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)\s*")
