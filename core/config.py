@@ -180,6 +180,11 @@ class Settings(BaseSettings):
     def forwarded_allow_list(self) -> list[str]:
         return [item.strip() for item in self.forwarded_allow_ips.split(",") if item.strip()]
 
+    @field_validator("docs_enabled", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("bot_webhook_url")
     @classmethod
     def _webhook_url_is_public(cls, value: str) -> str:
