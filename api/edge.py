@@ -29,8 +29,8 @@ async def _json_body(request: Request) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
-        return None  # FastAPI's own parsing answers a malformed body
+    except (ValueError, RecursionError):
+        return None  # not JSON we can read: FastAPI's own parsing answers it, or the route takes no body
 
 
 async def reject_unclean_input(request: Request) -> None:

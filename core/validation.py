@@ -54,22 +54,25 @@ def problem_message(chars: list[str]) -> str:
     return f"Control characters are not allowed ({', '.join(chars[:5])})"
 
 
-def find_unclean_strings(value: Any, path: tuple[str | int, ...] = (), *,
-                         multiline: bool = True) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
-    """Every string inside decoded JSON (keys included) that breaks the rule, with where it sits."""
-    if isinstance(value, str):
-        chars = forbidden_characters(value, multiline=multiline)
-        if chars:
-            yield path, chars
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            key_path = (*path, str(key))
-            if isinstance(key, str) and (chars := forbidden_characters(key, multiline=False)):
-                yield key_path, chars
-            yield from find_unclean_strings(item, key_path, multiline=multiline)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from find_unclean_strings(item, (*path, index), multiline=multiline)
+def find_unclean_strings(value: Any, *, multiline: bool = True) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+    """Every string inside decoded JSON (keys included) that breaks the rule, with where it sits, in document
+    order. Walked with an explicit stack: however deep the nesting, no recursion limit is reached."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if chars := forbidden_characters(item, multiline=multiline):
+                yield path, chars
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                key_path = (*path, str(key))
+                if isinstance(key, str) and (chars := forbidden_characters(key, multiline=False)):
+                    yield key_path, chars
+                children.append((key_path, child))
+            stack.extend(reversed(children))
+        elif isinstance(item, list):
+            stack.extend(reversed([((*path, index), child) for index, child in enumerate(item)]))
 
 
 # ----- dates, Unix times and pages (pydantic types for request models and parameters) ------------------------

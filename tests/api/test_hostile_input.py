@@ -270,3 +270,25 @@ def test_access_log_urls_lose_their_secrets() -> None:
     assert "abc" not in masked and "exp=5" in masked and "x=1" in masked
     for name in ("token", "code", "signature", "t", "state"):
         assert "hush" not in mask_url(f"/p?{name}=hush")
+
+
+@pytest.mark.parametrize(("path", "takes_a_body"), [("/api/v1/goals/batch", True), ("/api/v1/areas", True),
+                                                    ("/api/v1/auth/logout", False)])
+async def test_absurdly_nested_json_is_never_a_500(api, container, path, takes_a_body) -> None:
+    _, headers = await signed_in(container)
+    depth = 200_000
+    response = await api.post(path, content="[" * depth + "]" * depth,
+                              headers={**headers, "Content-Type": "application/json"})
+    if takes_a_body:
+        assert 400 <= response.status_code < 500 and response.json()["ok"] is False
+    else:  # the body is not read at all
+        assert response.status_code == 200
+
+
+async def test_deeply_nested_control_characters_are_found(api, container) -> None:
+    _, headers = await signed_in(container)
+    nested: object = "\u0000"
+    for _ in range(500):
+        nested = [nested]
+    response = await api.post("/api/v1/goals/batch", json={"goals": [{**GOAL, "extra": nested}]}, headers=headers)
+    assert "goals.0.extra." + ".".join(["0"] * 500) in _fields_of(response)
