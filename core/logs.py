@@ -65,6 +65,8 @@ _base_factory: Callable[..., logging.LogRecord] | None = None
 
 
 def _make_record(*args: object, **kwargs: object) -> logging.LogRecord:
+    # The ids are set here, so pass them through bound() or a ContextVar, never as `extra=` (logging refuses an
+    # extra key the record already has).
     assert _base_factory is not None
     record = _base_factory(*args, **kwargs)
     for name, read in _CONTEXT_FIELDS.items():
@@ -102,15 +104,6 @@ def bound(*, update_id: int | None = None, user_id: object | None = None) -> Ite
             var.reset(token)
 
 
-class ContextFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        for name, read in _CONTEXT_FIELDS.items():
-            value = read()
-            if value not in (None, "") and not hasattr(record, name):
-                setattr(record, name, value)
-        return True
-
-
 class TextFormatter(logging.Formatter):
     """The classic line, with the known ids appended in brackets."""
 
@@ -128,7 +121,6 @@ def quiet_noisy_loggers() -> None:
 def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     install_record_factory()
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(ContextFilter())
     if log_format == "json":
         handler.setFormatter(JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
