@@ -8,7 +8,6 @@ and the database never overflow; a Unix time is a whole number of seconds; page 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -22,32 +21,19 @@ MAX_PAGE = 1_000_000
 # this size, and each part is a legitimate piece of the person's answer, so a lower limit would refuse them.
 MAX_MESSAGE_CHARS = 4096
 
-TEXT_WHITESPACE = frozenset("\t\n\r")
+# Control characters (Unicode category Cc: U+0000–001F, U+007F–009F) and lone surrogates (Cs), as one character
+# class each so a whole request body is scanned at C speed. Free text keeps tab, line feed and carriage return.
+_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NON_INTEGER_NUMBER = re.compile(r"\s*[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)\s*")
-
-
-def _is_forbidden(char: str, allowed: frozenset[str]) -> bool:
-    return char not in allowed and unicodedata.category(char) in ("Cc", "Cs")
 
 
 def forbidden_characters(text: str, *, multiline: bool = True) -> list[str]:
     """The offending characters of `text` as U+XXXX names, in order of first appearance (empty: the text is fine)."""
-    allowed = TEXT_WHITESPACE if multiline else frozenset()
-    found: dict[str, None] = {}
-    for char in text:
-        if _is_forbidden(char, allowed):
-            found.setdefault(f"U+{ord(char):04X}", None)
-    return list(found)
-
-
-def is_clean(text: str, *, multiline: bool = True) -> bool:
-    return not forbidden_characters(text, multiline=multiline)
-
-
-def strip_forbidden(text: str, *, multiline: bool = True) -> str:
-    """`text` without the refused characters (the bot's lenient path for stray ones)."""
-    allowed = TEXT_WHITESPACE if multiline else frozenset()
-    return "".join(char for char in text if not _is_forbidden(char, allowed))
+    pattern = _FORBIDDEN_IN_TEXT if multiline else _FORBIDDEN_IN_LINE
+    if pattern.search(text) is None:
+        return []
+    return list(dict.fromkeys(f"U+{ord(char):04X}" for char in pattern.findall(text)))
 
 
 def problem_message(chars: list[str]) -> str:
