@@ -158,7 +158,8 @@ def start_replica(port: int, api_url: str, database_url: str, prefix: str, data_
            "API_HOST": "127.0.0.1", "API_PORT": str(port), "JWT_SECRET_KEY": "bench-" + "x" * 40,
            "BOT_SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEYS": "Tz4mDqMf2f3Bkq0e2vJm8zV3gkS2mBUfVn7lq2v9m0E=",
            "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url, "BOT_THROTTLE_SECONDS": "0",
-           "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}{WEBHOOK_PATH}", "BOT_WEBHOOK_SECRET": SECRET}
+           "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}{WEBHOOK_PATH}", "BOT_WEBHOOK_SECRET": SECRET,
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "9"}  # production needs a mail server; the bench sends no mail
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 

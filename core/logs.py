@@ -25,6 +25,7 @@ _CONTEXT_FIELDS: dict[str, Callable[[], object]] = {
     "update_id": update_id_var.get,
     "user_id": user_id_var.get,
 }
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Chatty below WARNING; aiosqlite's DEBUG lines and httpx's request lines would carry SQL parameters and URLs.
 QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "aiogram.event", "apscheduler.executors.default")
@@ -135,8 +136,13 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     quiet_noisy_loggers()
-    # uvicorn's own loggers propagate to ours, so access and error lines share the format.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    route_uvicorn_logs_to_root()
+
+
+def route_uvicorn_logs_to_root() -> None:
+    """uvicorn's own loggers propagate to ours, so access and error lines share the format (and the masking)."""
+    for name in UVICORN_LOGGERS:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
+        uvicorn_logger.disabled = False
         uvicorn_logger.propagate = True

@@ -23,7 +23,13 @@ import uvicorn
 from api.main import create_app
 from core.config import Settings
 from core.errors import ConfigurationError
-from core.logs import QUIET_LOGGERS, install_record_factory, quiet_noisy_loggers
+from core.logs import (
+    QUIET_LOGGERS,
+    UVICORN_LOGGERS,
+    install_record_factory,
+    quiet_noisy_loggers,
+    route_uvicorn_logs_to_root,
+)
 from tests.api.test_auth import latest_code, latest_reset_token
 from tests.helpers import ok_result
 
@@ -41,7 +47,9 @@ def _free_port() -> int:
 async def served(app) -> AsyncIterator[str]:
     """The app behind a real uvicorn in this event loop (so it shares the test's database connections)."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    # As `python -m web` runs it: our logging configuration, uvicorn's loggers at INFO (the access log).
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="info",
+                                           lifespan="off"))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -59,12 +67,17 @@ def _path(url: str) -> str:
 
 @pytest.fixture
 def production_log_levels() -> Iterator[None]:
-    """What configure_logging sets for the chatty libraries (without replacing pytest's log capture)."""
-    saved = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    """What configure_logging sets up for libraries' loggers, without replacing pytest's log capture (another
+    test's uvicorn may have given uvicorn's loggers handlers of their own)."""
+    loggers = [logging.getLogger(name) for name in (*QUIET_LOGGERS, *UVICORN_LOGGERS)]
+    saved = [(lg, lg.level, list(lg.handlers), lg.propagate, lg.disabled) for lg in loggers]
     quiet_noisy_loggers()
+    route_uvicorn_logs_to_root()
     yield
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+    for lg, level, handlers, propagate, disabled in saved:
+        lg.setLevel(level)
+        lg.handlers[:] = handlers
+        lg.propagate, lg.disabled = propagate, disabled
 
 
 async def test_no_secret_reaches_any_log_line(container, caplog, production_log_levels) -> None:
@@ -115,7 +128,8 @@ async def test_no_secret_reaches_any_log_line(container, caplog, production_log_
     assert leaked == []
 
 
-async def test_a_500_closes_the_connection_and_the_next_request_works(container, caplog) -> None:
+async def test_a_500_closes_the_connection_and_the_next_request_works(container, caplog,
+                                                                      production_log_levels) -> None:
     app = create_app(container)
 
     async def fail() -> None:

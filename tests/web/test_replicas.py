@@ -69,6 +69,9 @@ def replica_env(*, port: int, database_url: str, telegram_url: str, webhook_url:
                 data_dir: Path) -> dict[str, str]:
     return {
         "ENV": "production",
+        # Production needs a mail server; these tests send no mail, so nothing listens there.
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": "9",
         "DATA_DIR": str(data_dir),
         "UPLOADS_DIR": str(data_dir / "uploads"),
         "LOG_FORMAT": "json",
