@@ -77,7 +77,7 @@ class Container:
 
     @cached_property
     def users(self) -> UserService:
-        return UserService(self.db, self.clock)
+        return UserService(self.db, self.clock, cache_seconds=self.settings.user_cache_seconds)
 
     @cached_property
     def quotas(self) -> QuotaService:

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = ""
     telegram_webapp_max_age_seconds: int = 86400
     bot_throttle_seconds: float = 0.5
+    # How long a process reuses a user it read (the bot reads its person on every update). Changes made through
+    # this process are seen at once; a change made by another replica, after at most this long. 0 switches it off.
+    user_cache_seconds: float = Field(10, ge=0)
 
     openai_api_key: str = ""
     openai_base_url: str = ""
