@@ -137,7 +137,8 @@ def _forget_committed_users(session: Session) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _forget_bulk_changed_users(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is User.__table__:
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is User:
         recent = _recent_users_of(state.session)
         if recent is not None:
             recent.clear()
