@@ -9,12 +9,17 @@ first skipped message of a flood gets a polite note.
 Text typed inside a dialog always passes: Telegram splits a long paste into several messages that arrive at once,
 and each of them is part of the person's answer (a free-write stream, a letter).
 
-Time comes from the container's clock, so tests move time instead of sleeping. The buckets live in memory: a flood
-reaches one replica at a time in polling mode, and in webhook mode each replica still bounds what it handles.
+Time comes from the container's clock, so tests move time instead of sleeping. The buckets live in memory. In
+webhook mode with Redis, one person's updates are spread over the replicas, so each replica also adds what it let
+through to Redis, batched (`SharedFloodCounts`): nothing on an update's way waits for Redis, and with Redis down the
+in-process buckets alone still hold.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +37,11 @@ MAX_WAIT_SECONDS = 2.0
 # Buckets of people quiet for this long are full again; they are dropped to keep memory flat.
 IDLE_SECONDS = 60
 SWEEP_EVERY = 1024
+# Replicas share their counts once per FLUSH_SECONDS, over windows of WINDOW_SECONDS.
+FLUSH_SECONDS = 1.0
+WINDOW_SECONDS = 10
+
+log = logging.getLogger("mechta.bot.throttling")
 
 
 @dataclass
@@ -41,12 +51,63 @@ class Bucket:
     told: bool = False  # this flood's note has been sent
 
 
+class SharedFloodCounts:
+    """What each replica let through per person, added up in Redis once a second in one pipeline. A person whose
+    total over the current window passes what one bucket allows (the burst plus the refills) is flooding across
+    replicas: their bucket here is emptied, so further updates queue or are skipped like any flood."""
+
+    def __init__(self, container: Container, middleware: ThrottlingMiddleware) -> None:
+        self.container = container
+        self.middleware = middleware
+        self.pending: dict[int, int] = {}
+        self._flushing: asyncio.Task | None = None
+
+    def count(self, person: int) -> None:
+        self.pending[person] = self.pending.get(person, 0) + 1
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(FLUSH_SECONDS)
+        try:
+            await self.flush()
+        except Exception as error:  # Redis down or slow: the in-process buckets still hold
+            log.warning("sharing flood counts through Redis failed: %s", error)
+
+    async def flush(self) -> None:
+        counts, self.pending = self.pending, {}
+        redis = getattr(self.container.cache, "redis", None)
+        if not counts or redis is None:
+            return
+        window = math.floor(self.container.clock.now().timestamp() / WINDOW_SECONDS)
+        prefix = f"{self.container.settings.redis_prefix}bot:flood:{window}:"
+        async with redis.pipeline(transaction=False) as pipe:
+            for person, count in counts.items():
+                pipe.incrby(prefix + str(person), count)
+                pipe.expire(prefix + str(person), WINDOW_SECONDS * 2)
+            replies = await pipe.execute()
+        allowed = BURST + WINDOW_SECONDS / self.middleware.interval
+        for person, total in zip(counts, replies[::2], strict=True):
+            bucket = self.middleware.buckets.get(person)
+            if bucket is not None and int(total) > allowed:
+                bucket.tokens = min(bucket.tokens, 0.0)
+
+    async def close(self) -> None:
+        if self._flushing is not None:
+            self._flushing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flushing
+
+
 class ThrottlingMiddleware(BaseMiddleware):
     def __init__(self, container: Container, i18n: I18n) -> None:
         self.container = container
         self.i18n = i18n
         self.buckets: dict[int, Bucket] = {}
         self._seen = 0
+        settings = container.settings
+        self.shared = (SharedFloodCounts(container, self)
+                       if settings.redis_url and settings.webhook_enabled else None)
 
     @property
     def interval(self) -> float:
@@ -62,6 +123,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         wait = self._take(telegram_user.id)
         if wait is None:
             return await self._tell(event, telegram_user.id, telegram_user.language_code)
+        if self.shared is not None:
+            self.shared.count(telegram_user.id)
         if wait > 0:
             await asyncio.sleep(wait)
         return await handler(event, data)

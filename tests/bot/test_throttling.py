@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from bot.i18n import create_i18n
+from bot.middlewares import throttling
+from bot.middlewares.throttling import ThrottlingMiddleware
+from core.bootstrap import Container
+from core.cache import RedisCache
 from tests.bot.conftest import BotWorld, button_data, with_button, with_text
 from tests.bot.test_dialogs import onboarded
 
@@ -75,3 +82,45 @@ async def test_presses_past_the_queue_are_answered_one_moment(world: BotWorld) -
     assert sum(HELP in text for text in bot_texts(world, chat)) == 8
     assert world.answered_notice(chat).count(TOAST) == 4
     assert world.emulator.callback_warnings(chat) == []
+
+
+def webhook_replica(container: Container) -> ThrottlingMiddleware:
+    container.settings = container.settings.model_copy(update={
+        "bot_throttle_seconds": 0.5, "bot_webhook_url": "https://mechta.example/api/v1/telegram/webhook",
+        "bot_webhook_secret": "replica-secret"})
+    return ThrottlingMiddleware(container, create_i18n())
+
+
+async def test_replicas_add_up_what_they_let_through_and_a_flood_across_them_is_throttled(
+        container: Container) -> None:
+    first, second = webhook_replica(container), webhook_replica(container)
+    person = 777
+    first._take(person), second._take(person)
+    allowed = 5 + 10 / 0.5  # the burst and the refills of one window
+
+    first.shared.pending = {person: 20}
+    await first.shared.flush()
+    tokens_within_allowance = first.buckets[person].tokens
+    second.shared.pending = {person: 20}  # 40 across the two replicas
+    await second.shared.flush()
+
+    assert 20 <= allowed < 40
+    assert tokens_within_allowance > 0
+    assert second.buckets[person].tokens <= 0
+
+
+async def test_with_redis_down_the_in_process_buckets_still_hold(container: Container,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    replica = webhook_replica(container)
+    live, dead = container.cache, RedisCache("redis://127.0.0.1:1/0")
+    container.cache = dead
+    monkeypatch.setattr(throttling, "FLUSH_SECONDS", 0)
+    try:
+        waits = [replica._take(888) for _ in range(10)]
+        replica.shared.count(888)
+        await replica.shared._flushing  # logs the failure, raises nothing
+    finally:
+        container.cache = live
+        await dead.close()
+
+    assert waits[:5] == [0.0] * 5 and None in waits
