@@ -2,8 +2,11 @@
 through this process is seen at once."""
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import event, update
 
+from core.bootstrap import Container
 from core.db.models import User
 from core.services.users import TelegramProfile
 
@@ -62,3 +65,20 @@ async def test_a_new_username_is_written_and_an_unchanged_one_is_not(container) 
     stored, _ = await container.users.resolve_telegram_user(TelegramProfile(telegram_id=504, username="new"))
 
     assert renamed.telegram_username == stored.telegram_username == "new"
+
+
+async def test_a_change_made_by_another_replica_is_seen_at_once_through_redis(container, settings, clock) -> None:
+    other_replica = Container(settings, clock=clock)
+    try:
+        user, _ = await container.users.resolve_telegram_user(TelegramProfile(telegram_id=505, language_code="ru"))
+        await asyncio.sleep(0.5)  # this replica now listens for the others' changes
+
+        await other_replica.users.update_profile(user.id, {"locale": "en"})
+        async with asyncio.timeout(5):
+            while container.users.recent.get(505) is not None:
+                await asyncio.sleep(0.05)
+        seen, _ = await container.users.resolve_telegram_user(TelegramProfile(telegram_id=505, language_code="ru"))
+    finally:
+        await other_replica.close()
+
+    assert seen.locale == "en"
