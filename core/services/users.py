@@ -215,8 +215,9 @@ def _forget_committed_users(session: Session) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _forget_bulk_changed_users(state: ORMExecuteState) -> None:
-    mapper = state.bind_mapper
-    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is User:
+    # ORM statements (update(User)) and table ones (delete(users) when a person is erased) alike.
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == User.__tablename__:
         recent = _recent_users_of(state.session)
         if recent is not None:
             recent.changed(set(), None)
