@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any, ParamSpec, Self
+from typing import Any, Literal, ParamSpec, Self
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
+from magic_filter import MagicFilter
 
 MAX_ROW_WIDTH = 8
 MAX_BUTTONS = 100
@@ -79,3 +80,30 @@ def per_locale(build: Callable[P, InlineKeyboardMarkup]) -> Callable[P, InlineKe
 
     keyboard.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
     return keyboard
+
+
+class PrefixedQueryFilter(CallbackQueryFilter):
+    """aiogram's CallbackData filter, turning away other buttons by their prefix before unpacking: the stock
+    filter splits and validates every button's data (raising on a mismatch) against each of the ~30 button
+    filters it passes on its way to the right handler."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, *, callback_data: type[CallbackData], rule: MagicFilter | None = None) -> None:
+        super().__init__(callback_data=callback_data, rule=rule)
+        self.prefix = callback_data.__prefix__ + callback_data.__separator__
+
+    async def __call__(self, query: CallbackQuery) -> Literal[False] | dict[str, Any]:
+        data = query.data if isinstance(query, CallbackQuery) else None
+        if not data or not data.startswith(self.prefix):
+            return False
+        return await super().__call__(query)
+
+
+class Button:
+    """Mixed into our CallbackData classes (`class X(Button, CallbackData, prefix="x")`): `X.filter()` is the
+    prefix-first filter above."""
+
+    @classmethod
+    def filter(cls, rule: MagicFilter | None = None) -> PrefixedQueryFilter:
+        return PrefixedQueryFilter(callback_data=cls, rule=rule)  # type: ignore[arg-type]

@@ -8,17 +8,17 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.build import Keyboard, per_locale
+from bot.keyboards.build import Button, Keyboard, per_locale
 from bot.keyboards.callbacks import MenuAction
 
 
-class CalendarAction(CallbackData, prefix="cal"):
+class CalendarAction(Button, CallbackData, prefix="cal"):
     """The /calendar screen's buttons: they carry no dialog state, so they work from any old message."""
 
     action: str  # connect | disconnect | disconnect_yes | disconnect_no | plan | today
 
 
-class PlanAction(CallbackData, prefix="cpl"):
+class PlanAction(Button, CallbackData, prefix="cpl"):
     """A button of one week plan (`nonce`); `item` is the block's number in the plan, `choice` an offered time."""
 
     nonce: str
@@ -27,7 +27,7 @@ class PlanAction(CallbackData, prefix="cpl"):
     choice: int = 0
 
 
-class ReminderAction(CallbackData, prefix="crm"):
+class ReminderAction(Button, CallbackData, prefix="crm"):
     action: str  # done | snooze | skip
     step: str  # the step id as 32 hex digits
 

@@ -8,10 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.build import Keyboard
+from bot.keyboards.build import Button, Keyboard
 
 
-class AccountDeletion(CallbackData, prefix="del"):
+class AccountDeletion(Button, CallbackData, prefix="del"):
     action: str  # delete | keep
     account: str  # the user id (hex) the question was asked for
     asked: int  # unix seconds when it was asked

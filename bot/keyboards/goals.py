@@ -8,11 +8,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.build import Keyboard, per_locale
+from bot.keyboards.build import Button, Keyboard, per_locale
 from core.db.models import Goal
 
 
-class GoalReview(CallbackData, prefix="gr"):
+class GoalReview(Button, CallbackData, prefix="gr"):
     """A button of the proposed goal number `step` of one review (`nonce`)."""
 
     nonce: str
@@ -20,25 +20,25 @@ class GoalReview(CallbackData, prefix="gr"):
     action: str  # accept | edit | drop
 
 
-class GoalsAction(CallbackData, prefix="ga"):
+class GoalsAction(Button, CallbackData, prefix="ga"):
     """Buttons that need no dialog: they work from any old message."""
 
     action: str  # propose | list
 
 
-class GoalAction(CallbackData, prefix="gi"):
+class GoalAction(Button, CallbackData, prefix="gi"):
     """A saved goal's buttons; a goal deleted or finished meanwhile is answered as outdated."""
 
     action: str  # plan | done | drop | generate
     goal: str
 
 
-class PlanAction(CallbackData, prefix="gp"):
+class PlanAction(Button, CallbackData, prefix="gp"):
     nonce: str
     action: str  # make | save | discard
 
 
-class DropAction(CallbackData, prefix="gd"):
+class DropAction(Button, CallbackData, prefix="gd"):
     """The answer to "drop this goal?": yes drops it, no keeps it."""
 
     action: str  # yes | no

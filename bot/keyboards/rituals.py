@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.keyboards.build import Keyboard, per_locale
+from bot.keyboards.build import Button, Keyboard, per_locale
 from core.db.models import Step
 
 KIND_CODES = {"morning": "m", "evening": "e", "weekly": "w"}
@@ -22,12 +22,12 @@ STEP_DONE, STEP_NOT_DONE = 1, 2
 BUTTON_TITLE_CHARS = 40
 
 
-class TodayAction(CallbackData, prefix="td"):
+class TodayAction(Button, CallbackData, prefix="td"):
     action: str  # done | skip | tomorrow
     step: str
 
 
-class RitualAction(CallbackData, prefix="rt"):
+class RitualAction(Button, CallbackData, prefix="rt"):
     kind: str  # m | e | w
     day: str  # YYYYMMDD: the local date the prompt is for
     action: str  # energy | mood | step | snooze | skip
@@ -36,7 +36,7 @@ class RitualAction(CallbackData, prefix="rt"):
     scheduled: int = 0  # 1 on prompts the scheduler sent: they have snooze / skip buttons
 
 
-class ReviewAction(CallbackData, prefix="rv"):
+class ReviewAction(Button, CallbackData, prefix="rv"):
     """`on` is what a step's tap makes of it (1 chosen, 0 not): a double tap chooses it once, not twice."""
 
     nonce: str
@@ -45,7 +45,7 @@ class ReviewAction(CallbackData, prefix="rv"):
     on: int = 0
 
 
-class ProgressAction(CallbackData, prefix="pg"):
+class ProgressAction(Button, CallbackData, prefix="pg"):
     action: str  # board | join | leave | keep
     nonce: str = ""
 

@@ -8,7 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.build import Keyboard
+from bot.keyboards.build import Button, Keyboard
 from bot.keyboards.callbacks import MenuAction
 
 NO_STORY = "none"
@@ -18,29 +18,29 @@ def story_token(story_id: uuid.UUID | None) -> str:
     return story_id.hex[:8] if story_id is not None else NO_STORY
 
 
-class StoryMenu(CallbackData, prefix="fs"):
+class StoryMenu(Button, CallbackData, prefix="fs"):
     action: str  # interview | show
 
 
-class StoryGenerate(CallbackData, prefix="fg"):
+class StoryGenerate(Button, CallbackData, prefix="fg"):
     """`after` is the story that was the latest when the button was shown: once a newer one exists (a double tap,
     an old message), the button is outdated instead of spending another AI unit."""
 
     after: str
 
 
-class StoryStep(CallbackData, prefix="fq"):
+class StoryStep(Button, CallbackData, prefix="fq"):
     nonce: str
     step: int
     action: str  # skip | back
 
 
-class StoryAction(CallbackData, prefix="fa"):
+class StoryAction(Button, CallbackData, prefix="fa"):
     story: str
     action: str  # edit3y | edit5y | pictures | gallery
 
 
-class StoryPicture(CallbackData, prefix="fp"):
+class StoryPicture(Button, CallbackData, prefix="fp"):
     """`made` is how many pictures the story had when the list was shown; a repeated tap finds a different count."""
 
     story: str

@@ -6,16 +6,16 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.build import Keyboard, per_locale
+from bot.keyboards.build import Button, Keyboard, per_locale
 from bot.keyboards.callbacks import MenuAction
 from core.services.wants import WantsProgress
 
 
-class WantsMenu(CallbackData, prefix="wm"):
+class WantsMenu(Button, CallbackData, prefix="wm"):
     action: str  # stream | future_me | reverse | analyze | analysis
 
 
-class WantsStep(CallbackData, prefix="ws"):
+class WantsStep(Button, CallbackData, prefix="ws"):
     nonce: str
     action: str  # time | stop | finish | back | keep
     step: int = 0

@@ -7,9 +7,12 @@ from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import FilterObject
-from aiogram.types import Chat, Message
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.types import CallbackQuery, Chat, Message, User
 
 from bot.dispatcher import create_dispatcher
+from bot.keyboards.build import PrefixedQueryFilter
+from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.states import WheelForm
 from bot.utils.filters import OWN_TEXT, Magic
 from core.bootstrap import Container
@@ -35,9 +38,26 @@ async def test_no_filter_in_the_dispatcher_hops_to_a_thread(tmp_path: Path) -> N
     finally:
         await container.close()
 
-    in_threads = [where for where, filter_object in _filters(dispatcher) if not filter_object.awaitable]
+    filters = list(_filters(dispatcher))
+    in_threads = [where for where, filter_object in filters if not filter_object.awaitable]
+    unpacking_every_button = [where for where, filter_object in filters
+                              if isinstance(filter_object.callback, CallbackQueryFilter)
+                              and not isinstance(filter_object.callback, PrefixedQueryFilter)]
 
     assert in_threads == []
+    assert unpacking_every_button == []
+
+
+async def test_a_button_filter_turns_other_buttons_away_by_prefix_and_unpacks_its_own() -> None:
+    def press(data: str) -> CallbackQuery:
+        return CallbackQuery(id="1", from_user=User(id=1, is_bot=False, first_name="A"), chat_instance="1", data=data)
+
+    menu_wheel = MenuAction.filter(F.action == "wheel")
+
+    assert await menu_wheel(press("m:wheel")) == {"callback_data": MenuAction(action="wheel")}
+    assert await menu_wheel(press("m:help")) is False
+    assert await menu_wheel(press("mx:wheel")) is False
+    assert await menu_wheel(press(WheelAction(nonce="n", step=0, action="score").pack())) is False
 
 
 def test_a_bare_state_or_magic_filter_would_hop_and_is_caught_by_the_walk() -> None:
