@@ -27,6 +27,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 
 from core.bootstrap import Container
 from core.services.users import locale_from_language_code
@@ -76,16 +77,20 @@ class SharedFloodCounts:
 
     async def flush(self) -> None:
         counts, self.pending = self.pending, {}
-        redis = getattr(self.container.cache, "redis", None)
-        if not counts or redis is None:
+        resilient = self.container.redis
+        if not counts or resilient is None:
             return
         window = math.floor(self.container.clock.now().timestamp() / WINDOW_SECONDS)
         prefix = f"{self.container.settings.redis_prefix}bot:flood:{window}:"
-        async with redis.pipeline(transaction=False) as pipe:
-            for person, count in counts.items():
-                pipe.incrby(prefix + str(person), count)
-                pipe.expire(prefix + str(person), WINDOW_SECONDS * 2)
-            replies = await pipe.execute()
+
+        async def add_up(redis: Redis) -> list[Any]:
+            async with redis.pipeline(transaction=False) as pipe:
+                for person, count in counts.items():
+                    pipe.incrby(prefix + str(person), count)
+                    pipe.expire(prefix + str(person), WINDOW_SECONDS * 2)
+                return await pipe.execute()
+
+        replies = await resilient.call(add_up)  # behind the breaker: a dead Redis is not waited for each second
         allowed = BURST + WINDOW_SECONDS / self.middleware.interval
         for person, total in zip(counts, replies[::2], strict=True):
             bucket = self.middleware.buckets.get(person)
