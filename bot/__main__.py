@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 
 from bot.commands import set_commands
 from bot.dispatcher import create_dispatcher
@@ -12,7 +13,6 @@ from bot.factory import create_bot
 from bot.runtime import heartbeat, leave_webhook_mode, wait_for_api
 from core.bootstrap import build_container, configure_logging
 from core.config import startup_settings
-from core.db.migrate import upgrade_async
 
 log = logging.getLogger("mechta.bot")
 
@@ -24,7 +24,7 @@ async def run() -> None:
         log.info("BOT_WEBHOOK_URL is set: the web process receives updates at %s; no poller runs",
                  settings.bot_webhook_url)
         return
-    await upgrade_async(settings.database_url)
+    await migrate()
     container = build_container(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(container)
@@ -43,6 +43,14 @@ async def run() -> None:
         await dispatcher.fsm.close()
         await bot.session.close()
         await container.close()
+
+
+async def migrate() -> None:
+    """Bring the database to the latest revision in a short-lived child process: alembic is some 20 MiB the
+    polling process would otherwise keep for its whole life."""
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "core.db.migrate")
+    if await child.wait():
+        raise SystemExit(f"migrating the database failed (exit code {child.returncode})")
 
 
 def main() -> None:

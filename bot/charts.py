@@ -5,15 +5,24 @@ import math
 import textwrap
 from collections.abc import Sequence
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CURRENT_COLOR = "#7b4dff"
 PREVIOUS_COLOR = "#9aa3b5"
+
+
+def new_figure(**options) -> Figure:
+    """A matplotlib figure on the Agg backend. matplotlib (with numpy) is a third of the bot's memory, so it is
+    imported with the first chart, not with the bot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
 
 
 def render_wheel_chart(labels: Sequence[str], current: Sequence[int], previous: Sequence[int] | None,
@@ -22,7 +31,7 @@ def render_wheel_chart(labels: Sequence[str], current: Sequence[int], previous: 
     count = len(labels)
     angles = [2 * math.pi * index / count for index in range(count)]
     closed = angles + angles[:1]
-    figure = Figure(figsize=(7, 7), dpi=110)
+    figure = new_figure(figsize=(7, 7), dpi=110)
     axes = figure.add_subplot(projection="polar")
     axes.set_theta_offset(math.pi / 2)
     axes.set_theta_direction(-1)

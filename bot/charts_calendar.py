@@ -8,12 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from bot.charts import new_figure
 
 STEP_COLOR = "#7b4dff"
 EVENT_COLOR = "#c5cad6"
@@ -39,7 +34,9 @@ def render_week_chart(day_labels: Sequence[str], blocks: Sequence[ChartBlock], *
         raise ValueError("a week has seven day labels")
     first = min([DEFAULT_FIRST_HOUR, *(math.floor(b.start_hour) for b in blocks)])
     last = max([DEFAULT_LAST_HOUR, *(math.ceil(b.end_hour) for b in blocks)])
-    figure = Figure(figsize=(10, 7), dpi=100)
+    figure = new_figure(figsize=(10, 7), dpi=100)
+    from matplotlib.patches import FancyBboxPatch  # after new_figure, which loads matplotlib on the first chart
+
     axes = figure.add_subplot()
     axes.set_xlim(0, 7)
     axes.set_ylim(last, first)  # the morning on top, like a paper diary

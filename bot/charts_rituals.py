@@ -4,11 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from io import BytesIO
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
+from bot.charts import new_figure
 
 MOOD_COLOR = "#7b4dff"
 ENERGY_COLOR = "#f2a33a"
@@ -18,7 +14,7 @@ def render_mood_chart(day_labels: Sequence[str], mood: Sequence[float | None], e
                       *, mood_label: str, energy_label: str, title: str) -> bytes:
     """One point per day (1..10); a day without a score leaves a gap, a lone score still shows as a dot."""
     positions = list(range(len(day_labels)))
-    figure = Figure(figsize=(7, 4), dpi=110)
+    figure = new_figure(figsize=(7, 4), dpi=110)
     axes = figure.add_subplot()
     for values, color, label in ((mood, MOOD_COLOR, mood_label), (energy, ENERGY_COLOR, energy_label)):
         if all(value is None for value in values):

@@ -34,7 +34,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.middlewares.voice import VoiceMiddleware
 from bot.slow_work import SlowWork
-from bot.storage import WriteThroughStorage, create_storage
+from bot.storage import DatabaseStorage, HeldChatIsolation, WriteThroughStorage, create_storage
 from bot.utils.dialog import ReleaseTurn
 from core.bootstrap import Container
 
@@ -59,7 +59,10 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     # Handlers hand their slow tail (AI, charts) to it, so the update is answered at once (bot/slow_work.py).
     dispatcher["slow_work"] = SlowWork(container.cache)
     dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
-    dispatcher.update.outer_middleware(ThrottlingMiddleware(container, i18n))
+    throttling = ThrottlingMiddleware(container, i18n)
+    if throttling.shared is not None:
+        dispatcher.shutdown.register(throttling.shared.close)
+    dispatcher.update.outer_middleware(throttling)
     dispatcher.update.outer_middleware(UserMiddleware(container))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.update.outer_middleware(InputGuardMiddleware())  # after the locale: its notes are translated
@@ -80,4 +83,6 @@ def events_isolation(storage: BaseStorage, lock_seconds: int) -> BaseEventIsolat
         return storage.create_isolation(lock_seconds)  # falls back to per-process locks while Redis is away
     if isinstance(storage, RedisStorage):
         return storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
+    if isinstance(storage, DatabaseStorage):
+        return HeldChatIsolation(storage)
     return SimpleEventIsolation()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, NamedTuple
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StateType, StorageKey
@@ -37,27 +38,61 @@ def _primary_key(key: StorageKey) -> dict[str, Any]:
     }
 
 
+class Stored(NamedTuple):
+    state: str | None
+    data: dict[str, Any]
+
+
+NOTHING = Stored(None, {})
+
+
 class DatabaseStorage(BaseStorage):
-    """FSM storage in the `bot_fsm_states` table; a row disappears once it holds neither a state nor data."""
+    """FSM storage in the `bot_fsm_states` table; a row disappears once it holds neither a state nor data.
+
+    While an update holds its chat's lock (`HeldChatIsolation`), the chat's record is read once and remembered until
+    the lock is released: the state read before the handlers, the dialog's data, and a `clear()` of a chat that
+    holds nothing cost one query instead of one each (and no write at all when nothing changes). Nothing is
+    remembered outside the lock, so another process's writes are seen by the next update."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._held: dict[StorageKey, Stored | None] = {}
 
-    async def _read(self, key: StorageKey) -> BotFSMRecord | None:
+    @asynccontextmanager
+    async def holding(self, key: StorageKey) -> AsyncIterator[None]:
+        self._held[key] = None  # held, not read yet
+        try:
+            yield
+        finally:
+            self._held.pop(key, None)
+
+    async def _read(self, key: StorageKey) -> Stored:
+        remembered = self._held.get(key)
+        if remembered is not None:
+            return remembered
         async with self.db.read() as session:
-            return await session.get(BotFSMRecord, _primary_key(key))
+            record = await session.get(BotFSMRecord, _primary_key(key))
+        stored = Stored(record.state, dict(record.data or {})) if record is not None else NOTHING
+        if key in self._held:
+            self._held[key] = stored
+        return stored
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
+        remembered = self._held.get(key)
+        if remembered is not None and all(getattr(remembered, name) == value for name, value in values.items()):
+            return
         # Two writers creating the same row race on the primary key; the loser retries as an update.
         for attempt in range(2):
             try:
-                await self._upsert(key, values)
-                return
+                stored = await self._upsert(key, values)
+                break
             except IntegrityError:
                 if attempt:
                     raise
+        if key in self._held:
+            self._held[key] = stored
 
-    async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> None:
+    async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> Stored:
         identity = _primary_key(key)
         async with self.db.transaction() as session:
             stmt = select(BotFSMRecord).filter_by(**identity).with_for_update()
@@ -67,28 +102,40 @@ class DatabaseStorage(BaseStorage):
             if state is None and not data:
                 if record is not None:
                     await session.delete(record)
-                return
+                return NOTHING
             if record is None:
                 session.add(BotFSMRecord(**identity, state=state, data=data))
             else:
                 record.state, record.data = state, data
+        return Stored(state, dict(data))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, state=state.state if isinstance(state, State) else state)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._read(key)
-        return record.state if record else None
+        return (await self._read(key)).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         await self._write(key, data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._read(key)
-        return dict(record.data) if record else {}
+        return dict((await self._read(key)).data)
 
     async def close(self) -> None:
         """The database belongs to the container, which closes it."""
+
+
+class HeldChatIsolation(SimpleEventIsolation):
+    """One update per chat at a time in this process, with the chat's FSM record remembered while it runs."""
+
+    def __init__(self, storage: DatabaseStorage) -> None:
+        super().__init__()
+        self.storage = storage
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        async with super().lock(key), self.storage.holding(key):
+            yield
 
 
 class WriteThroughStorage(BaseStorage):

@@ -77,7 +77,8 @@ class Container:
 
     @cached_property
     def users(self) -> UserService:
-        return UserService(self.db, self.clock)
+        return UserService(self.db, self.clock, cache_seconds=self.settings.user_cache_seconds,
+                           redis_url=self.settings.redis_url, redis_prefix=self.settings.redis_prefix)
 
     @cached_property
     def quotas(self) -> QuotaService:
@@ -160,6 +161,8 @@ class Container:
         return DataRightsService(self.db, self.clock, self.settings, self.cache, self.calendar)
 
     async def close(self) -> None:
+        if "users" in self.__dict__:  # built: it may be listening for other replicas' user changes
+            await self.users.close()
         await self.cache.close()
         await self.db.dispose()
 

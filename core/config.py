@@ -86,7 +86,11 @@ class Settings(BaseSettings):
     bot_token: SecretStr = SecretStr("")
     telegram_api_url: str = ""
     telegram_webapp_max_age_seconds: int = 86400
+    # Anti-flood per person: a burst of 5 updates, then one more every this many seconds (0 = off).
     bot_throttle_seconds: float = 0.5
+    # How long a process reuses a user it read (the bot reads its person on every update). Changes made through
+    # this process are seen at once; a change made by another replica, after at most this long. 0 switches it off.
+    user_cache_seconds: float = Field(10, ge=0)
 
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str = ""

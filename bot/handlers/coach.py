@@ -26,6 +26,7 @@ from bot.keyboards.menu import back_to_menu
 from bot.render import Screen
 from bot.render import coach as render
 from bot.rituals.texts import outdated_text, xp_toast
+from bot.utils.filters import OWN_TEXT
 from bot.utils.messages import drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, telegram_length
 from core.bootstrap import Container
@@ -145,7 +146,7 @@ def create_router() -> Router:
     router = Router(name="coach")
     router.message.register(ask_command, Command("ask"))
     router.message.register(newchat_command, Command("newchat"))
-    router.message.register(free_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.message.register(free_text, StateFilter(None), OWN_TEXT)
     router.callback_query.register(retry_pressed, CoachStep.filter(F.action == "retry"))
     router.callback_query.register(step_pressed, CoachStep.filter(F.action.in_({"done", "tomorrow"})))
     return router

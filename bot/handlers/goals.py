@@ -33,6 +33,7 @@ from bot.render import goals as render
 from bot.rituals.texts import outdated_text, xp_toast
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import OWN_TEXT, InState
 from bot.utils.messages import drop_keyboard, edit_or_send, first_press, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
@@ -41,7 +42,6 @@ from core.errors import NotFound
 from core.prompts.goals import ProposedGoal
 from core.services.goals import TITLE_MAX
 
-NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 GOAL_FIELDS = ("title", "description", "area_id", "horizon", "metric", "why")
 
 
@@ -318,7 +318,7 @@ def create_router() -> Router:
     router.callback_query.register(goals_list_pressed, GoalsAction.filter(F.action == "list"))
     in_review = InDialog(GoalReviewDialog)
     router.callback_query.register(review_button, GoalReview.filter(), in_review)
-    router.message.register(title_written, GoalsForm.editing, NOT_A_COMMAND, in_review)
+    router.message.register(title_written, InState(GoalsForm.editing), OWN_TEXT, in_review)
     saved, draft = InDialog(SavedGoalsDialog), InDialog(PlanDraftDialog)
     router.callback_query.register(make_plan_pressed, PlanAction.filter(F.action == "make"), saved)
     router.callback_query.register(save_plan_pressed, PlanAction.filter(F.action == "save"), draft)

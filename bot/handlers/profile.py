@@ -24,6 +24,7 @@ from bot.render import profile as render
 from bot.screens import show_settings
 from bot.states import ProfileDialog, ProfileForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import HAS_LOCATION, HAS_TEXT, InState
 from bot.utils.messages import drop_keyboard
 from bot.utils.parsing import BirthDateProblem, parse_birth_date, parse_time
 from core.bootstrap import Container
@@ -196,20 +197,21 @@ def create_router() -> Router:
     in_profile = InDialog(ProfileDialog)
 
     def button(handler, form_state, field: str) -> None:
-        router.callback_query.register(handler, form_state, ProfileChoice.filter(F.field == field), in_profile)
+        router.callback_query.register(handler, InState(form_state), ProfileChoice.filter(F.field == field),
+                                       in_profile)
 
-    def message(handler, *filters) -> None:
-        router.message.register(handler, *filters, in_profile)
+    def message(handler, form_state, *filters) -> None:
+        router.message.register(handler, InState(form_state), *filters, in_profile)
 
     button(language_chosen, ProfileForm.language, "language")
     for waiting_for_zone in (ProfileForm.time_zone, ProfileForm.time_zone_confirm):
-        message(location_shared, waiting_for_zone, F.location)
-        message(time_zone_typed, waiting_for_zone, F.text)
+        message(location_shared, waiting_for_zone, HAS_LOCATION)
+        message(time_zone_typed, waiting_for_zone, HAS_TEXT)
     button(time_zone_confirmed, ProfileForm.time_zone_confirm, "tz_confirm")
     button(time_chosen, ProfileForm.morning_time, "morning_time")
     button(time_chosen, ProfileForm.evening_time, "evening_time")
-    message(time_typed, ProfileForm.morning_time, F.text)
-    message(time_typed, ProfileForm.evening_time, F.text)
+    message(time_typed, ProfileForm.morning_time, HAS_TEXT)
+    message(time_typed, ProfileForm.evening_time, HAS_TEXT)
     button(birth_date_skipped, ProfileForm.date_of_birth, "date_of_birth")
-    message(birth_date_typed, ProfileForm.date_of_birth, F.text)
+    message(birth_date_typed, ProfileForm.date_of_birth, HAS_TEXT)
     return router

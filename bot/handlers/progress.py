@@ -15,13 +15,13 @@ from bot.render import Screen, too_long
 from bot.render import progress as render
 from bot.states import DisplayNameDialog, ProgressForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import OWN_TEXT, InState
 from bot.utils.messages import double_tap, drop_keyboard
 from core.bootstrap import Container
 from core.db.models import User
 from core.services.gamification import DISPLAY_NAME_MAX
 
 LEADERBOARD_SIZE = 10
-NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 
 async def show_progress(bot: Bot, chat_id: int, user: User, container: Container) -> None:
@@ -113,7 +113,7 @@ def create_router() -> Router:
     router.callback_query.register(board_pressed, ProgressAction.filter(F.action == "board"))
     router.callback_query.register(leave_pressed, ProgressAction.filter(F.action == "leave"))
     router.callback_query.register(join_pressed, ProgressAction.filter(F.action == "join"))
-    router.callback_query.register(keep_name_pressed, ProgressForm.display_name,
+    router.callback_query.register(keep_name_pressed, InState(ProgressForm.display_name),
                                    ProgressAction.filter(F.action == "keep"), InDialog(DisplayNameDialog))
-    router.message.register(display_name_written, ProgressForm.display_name, NOT_A_COMMAND)
+    router.message.register(display_name_written, InState(ProgressForm.display_name), OWN_TEXT)
     return router

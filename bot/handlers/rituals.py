@@ -48,6 +48,7 @@ from bot.rituals.texts import (
 )
 from bot.states import EveningDialog, EveningForm, MorningDialog, MorningForm, ReviewDialog, ReviewForm
 from bot.utils.dialog import InDialog, OpenQuestion, compare_and_set, reasks, turn_token
+from bot.utils.filters import OWN_TEXT, InState
 from bot.utils.messages import double_tap, drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, send_photo, telegram_length
 from core.bootstrap import Container
@@ -57,7 +58,6 @@ from core.errors import DomainError, NotFound
 from core.services.rituals import ANSWER_TEXT_MAX, REFLECTION_MAX
 
 PLAN_CHOICES_MAX = 20
-NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 
 # ---- prompts on demand ----------------------------------------------------------------------------------------
@@ -420,13 +420,12 @@ def create_router() -> Router:
     router.callback_query.register(ritual_button, RitualAction.filter())
     router.callback_query.register(review_start_pressed, ReviewAction.filter(F.action == "start"))
     in_review = InDialog(ReviewDialog)
-    router.callback_query.register(plan_step_toggled, ReviewForm.planning, ReviewAction.filter(F.action == "toggle"),
-                                   in_review)
-    router.callback_query.register(plan_committed, ReviewForm.planning, ReviewAction.filter(F.action == "commit"),
-                                   in_review)
-    router.callback_query.register(review_retry_pressed, ReviewForm.reflection,
+    planning = InState(ReviewForm.planning)
+    router.callback_query.register(plan_step_toggled, planning, ReviewAction.filter(F.action == "toggle"), in_review)
+    router.callback_query.register(plan_committed, planning, ReviewAction.filter(F.action == "commit"), in_review)
+    router.callback_query.register(review_retry_pressed, InState(ReviewForm.reflection),
                                    ReviewAction.filter(F.action == "retry"), in_review)
-    router.message.register(intention_written, MorningForm.intention, NOT_A_COMMAND, InDialog(MorningDialog))
-    router.message.register(reflection_written, EveningForm.reflection, NOT_A_COMMAND, InDialog(EveningDialog))
-    router.message.register(review_reflection_written, ReviewForm.reflection, NOT_A_COMMAND)
+    router.message.register(intention_written, InState(MorningForm.intention), OWN_TEXT, InDialog(MorningDialog))
+    router.message.register(reflection_written, InState(EveningForm.reflection), OWN_TEXT, InDialog(EveningDialog))
+    router.message.register(review_reflection_written, InState(ReviewForm.reflection), OWN_TEXT)
     return router

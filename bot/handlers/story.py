@@ -34,6 +34,7 @@ from bot.render import story as render
 from bot.rituals.texts import outdated_text
 from bot.states import InterviewArea, InterviewDialog, StoryEditDialog, StoryForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import OWN_TEXT, InState
 from bot.utils.messages import double_tap, show
 from bot.utils.text import CAPTION_LIMIT, send_long, send_photo, split_text
 from core.bootstrap import Container
@@ -315,12 +316,11 @@ def create_router() -> Router:
     router.callback_query.register(show_story, StoryMenu.filter(F.action == "show"))
     router.callback_query.register(generate_pressed, StoryGenerate.filter())
     in_interview = InDialog(InterviewDialog)
-    router.callback_query.register(interview_button, StoryForm.interview, StoryStep.filter(), in_interview)
+    router.callback_query.register(interview_button, InState(StoryForm.interview), StoryStep.filter(), in_interview)
     router.callback_query.register(edit_pressed, StoryAction.filter(F.action.in_({"edit3y", "edit5y"})))
     router.callback_query.register(pictures_pressed, StoryAction.filter(F.action == "pictures"))
     router.callback_query.register(gallery_pressed, StoryAction.filter(F.action == "gallery"))
     router.callback_query.register(picture_pressed, StoryPicture.filter())
-    own_text = F.text & ~F.text.startswith("/")
-    router.message.register(interview_answer, StoryForm.interview, own_text, in_interview)
-    router.message.register(edit_text, StoryForm.edit, own_text, InDialog(StoryEditDialog))
+    router.message.register(interview_answer, InState(StoryForm.interview), OWN_TEXT, in_interview)
+    router.message.register(edit_text, InState(StoryForm.edit), OWN_TEXT, InDialog(StoryEditDialog))
     return router

@@ -35,6 +35,7 @@ from bot.render import Screen
 from bot.render import wants as render
 from bot.states import WantsDialog, WantsForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import OWN_TEXT, InState
 from bot.utils.messages import double_tap, show
 from bot.utils.text import send_long
 from core.bootstrap import Container
@@ -389,14 +390,13 @@ def create_router() -> Router:
     router.callback_query.register(analyze_pressed, WantsMenu.filter(F.action == "analyze"))
     router.callback_query.register(analysis_pressed, WantsMenu.filter(F.action == "analysis"))
     in_exercise = InDialog(WantsDialog)
-    router.callback_query.register(stream_button, WantsForm.stream, WantsStep.filter(), in_exercise)
-    router.callback_query.register(future_me_finished, WantsForm.future_me, WantsStep.filter(F.action == "finish"),
-                                   in_exercise)
-    router.callback_query.register(reverse_button, WantsForm.reverse,
+    router.callback_query.register(stream_button, InState(WantsForm.stream), WantsStep.filter(), in_exercise)
+    router.callback_query.register(future_me_finished, InState(WantsForm.future_me),
+                                   WantsStep.filter(F.action == "finish"), in_exercise)
+    router.callback_query.register(reverse_button, InState(WantsForm.reverse),
                                    WantsStep.filter(F.action.in_({"back", "keep"})), in_exercise)
     # Other commands pass through to the routers that own them.
-    own_text = F.text & ~F.text.startswith("/")
-    router.message.register(stream_text, WantsForm.stream, own_text, in_exercise)
-    router.message.register(future_me_text, WantsForm.future_me, own_text, in_exercise)
-    router.message.register(reverse_text, WantsForm.reverse, own_text, in_exercise)
+    router.message.register(stream_text, InState(WantsForm.stream), OWN_TEXT, in_exercise)
+    router.message.register(future_me_text, InState(WantsForm.future_me), OWN_TEXT, in_exercise)
+    router.message.register(reverse_text, InState(WantsForm.reverse), OWN_TEXT, in_exercise)
     return router

@@ -20,6 +20,7 @@ from bot.render import Screen
 from bot.render import wheel as render
 from bot.states import WheelArea, WheelDialog, WheelForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
+from bot.utils.filters import HAS_TEXT, InState, Magic
 from bot.utils.messages import show
 from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
@@ -163,10 +164,10 @@ def create_router() -> Router:
     router = Router(name="wheel")
     router.message.register(wheel_command, Command("wheel"))
     in_wheel = InDialog(WheelDialog)
-    router.callback_query.register(wheel_button, WheelForm.scoring, WheelAction.filter(), in_wheel)
-    router.callback_query.register(wheel_button, WheelForm.note, WheelAction.filter(), in_wheel)
-    router.message.register(note_written, WheelForm.note, F.text, in_wheel)
-    router.message.register(score_typed, WheelForm.scoring, F.text.regexp(SCORE_TYPED), in_wheel)
+    router.callback_query.register(wheel_button, InState(WheelForm.scoring), WheelAction.filter(), in_wheel)
+    router.callback_query.register(wheel_button, InState(WheelForm.note), WheelAction.filter(), in_wheel)
+    router.message.register(note_written, InState(WheelForm.note), HAS_TEXT, in_wheel)
+    router.message.register(score_typed, InState(WheelForm.scoring), Magic(F.text.regexp(SCORE_TYPED)), in_wheel)
     router.message.register(history_command, Command("wheel_history"))
     router.callback_query.register(history_page, HistoryPage.filter())
     return router

@@ -7,18 +7,18 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard, per_locale
 from bot.keyboards.callbacks import MenuAction
 
 
-class CalendarAction(CallbackData, prefix="cal"):
+class CalendarAction(Button, CallbackData, prefix="cal"):
     """The /calendar screen's buttons: they carry no dialog state, so they work from any old message."""
 
     action: str  # connect | disconnect | disconnect_yes | disconnect_no | plan | today
 
 
-class PlanAction(CallbackData, prefix="cpl"):
+class PlanAction(Button, CallbackData, prefix="cpl"):
     """A button of one week plan (`nonce`); `item` is the block's number in the plan, `choice` an offered time."""
 
     nonce: str
@@ -27,13 +27,14 @@ class PlanAction(CallbackData, prefix="cpl"):
     choice: int = 0
 
 
-class ReminderAction(CallbackData, prefix="crm"):
+class ReminderAction(Button, CallbackData, prefix="crm"):
     action: str  # done | snooze | skip
     step: str  # the step id as 32 hex digits
 
 
+@per_locale
 def calendar_keyboard(*, google_configured: bool, google_connected: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗓 Plan my week"), callback_data=CalendarAction(action="plan"))
     builder.button(text=_("📋 Today's blocks"), callback_data=CalendarAction(action="today"))
     if google_connected:
@@ -45,8 +46,9 @@ def calendar_keyboard(*, google_configured: bool, google_connected: bool) -> Inl
     return builder.as_markup()
 
 
+@per_locale
 def disconnect_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Yes, disconnect"), callback_data=CalendarAction(action="disconnect_yes"))
     builder.button(text=_("No, keep it"), callback_data=CalendarAction(action="disconnect_no"))
     builder.adjust(2)
@@ -55,7 +57,7 @@ def disconnect_keyboard() -> InlineKeyboardMarkup:
 
 def plan_keyboard(nonce: str, skipped: Sequence[bool], *, can_save: bool) -> InlineKeyboardMarkup:
     """Move / Skip (or Bring back) for every block by its number, then Accept all and Cancel."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for index, is_skipped in enumerate(skipped):
         number = index + 1
         builder.button(text=_("↔️ Move {number}").format(number=number),
@@ -74,7 +76,7 @@ def plan_keyboard(nonce: str, skipped: Sequence[bool], *, can_save: bool) -> Inl
 
 
 def alternatives_keyboard(nonce: str, item: int, labels: Sequence[str]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for choice, label in enumerate(labels):
         builder.button(text=label, callback_data=PlanAction(nonce=nonce, action="to", item=item, choice=choice))
     builder.button(text=_("◀️ Back to the plan"), callback_data=PlanAction(nonce=nonce, action="back", item=item))
@@ -83,7 +85,7 @@ def alternatives_keyboard(nonce: str, item: int, labels: Sequence[str]) -> Inlin
 
 
 def reminder_keyboard(step_id: uuid.UUID) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Done"), callback_data=ReminderAction(action="done", step=step_id.hex))
     builder.button(text=_("😴 Snooze 15 min"), callback_data=ReminderAction(action="snooze", step=step_id.hex))
     builder.button(text=_("⏭ Skip"), callback_data=ReminderAction(action="skip", step=step_id.hex))
@@ -91,8 +93,9 @@ def reminder_keyboard(step_id: uuid.UUID) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@per_locale
 def plan_week_keyboard() -> InlineKeyboardMarkup:
     """Offered at the end of the weekly review: the committed steps go into the calendar."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗓 Plan my week"), callback_data=CalendarAction(action="plan"))
     return builder.as_markup()

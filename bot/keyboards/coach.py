@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard
 from bot.keyboards.calendar import CalendarAction
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import short
@@ -17,12 +17,12 @@ from core.services.coach import CoachAction
 STEP_TITLE_CHARS = 32
 
 
-class CoachStep(CallbackData, prefix="co"):
+class CoachStep(Button, CallbackData, prefix="co"):
     action: str  # done | tomorrow | retry
     step: str = ""  # the step id as 32 hex digits
 
 
-def _step_button(builder: InlineKeyboardBuilder, action: CoachAction) -> None:
+def _step_button(builder: Keyboard, action: CoachAction) -> None:
     title = short(action.step_title or "", STEP_TITLE_CHARS)
     if action.kind == "mark_step_done":
         builder.button(text=_("✅ Done: {title}").format(title=title),
@@ -34,7 +34,7 @@ def _step_button(builder: InlineKeyboardBuilder, action: CoachAction) -> None:
 
 def answer_keyboard(actions: Sequence[CoachAction]) -> InlineKeyboardMarkup:
     """One button per suggested action, then the menu."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for action in actions:
         if action.kind == "plan_week":
             builder.button(text=_("🗓 Plan my week"), callback_data=CalendarAction(action="plan"))
@@ -48,7 +48,7 @@ def answer_keyboard(actions: Sequence[CoachAction]) -> InlineKeyboardMarkup:
 
 
 def retry_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Ask again"), callback_data=CoachStep(action="retry"))
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     builder.adjust(1)

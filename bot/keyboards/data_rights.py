@@ -7,17 +7,18 @@ import uuid
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.keyboards.build import Button, Keyboard
 
 
-class AccountDeletion(CallbackData, prefix="del"):
+class AccountDeletion(Button, CallbackData, prefix="del"):
     action: str  # delete | keep
     account: str  # the user id (hex) the question was asked for
     asked: int  # unix seconds when it was asked
 
 
 def deletion_confirmation(user_id: uuid.UUID, asked: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗑 Yes, delete everything"),
                    callback_data=AccountDeletion(action="delete", account=user_id.hex, asked=asked))
     builder.button(text=_("↩️ No, keep my data"),

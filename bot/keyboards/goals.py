@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard, per_locale
 from core.db.models import Goal
 
 
-class GoalReview(CallbackData, prefix="gr"):
+class GoalReview(Button, CallbackData, prefix="gr"):
     """A button of the proposed goal number `step` of one review (`nonce`)."""
 
     nonce: str
@@ -20,25 +20,25 @@ class GoalReview(CallbackData, prefix="gr"):
     action: str  # accept | edit | drop
 
 
-class GoalsAction(CallbackData, prefix="ga"):
+class GoalsAction(Button, CallbackData, prefix="ga"):
     """Buttons that need no dialog: they work from any old message."""
 
     action: str  # propose | list
 
 
-class GoalAction(CallbackData, prefix="gi"):
+class GoalAction(Button, CallbackData, prefix="gi"):
     """A saved goal's buttons; a goal deleted or finished meanwhile is answered as outdated."""
 
     action: str  # plan | done | drop | generate
     goal: str
 
 
-class PlanAction(CallbackData, prefix="gp"):
+class PlanAction(Button, CallbackData, prefix="gp"):
     nonce: str
     action: str  # make | save | discard
 
 
-class DropAction(CallbackData, prefix="gd"):
+class DropAction(Button, CallbackData, prefix="gd"):
     """The answer to "drop this goal?": yes drops it, no keeps it."""
 
     action: str  # yes | no
@@ -46,7 +46,7 @@ class DropAction(CallbackData, prefix="gd"):
 
 
 def review_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Accept"), callback_data=GoalReview(nonce=nonce, step=step, action="accept"))
     builder.button(text=_("✏️ Edit"), callback_data=GoalReview(nonce=nonce, step=step, action="edit"))
     builder.button(text=_("🗑 Drop"), callback_data=GoalReview(nonce=nonce, step=step, action="drop"))
@@ -54,14 +54,15 @@ def review_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@per_locale
 def propose_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✨ Propose goals"), callback_data=GoalsAction(action="propose"))
     return builder.as_markup()
 
 
 def retry_propose_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=GoalsAction(action="propose"))
     builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
     builder.adjust(1)
@@ -70,7 +71,7 @@ def retry_propose_keyboard() -> InlineKeyboardMarkup:
 
 def retry_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
     """Another try at the plan of the goals just saved (the dialog keeps them)."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=PlanAction(nonce=nonce, action="make"))
     builder.button(text=_("Not now"), callback_data=PlanAction(nonce=nonce, action="discard"))
     builder.adjust(1)
@@ -78,7 +79,7 @@ def retry_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
 
 
 def retry_goal_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=GoalAction(action="generate", goal=goal.id.hex))
     builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
     builder.adjust(1)
@@ -86,7 +87,7 @@ def retry_goal_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
 
 
 def drop_question_keyboard(goal: Goal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✖️ Yes, drop it"), callback_data=DropAction(action="yes", goal=goal.id.hex))
     builder.button(text=_("Keep it"), callback_data=DropAction(action="no", goal=goal.id.hex))
     builder.adjust(2)
@@ -94,7 +95,7 @@ def drop_question_keyboard(goal: Goal) -> InlineKeyboardMarkup:
 
 
 def make_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗺 Make a plan"), callback_data=PlanAction(nonce=nonce, action="make"))
     builder.button(text=_("Not now"), callback_data=PlanAction(nonce=nonce, action="discard"))
     builder.adjust(1)
@@ -102,7 +103,7 @@ def make_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
 
 
 def save_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("💾 Save the plan"), callback_data=PlanAction(nonce=nonce, action="save"))
     builder.button(text=_("✖️ Discard"), callback_data=PlanAction(nonce=nonce, action="discard"))
     builder.adjust(2)
@@ -111,7 +112,7 @@ def save_plan_keyboard(nonce: str) -> InlineKeyboardMarkup:
 
 def goals_list_keyboard(active: Sequence[Goal]) -> InlineKeyboardMarkup:
     """One row per active goal, numbered like the list: plan, done, drop."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for number, goal in enumerate(active, start=1):
         builder.button(text=f"🗺 {number}", callback_data=GoalAction(action="plan", goal=goal.id.hex))
         builder.button(text=f"✅ {number}", callback_data=GoalAction(action="done", goal=goal.id.hex))
@@ -122,7 +123,7 @@ def goals_list_keyboard(active: Sequence[Goal]) -> InlineKeyboardMarkup:
 
 
 def choose_goal_keyboard(goals: Sequence[Goal]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for number, goal in enumerate(goals, start=1):
         title = goal.title if len(goal.title) <= 40 else goal.title[:39] + "…"
         builder.button(text=f"{number}. {title}", callback_data=GoalAction(action="plan", goal=goal.id.hex))
@@ -131,14 +132,15 @@ def choose_goal_keyboard(goals: Sequence[Goal]) -> InlineKeyboardMarkup:
 
 
 def empty_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗺 Make a plan"), callback_data=GoalAction(action="generate", goal=goal.id.hex))
     builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
     builder.adjust(1)
     return builder.as_markup()
 
 
+@per_locale
 def back_to_goals() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
     return builder.as_markup()

@@ -1,12 +1,13 @@
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Keyboard, per_locale
 from bot.keyboards.callbacks import HistoryPage, MenuAction, SettingsAction
 
 
+@per_locale
 def main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🎡 Life wheel"), callback_data=MenuAction(action="wheel"))
     builder.button(text=_("🗂 Wheel history"), callback_data=MenuAction(action="history"))
     builder.button(text=_("💭 Wants"), callback_data=MenuAction(action="wants"))
@@ -21,14 +22,16 @@ def main_menu() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@per_locale
 def back_to_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     return builder.as_markup()
 
 
+@per_locale
 def settings_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🌐 Language"), callback_data=SettingsAction(field="language"))
     builder.button(text=_("🕒 Time zone"), callback_data=SettingsAction(field="time_zone"))
     builder.button(text=_("🌅 Morning ritual"), callback_data=SettingsAction(field="morning_time"))
@@ -39,8 +42,9 @@ def settings_menu() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@per_locale
 def history_pages(page: int, pages: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if page > 1:
         builder.button(text=_("◀️ Newer"), callback_data=HistoryPage(page=page - 1))
     if page < pages:

@@ -2,8 +2,9 @@ from datetime import time
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
+from bot.keyboards.build import Keyboard
 from bot.keyboards.callbacks import ProfileChoice
 
 MORNING_OPTIONS = (time(6, 0), time(7, 0), time(8, 0), time(9, 0))
@@ -19,7 +20,7 @@ def unpack_time(value: str) -> time:
 
 
 def language_choice(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     # Each language names itself, whatever the current one is.
     builder.button(text="🇷🇺 Русский", callback_data=ProfileChoice(nonce=nonce, field="language", value="ru"))
     builder.button(text="🇬🇧 English", callback_data=ProfileChoice(nonce=nonce, field="language", value="en"))
@@ -34,7 +35,7 @@ def share_location() -> ReplyKeyboardMarkup:
 
 
 def confirm_time_zone(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Yes, right"), callback_data=ProfileChoice(nonce=nonce, field="tz_confirm", value="yes"))
     builder.button(text=_("✏️ No, change"), callback_data=ProfileChoice(nonce=nonce, field="tz_confirm", value="no"))
     return builder.as_markup()
@@ -42,7 +43,7 @@ def confirm_time_zone(nonce: str) -> InlineKeyboardMarkup:
 
 def time_choice(nonce: str, field: str, current: time) -> InlineKeyboardMarkup:
     options = MORNING_OPTIONS if field == "morning_time" else EVENING_OPTIONS
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for option in options:
         label = f"{option:%H:%M}"
         builder.button(text=f"• {label} •" if option == current else label,
@@ -53,7 +54,7 @@ def time_choice(nonce: str, field: str, current: time) -> InlineKeyboardMarkup:
 
 def skip_birth_date(nonce: str, *, remove: bool) -> InlineKeyboardMarkup:
     """Skip the question (onboarding) or forget the stored date (settings)."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     text = _("Remove my date of birth") if remove else _("Skip")
     builder.button(text=text, callback_data=ProfileChoice(nonce=nonce, field="date_of_birth", value="skip"))
     return builder.as_markup()

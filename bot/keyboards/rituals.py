@@ -12,8 +12,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard, per_locale
 from core.db.models import Step
 
 KIND_CODES = {"morning": "m", "evening": "e", "weekly": "w"}
@@ -22,12 +22,12 @@ STEP_DONE, STEP_NOT_DONE = 1, 2
 BUTTON_TITLE_CHARS = 40
 
 
-class TodayAction(CallbackData, prefix="td"):
+class TodayAction(Button, CallbackData, prefix="td"):
     action: str  # done | skip | tomorrow
     step: str
 
 
-class RitualAction(CallbackData, prefix="rt"):
+class RitualAction(Button, CallbackData, prefix="rt"):
     kind: str  # m | e | w
     day: str  # YYYYMMDD: the local date the prompt is for
     action: str  # energy | mood | step | snooze | skip
@@ -36,7 +36,7 @@ class RitualAction(CallbackData, prefix="rt"):
     scheduled: int = 0  # 1 on prompts the scheduler sent: they have snooze / skip buttons
 
 
-class ReviewAction(CallbackData, prefix="rv"):
+class ReviewAction(Button, CallbackData, prefix="rv"):
     """`on` is what a step's tap makes of it (1 chosen, 0 not): a double tap chooses it once, not twice."""
 
     nonce: str
@@ -45,7 +45,7 @@ class ReviewAction(CallbackData, prefix="rv"):
     on: int = 0
 
 
-class ProgressAction(CallbackData, prefix="pg"):
+class ProgressAction(Button, CallbackData, prefix="pg"):
     action: str  # board | join | leave | keep
     nonce: str = ""
 
@@ -69,7 +69,7 @@ def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMark
     """Per unfinished step (numbered as in the text): done, skip, move to tomorrow."""
     if not open_steps:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for number, step in open_steps:
         builder.button(text=f"✅ {number}", callback_data=TodayAction(action="done", step=step.id.hex))
         builder.button(text=f"⏭ {number}", callback_data=TodayAction(action="skip", step=step.id.hex))
@@ -78,21 +78,22 @@ def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMark
     return builder.as_markup()
 
 
-def _scores(builder: InlineKeyboardBuilder, kind: str, day: date, action: str, scheduled: bool) -> None:
+def _scores(builder: Keyboard, kind: str, day: date, action: str, scheduled: bool) -> None:
     for value in range(1, 11):
         builder.button(text=str(value), callback_data=RitualAction(kind=KIND_CODES[kind], day=pack_day(day),
                                                                    action=action, value=value,
                                                                    scheduled=int(scheduled)))
 
 
-def _delivery_buttons(builder: InlineKeyboardBuilder, kind: str, day: date) -> None:
+def _delivery_buttons(builder: Keyboard, kind: str, day: date) -> None:
     for action, text in (("snooze", _("😴 Snooze 30 min")), ("skip", _("🙅 Skip today"))):
         builder.button(text=text, callback_data=RitualAction(kind=KIND_CODES[kind], day=pack_day(day), action=action,
                                                              scheduled=1))
 
 
+@per_locale
 def morning_keyboard(day: date, *, scheduled: bool, review: bool = False) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     _scores(builder, "morning", day, "energy", scheduled)
     rows = [5, 5]
     if scheduled:
@@ -106,7 +107,7 @@ def morning_keyboard(day: date, *, scheduled: bool, review: bool = False) -> Inl
 
 
 def evening_keyboard(day: date, steps: Sequence[Step], *, scheduled: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for step in steps:
         mark = "✅" if step.is_done else "▫️"
         builder.button(text=f"{mark} {short(step.title)}",
@@ -122,8 +123,9 @@ def evening_keyboard(day: date, steps: Sequence[Step], *, scheduled: bool) -> In
     return builder.as_markup()
 
 
+@per_locale
 def weekly_keyboard(day: date, *, scheduled: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📝 Start the review"), callback_data=ReviewAction(nonce="", action="start"))
     rows = [1]
     if scheduled:
@@ -134,7 +136,7 @@ def weekly_keyboard(day: date, *, scheduled: bool) -> InlineKeyboardMarkup:
 
 
 def plan_choice_keyboard(nonce: str, titles: Sequence[str], chosen: set[int]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for index, title in enumerate(titles):
         mark = "☑️" if index in chosen else "▫️"
         builder.button(text=f"{mark} {short(title)}",
@@ -147,8 +149,9 @@ def plan_choice_keyboard(nonce: str, titles: Sequence[str], chosen: set[int]) ->
     return builder.as_markup()
 
 
+@per_locale
 def progress_keyboard(opted_in: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🏅 Leaderboard"), callback_data=ProgressAction(action="board"))
     if opted_in:
         builder.button(text=_("🚪 Leave the leaderboard"), callback_data=ProgressAction(action="leave"))
@@ -159,7 +162,7 @@ def progress_keyboard(opted_in: bool) -> InlineKeyboardMarkup:
 
 
 def keep_name_keyboard(nonce: str, name: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Keep “{name}”").format(name=short(name, 30)),
                    callback_data=ProgressAction(action="keep", nonce=nonce))
     return builder.as_markup()
@@ -167,6 +170,6 @@ def keep_name_keyboard(nonce: str, name: str) -> InlineKeyboardMarkup:
 
 def retry_review_keyboard(nonce: str) -> InlineKeyboardMarkup:
     """Send the kept reflection to the AI again."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=ReviewAction(nonce=nonce, action="retry"))
     return builder.as_markup()

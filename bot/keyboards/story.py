@@ -7,8 +7,8 @@ import uuid
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard
 from bot.keyboards.callbacks import MenuAction
 
 NO_STORY = "none"
@@ -18,29 +18,29 @@ def story_token(story_id: uuid.UUID | None) -> str:
     return story_id.hex[:8] if story_id is not None else NO_STORY
 
 
-class StoryMenu(CallbackData, prefix="fs"):
+class StoryMenu(Button, CallbackData, prefix="fs"):
     action: str  # interview | show
 
 
-class StoryGenerate(CallbackData, prefix="fg"):
+class StoryGenerate(Button, CallbackData, prefix="fg"):
     """`after` is the story that was the latest when the button was shown: once a newer one exists (a double tap,
     an old message), the button is outdated instead of spending another AI unit."""
 
     after: str
 
 
-class StoryStep(CallbackData, prefix="fq"):
+class StoryStep(Button, CallbackData, prefix="fq"):
     nonce: str
     step: int
     action: str  # skip | back
 
 
-class StoryAction(CallbackData, prefix="fa"):
+class StoryAction(Button, CallbackData, prefix="fa"):
     story: str
     action: str  # edit3y | edit5y | pictures | gallery
 
 
-class StoryPicture(CallbackData, prefix="fp"):
+class StoryPicture(Button, CallbackData, prefix="fp"):
     """`made` is how many pictures the story had when the list was shown; a repeated tap finds a different count."""
 
     story: str
@@ -49,7 +49,7 @@ class StoryPicture(CallbackData, prefix="fp"):
 
 
 def home_keyboard(*, answered: int, total: int, latest: uuid.UUID | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if answered == 0:
         label = _("✍️ Start the interview")
     elif answered < total:
@@ -67,7 +67,7 @@ def home_keyboard(*, answered: int, total: int, latest: uuid.UUID | None) -> Inl
 
 
 def question_keyboard(nonce: str, step: int, *, answered: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if step > 0:
         builder.button(text=_("⬅️ Back"), callback_data=StoryStep(nonce=nonce, step=step, action="back"))
     label = _("➡️ Keep my answer") if answered else _("Skip ➡️")
@@ -77,7 +77,7 @@ def question_keyboard(nonce: str, step: int, *, answered: bool) -> InlineKeyboar
 
 
 def interview_done_keyboard(*, answered: int, latest: uuid.UUID | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if answered:
         builder.button(text=_("✨ Write my story"), callback_data=StoryGenerate(after=story_token(latest)))
     builder.button(text=_("✍️ Review my answers"), callback_data=StoryMenu(action="interview"))
@@ -88,7 +88,7 @@ def interview_done_keyboard(*, answered: int, latest: uuid.UUID | None) -> Inlin
 
 def story_keyboard(story_id: uuid.UUID) -> InlineKeyboardMarkup:
     token = story_token(story_id)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✏️ Edit 3-year story"), callback_data=StoryAction(story=token, action="edit3y"))
     builder.button(text=_("✏️ Edit 5-year story"), callback_data=StoryAction(story=token, action="edit5y"))
     builder.button(text=_("🖼 Make pictures"), callback_data=StoryAction(story=token, action="pictures"))
@@ -102,7 +102,7 @@ def pictures_keyboard(story_id: uuid.UUID, scenes: list[tuple[str, str]], made: 
                       pictured: set[str]) -> InlineKeyboardMarkup:
     """One button per scene (key, title); scenes that already have a picture are ticked."""
     token = story_token(story_id)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for key, title in scenes:
         label = f"✅ {title}" if key in pictured else f"🖼 {title}"
         builder.button(text=label[:60], callback_data=StoryPicture(story=token, made=made, key=key))
@@ -112,7 +112,7 @@ def pictures_keyboard(story_id: uuid.UUID, scenes: list[tuple[str, str]], made: 
 
 
 def retry_generate_keyboard(latest: uuid.UUID | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=StoryGenerate(after=story_token(latest)))
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     builder.adjust(1)
@@ -120,7 +120,7 @@ def retry_generate_keyboard(latest: uuid.UUID | None) -> InlineKeyboardMarkup:
 
 
 def retry_picture_keyboard(story_id: uuid.UUID, made: int, key: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"),
                    callback_data=StoryPicture(story=story_token(story_id), made=made, key=key))
     return builder.as_markup()

@@ -5,24 +5,24 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Button, Keyboard, per_locale
 from bot.keyboards.callbacks import MenuAction
 from core.services.wants import WantsProgress
 
 
-class WantsMenu(CallbackData, prefix="wm"):
+class WantsMenu(Button, CallbackData, prefix="wm"):
     action: str  # stream | future_me | reverse | analyze | analysis
 
 
-class WantsStep(CallbackData, prefix="ws"):
+class WantsStep(Button, CallbackData, prefix="ws"):
     nonce: str
     action: str  # time | stop | finish | back | keep
     step: int = 0
 
 
 def checklist_keyboard(progress: WantsProgress, *, analyzed: bool, has_analysis: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if progress.raw_id is None and progress.has_completed_before:
         if not analyzed:
             builder.button(text=_("🔎 Analyze"), callback_data=WantsMenu(action="analyze"))
@@ -47,7 +47,7 @@ def checklist_keyboard(progress: WantsProgress, *, analyzed: bool, has_analysis:
 
 
 def stream_keyboard(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("⏱ Time left"), callback_data=WantsStep(nonce=nonce, action="time"))
     builder.button(text=_("⏹ Stop"), callback_data=WantsStep(nonce=nonce, action="stop"))
     builder.adjust(2)
@@ -55,7 +55,7 @@ def stream_keyboard(nonce: str) -> InlineKeyboardMarkup:
 
 
 def future_me_keyboard(nonce: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Finish"), callback_data=WantsStep(nonce=nonce, action="finish"))
     return builder.as_markup()
 
@@ -63,7 +63,7 @@ def future_me_keyboard(nonce: str) -> InlineKeyboardMarkup:
 def reverse_keyboard(nonce: str, step: int, *, answered: bool) -> InlineKeyboardMarkup | None:
     if step == 0 and not answered:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if step > 0:
         builder.button(text=_("⬅️ Back"), callback_data=WantsStep(nonce=nonce, action="back", step=step))
     if answered:
@@ -72,16 +72,18 @@ def reverse_keyboard(nonce: str, step: int, *, answered: bool) -> InlineKeyboard
     return builder.as_markup()
 
 
+@per_locale
 def retry_analysis_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🔁 Try again"), callback_data=WantsMenu(action="analyze"))
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     builder.adjust(1)
     return builder.as_markup()
 
 
+@per_locale
 def after_analysis_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📖 Future story"), callback_data=MenuAction(action="story"))
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     builder.adjust(1)

@@ -1,12 +1,12 @@
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.build import Keyboard
 from bot.keyboards.callbacks import WheelAction
 
 
 def score_keyboard(nonce: str, step: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for value in range(11):
         builder.button(text=str(value), callback_data=WheelAction(nonce=nonce, step=step, action="score", value=value))
     builder.button(text=_("📝 Add a note"), callback_data=WheelAction(nonce=nonce, step=step, action="note"))

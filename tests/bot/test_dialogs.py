@@ -110,24 +110,6 @@ async def test_an_unexpected_message_outside_dialogs_gets_the_menu(running: BotW
     assert "m:wheel" in str(reply["keyboard"])
 
 
-async def test_flooding_gets_one_polite_note_and_then_quiet_until_the_window_passes(world: BotWorld) -> None:
-    world.container.settings = world.container.settings.model_copy(update={"bot_throttle_seconds": 2})
-    await world.start()
-    chat, _ = await onboarded(world)
-
-    for _ in range(4):
-        sent = world.emulator.user_sends_text(chat, "/help")
-    note = await world.reply(chat, with_text("Not so fast"), after_id=sent["message_id"] - 4)
-    await world.emulator.wait_for_change(world.emulator.version, 0.5)
-    replies_while_flooding = [v for v in world.emulator.messages(chat) if v["from"] == "bot"]
-    world.container.clock.advance(seconds=2)
-    after_window = await world.say(chat, "/help", with_text("What I can do"))
-
-    assert note
-    assert len(replies_while_flooding) == 2  # one help text and one note; the other two were dropped
-    assert after_window
-
-
 async def test_text_typed_inside_a_dialog_is_never_throttled(world: BotWorld) -> None:
     world.container.settings = world.container.settings.model_copy(update={"bot_throttle_seconds": 2})
     await world.start()

@@ -1,11 +1,12 @@
-"""The database FSM storage: state and data survive a new storage object, and empty rows disappear."""
+"""The database FSM storage: state and data survive a new storage object, empty rows disappear, and an update
+reads its chat's record once."""
 from __future__ import annotations
 
 from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.states import WheelForm
-from bot.storage import DatabaseStorage
+from bot.storage import DatabaseStorage, HeldChatIsolation
 from core.db.models import BotFSMRecord
 
 KEY = StorageKey(bot_id=1, chat_id=100, user_id=100)
@@ -37,3 +38,52 @@ async def test_clearing_a_dialog_removes_its_row(container) -> None:
 
     assert await storage.get_state(KEY) is None
     assert await rows(container) == 0
+
+
+class Queries:
+    """Counts the SQL statements sent to the database."""
+
+    def __init__(self, container) -> None:
+        self.count = 0
+        event.listen(container.db.engine.sync_engine, "before_cursor_execute", self._seen)
+        self.engine = container.db.engine.sync_engine
+
+    def _seen(self, *_args) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+async def test_while_an_update_holds_its_chat_the_record_is_read_once_and_unchanged_values_not_written(
+        container) -> None:
+    storage = DatabaseStorage(container.db)
+    queries = Queries(container)
+    try:
+        async with HeldChatIsolation(storage).lock(KEY):
+            assert await storage.get_state(KEY) is None
+            after_first_read = queries.count
+            await storage.get_data(KEY)
+            await storage.set_state(KEY, None)  # FSMContext.clear() of a chat that holds nothing
+            await storage.set_data(KEY, {})
+            untouched = queries.count
+            await storage.set_state(KEY, WheelForm.scoring)
+            await storage.set_data(KEY, {"step": 1})
+            assert await storage.get_data(KEY) == {"step": 1}
+    finally:
+        queries.close()
+
+    assert after_first_read > 0 and untouched == after_first_read
+    assert await rows(container) == 1
+
+
+async def test_nothing_is_remembered_once_the_update_released_its_chat(container) -> None:
+    storage, other_process = DatabaseStorage(container.db), DatabaseStorage(container.db)
+    isolation = HeldChatIsolation(storage)
+    async with isolation.lock(KEY):
+        await storage.set_state(KEY, WheelForm.scoring)
+
+    await other_process.set_state(KEY, WheelForm.note)
+
+    async with isolation.lock(KEY):
+        assert await storage.get_state(KEY) == WheelForm.note.state

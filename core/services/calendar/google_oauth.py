@@ -7,9 +7,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import httpx
-from google_auth_oauthlib.flow import Flow
+from typing import TYPE_CHECKING
 
 from core.clock import Clock
 from core.config import Settings
@@ -21,6 +19,9 @@ from core.repositories.calendar import CalendarRepository
 from core.security import constant_time_equals, new_token, sha256_hex
 from core.services.calendar.google_sync import CALENDAR_SCOPE, GoogleApi, TokenCipher
 from core.services.calendar.notifications import record_notification
+
+if TYPE_CHECKING:
+    from google_auth_oauthlib.flow import Flow
 
 log = logging.getLogger("mechta.calendar.oauth")
 
@@ -66,6 +67,8 @@ class GoogleOAuth:
         return self.settings.effective_public_base_url + CALLBACK_PATH
 
     def _flow(self, code_verifier: str | None = None) -> Flow:
+        from google_auth_oauthlib.flow import Flow  # imported on first use, like the rest of Google's client
+
         config = {"web": {
             "client_id": self.settings.google_client_id,
             "client_secret": self.settings.google_client_secret.get_secret_value(),
@@ -177,6 +180,8 @@ class GoogleOAuth:
 
     async def revoke(self, token: str) -> bool:
         """Ask Google to revoke the grant; an unreachable Google does not keep us from forgetting the tokens."""
+        import httpx  # on first use: most processes never revoke a grant
+
         try:
             async with httpx.AsyncClient(timeout=REVOKE_TIMEOUT_SECONDS) as client:
                 response = await client.post(self.settings.google_revoke_uri, data={"token": token})

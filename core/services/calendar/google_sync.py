@@ -8,17 +8,12 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import google.auth.transport.requests
-import httplib2
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from google.auth.exceptions import RefreshError, TransportError
-from google.oauth2.credentials import Credentials
-from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 
 from core import metrics
 from core.cache import Cache
@@ -33,6 +28,26 @@ from core.services.calendar import steps_bridge
 from core.services.calendar.notifications import record_notification
 from core.services.calendar.planning import Interval
 from core.services.calendar.provider import CalendarInfo, EventInput, EventSaved, SyncResult
+
+if TYPE_CHECKING:
+    from google.oauth2.credentials import Credentials
+
+
+@cache
+def google_client() -> SimpleNamespace:
+    """Google's client libraries, imported on first use: they weigh tens of MiB, and a bot or API process that
+    never talks to Google (no Google settings, or nobody connected yet) should not carry them."""
+    import google.auth.transport.requests
+    import httplib2
+    from google.auth.exceptions import RefreshError, TransportError
+    from google.oauth2.credentials import Credentials
+    from google_auth_httplib2 import AuthorizedHttp
+    from googleapiclient.discovery import build
+    from googleapiclient.errors import HttpError
+
+    return SimpleNamespace(Request=google.auth.transport.requests.Request, httplib2=httplib2, RefreshError=RefreshError,
+                           TransportError=TransportError, Credentials=Credentials, AuthorizedHttp=AuthorizedHttp,
+                           build=build, HttpError=HttpError)
 
 log = logging.getLogger("mechta.calendar.google")
 
@@ -103,17 +118,20 @@ class GoogleApi:
         self.settings = settings
 
     def credentials(self, access_token: str, refresh_token: str | None) -> Credentials:
-        return Credentials(token=access_token, refresh_token=refresh_token, token_uri=self.settings.google_token_uri,
-                           client_id=self.settings.google_client_id,
-                           client_secret=self.settings.google_client_secret.get_secret_value(), scopes=[CALENDAR_SCOPE])
+        return google_client().Credentials(token=access_token, refresh_token=refresh_token,
+                                           token_uri=self.settings.google_token_uri,
+                                           client_id=self.settings.google_client_id,
+                                           client_secret=self.settings.google_client_secret.get_secret_value(),
+                                           scopes=[CALENDAR_SCOPE])
 
     def refresh(self, creds: Credentials) -> None:
-        creds.refresh(google.auth.transport.requests.Request())
+        creds.refresh(google_client().Request())
 
     def _service(self, creds: Credentials):
         base = calendar_api_base(self.settings)
-        http = AuthorizedHttp(creds, http=httplib2.Http(timeout=HTTP_TIMEOUT_SECONDS))
-        return build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
+        client = google_client()
+        http = client.AuthorizedHttp(creds, http=client.httplib2.Http(timeout=HTTP_TIMEOUT_SECONDS))
+        return client.build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                      client_options={"api_endpoint": base} if base else None)
 
     def calendar_list(self, creds: Credentials) -> list[dict[str, Any]]:
@@ -136,7 +154,7 @@ class GoogleApi:
             params["pageToken"] = page_token
         try:
             return self._service(creds).events().list(**params).execute()
-        except HttpError as exc:
+        except google_client().HttpError as exc:
             if exc.resp.status == 410:
                 raise FullSyncRequired() from exc
             raise
@@ -273,9 +291,9 @@ class GoogleCalendarProvider:
             raise await self._access_lost("no refresh token")
         try:
             await asyncio.to_thread(self.api.refresh, creds)
-        except RefreshError as exc:
+        except google_client().RefreshError as exc:
             raise await self._access_lost(str(exc)) from exc
-        except TransportError as exc:
+        except google_client().TransportError as exc:
             raise DomainError("GOOGLE_API_ERROR", "Google could not be reached; try again later.",
                               http_status=502) from exc
         return await self._save_token(creds)
@@ -316,11 +334,11 @@ class GoogleCalendarProvider:
         token = creds.token
         try:
             return await asyncio.to_thread(fn, creds, *args)
-        except RefreshError as exc:
+        except google_client().RefreshError as exc:
             raise await self._access_lost(str(exc)) from exc
-        except HttpError as exc:
+        except google_client().HttpError as exc:
             raise google_error(exc) from exc
-        except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
+        except (google_client().TransportError, google_client().httplib2.HttpLib2Error, OSError) as exc:
             raise DomainError("GOOGLE_API_ERROR", "Google could not be reached; try again later.",
                               http_status=502) from exc
         finally:
