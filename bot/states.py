@@ -229,6 +229,8 @@ class PlanBlock(BaseModel):
     start: datetime
     end: datetime
     skip: bool = False
+    # Why the placer (or the AI) put it there; dropped once the person moves the block.
+    reason: str = ""
 
     @property
     def interval(self) -> Interval:
@@ -264,3 +266,7 @@ class WeekPlanDialog(DialogData):
     unplaced: list[UnplacedStep] = Field(default_factory=list)
     already: list[CalendarEventNote] = Field(default_factory=list)
     alternatives: list[datetime] = Field(default_factory=list)
+    # The plan in words: at most two summary lines and where the words came from ("ai", "offline", "placer").
+    summary: list[str] = Field(default_factory=list)
+    wording: str = ""
+    wording_notice: str = ""

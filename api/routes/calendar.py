@@ -42,7 +42,9 @@ from api.schemas.calendar import (
     SyncOut,
     UnplacedOut,
     WeekPlanOut,
+    WeekWordingOut,
 )
+from core.services.calendar.advice import WeekWording
 from core.services.calendar.ics import ICS_MEDIA_TYPE
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
 from core.validation import BoundedDateTime
@@ -50,18 +52,21 @@ from core.validation import BoundedDateTime
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 
-def week_plan_out(plan: WeekPlan) -> WeekPlanOut:
+def week_plan_out(plan: WeekPlan, wording: WeekWording | None = None) -> WeekPlanOut:
+    reasons = wording.reasons if wording is not None else {}
     return WeekPlanOut(
         week_start=plan.week_start, time_zone=plan.time_zone,
         items=[PlannedBlockOut(step_id=b.step.id, goal_id=b.step.goal_id, title=b.step.title,
                                priority=b.step.priority, start=b.start, end=b.end, local_date=b.local_date,
-                               minutes=b.minutes) for b in plan.placement.blocks],
+                               minutes=b.minutes, reason=reasons.get(b.step.id)) for b in plan.placement.blocks],
         unplaced=[UnplacedOut(step_id=u.step.id, title=u.step.title, reason=u.reason)
                   for u in plan.placement.unplaced],
         already_scheduled=[ScheduledOut(step_id=e.step_id, event_id=e.id, start=e.start_at, end=e.end_at)
                            for e in plan.already_scheduled],
         free_minutes=plan.free_minutes, planned_minutes=sum(b.minutes for b in plan.placement.blocks),
         daily_cap_minutes=plan.daily_cap_minutes,
+        wording=None if wording is None else WeekWordingOut(source=wording.source, summary=wording.summary,
+                                                            notice=wording.notice, error_code=wording.error_code),
     )
 
 
@@ -149,7 +154,8 @@ async def free_slots(user: CurrentUser, container: ContainerDep, start: BoundedD
 async def plan_week_preview(user: CurrentUser, container: ContainerDep, body: PlanWeekIn | None = None) -> Envelope:
     body = body or PlanWeekIn()
     plan = await container.calendar.planner.preview_week(user, week_start=body.week_start, step_ids=body.step_ids)
-    return Envelope.success(week_plan_out(plan))
+    wording = await container.calendar.advisor.explain_week(user, plan) if body.explain else None
+    return Envelope.success(week_plan_out(plan, wording))
 
 
 @router.post("/plan-week/commit", response_model=Envelope[CommitWeekOut],

@@ -134,6 +134,17 @@ class PlanWeekIn(BaseModel):
     week_start: BoundedDate | None = Field(None, description="Any day of the week to plan (default: this week)")
     step_ids: list[uuid.UUID] | None = Field(None, max_length=50,
                                              description="Only these steps (default: the week's open steps)")
+    explain: bool = Field(True, description="Say why each block sits where it does and sum the week up (one AI "
+                                            "text unit when the AI is on; the same plan again is not charged)")
+
+
+class WeekWordingOut(BaseModel):
+    source: Literal["ai", "offline", "placer"] = Field(
+        description="ai: worded by the AI; offline: no AI configured, the placer's reasons (see notice); placer: "
+                    "the AI failed or the quota is spent, the placer's reasons")
+    summary: list[str] = Field(description="The week in at most two lines")
+    notice: str | None = None
+    error_code: str | None = Field(None, description="Why the AI's words are missing, when source is placer")
 
 
 class PlannedBlockOut(BaseModel):
@@ -145,6 +156,7 @@ class PlannedBlockOut(BaseModel):
     end: datetime
     local_date: date
     minutes: int
+    reason: str | None = Field(None, description="Why the block sits there (with explain)")
 
 
 class UnplacedOut(BaseModel):
@@ -169,6 +181,7 @@ class WeekPlanOut(BaseModel):
     free_minutes: int
     planned_minutes: int
     daily_cap_minutes: int
+    wording: WeekWordingOut | None = Field(None, description="With explain: the plan in words")
 
 
 class BlockChoiceIn(BaseModel):

@@ -38,6 +38,7 @@ from bot.utils.text import send_long, send_photo
 from core.bootstrap import Container
 from core.db.models import User
 from core.errors import DomainError, NotFound
+from core.services.calendar.advice import WeekWording
 from core.services.calendar.planning import Interval, alternative_starts
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
 
@@ -172,18 +173,21 @@ async def start_week_planning(event: Message | CallbackQuery, state: FSMContext,
                                           "(a goal's plan gives them dates) or look at /today."),
                                reply_markup=back_to_menu())
         return
-    dialog = _plan_dialog(plan, container)
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+        wording = await container.calendar.advisor.explain_week(user, plan)
+    dialog = _plan_dialog(plan, container, wording)
     await dialog.save(state, CalendarForm.plan)
     text, markup = render.plan_screen(dialog, user)
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 
-def _plan_dialog(plan: WeekPlan, container: Container) -> WeekPlanDialog:
+def _plan_dialog(plan: WeekPlan, container: Container, wording: WeekWording) -> WeekPlanDialog:
     blocks = plan.placement.blocks[:PLAN_ITEMS_MAX]
     return WeekPlanDialog(
         week_start=plan.week_start,
-        items=[PlanBlock(step=block.step.id, title=block.step.title, start=block.start, end=block.end)
-               for block in blocks],
+        items=[PlanBlock(step=block.step.id, title=block.step.title, start=block.start, end=block.end,
+                         reason=wording.reasons.get(block.step.id, "")) for block in blocks],
+        summary=wording.summary, wording=wording.source, wording_notice=wording.notice or "",
         left_out=len(plan.placement.blocks) - len(blocks),
         slots=[(slot.start, slot.end) for slot in plan.slots],
         buffer=container.settings.calendar_buffer_minutes,
@@ -237,6 +241,7 @@ async def plan_changed(callback: CallbackQuery, callback_data: PlanAction, dialo
             return
         start = dialog.alternatives[callback_data.choice]
         block.start, block.end, block.skip = start, start + (block.end - block.start), False
+        block.reason = ""  # the person's choice now, not the planner's
         dialog.items.sort(key=lambda item: item.start)
         await callback.answer(_("Moved"))
     elif action == "skip":

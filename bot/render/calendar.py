@@ -29,6 +29,8 @@ from core.services.calendar.service import CalendarStatus
 from core.services.calendar.week_planner import CommitItem
 
 PLAN_NOTES_MAX = 6
+# Room left in one message (4096) for the question shown under the plan while a block is moved.
+PLAN_TEXT_MAX = 3800
 
 
 def email_or_dash(value: str | None) -> str:
@@ -75,10 +77,18 @@ def disconnect_question(status: CalendarStatus) -> str:
 
 
 def plan_text(dialog: WeekPlanDialog, user: User) -> str:
-    """The week's blocks by day, numbered like the plan's buttons, then what is already there and what didn't fit."""
+    """The week's blocks by day, numbered like the plan's buttons, each with why it sits there, then what is
+    already there and what didn't fit. A plan too long for one message with its reasons is shown without them."""
+    text = _plan_text(dialog, user, reasons=True)
+    return text if len(text) <= PLAN_TEXT_MAX else _plan_text(dialog, user, reasons=False)
+
+
+def _plan_text(dialog: WeekPlanDialog, user: User, *, reasons: bool) -> str:
     monday = dialog.week_start
     lines = [_("🗓 <b>Your week</b> · {start} – {end}").format(
         start=day_heading(monday, user.locale), end=day_heading(monday + timedelta(days=6), user.locale))]
+    if dialog.summary:
+        lines += ["", *(f"<i>{short_title(line, 240)}</i>" for line in dialog.summary[:2])]
     if dialog.items:
         lines += ["", _("Here is where your steps fit into free time. Move or skip any block, then save them all "
                         "at once.")]
@@ -90,6 +100,8 @@ def plan_text(dialog: WeekPlanDialog, user: User) -> str:
                 current_day = day
             line = f"{time_range(item.start, item.end, user.time_zone)} · {short_title(item.title)}"
             lines.append(f"{number}. <s>{line}</s>" if item.skip else f"{number}. {line}")
+            if reasons and item.reason and not item.skip:
+                lines.append(f"    <i>{short_title(item.reason, 200)}</i>")
         if dialog.left_out:
             lines += ["", ngettext("…and {count} more step: plan again after saving these.",
                                    "…and {count} more steps: plan again after saving these.",
@@ -104,6 +116,10 @@ def plan_text(dialog: WeekPlanDialog, user: User) -> str:
                   for item in dialog.unplaced[:PLAN_NOTES_MAX]]
     if not dialog.items:
         lines += ["", _("There is nothing new to put into the calendar this week.")]
+    elif dialog.wording == "offline" and dialog.wording_notice:
+        lines += ["", short_title(dialog.wording_notice, 300)]
+    elif dialog.wording == "placer":
+        lines += ["", _("The AI could not word the plan just now, so these are the planner's own reasons.")]
     return "\n".join(lines)
 
 

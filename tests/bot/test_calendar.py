@@ -233,3 +233,13 @@ async def test_a_free_day_shows_what_is_planned_next_instead_of_an_empty_calenda
     assert "Coming up: 2 blocks." in today["text"]
     assert "Wed, 6/3 09:00–10:00 · Long run" in today["text"] and "Thu, 6/4 09:00–09:45 · Swim" in today["text"]
     assert "Plan the week" not in today["text"]
+
+async def test_offline_the_plan_gives_the_planners_reasons_labelled_as_offline(running: BotWorld) -> None:
+    chat, user, _steps = await planner(running, ("Long run", 60, 1, MONDAY))
+
+    plan = await running.say(chat, "/calendar plan", with_text("Your week"))
+
+    assert "1. 09:00–10:00 · Long run\n    An important step, placed first. On its planned day" in plan["text"]
+    assert "Offline draft" in plan["text"]
+    assert "1 block, 1 h of steps over 1 day." in plan["text"]
+    assert (await running.container.quotas.usage(user))["text"]["used"] == 0

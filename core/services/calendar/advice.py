@@ -2,24 +2,51 @@
 comes from the placer, and notes about blocks the placer did not make are dropped."""
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from core.clients.ai.base import normalize_locale, offline_notice
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import User
-from core.errors import NotFound, Unprocessable
+from core.errors import DomainError, NotFound, Unprocessable
 from core.prompts.calendar import ANALYZE_CALENDAR, PLAN_GOAL, CalendarAdvice, GoalPlanAdvice
+from core.prompts.week_plan import REASON_MAX, SUMMARY_LINE_MAX, WEEK_PLAN_WORDS, WeekPlanWords
+from core.prompts.wording import shortened
 from core.repositories.goals import GoalRepository, StepRepository
+from core.repositories.rituals import RitualRepository
 from core.services.ai import AIService
 from core.services.calendar.planning import week_monday
 from core.services.calendar.providers import CalendarProviders
 from core.services.calendar.validation import clean_text
 from core.services.calendar.week_planner import WeekPlan, WeekPlanner
 
+log = logging.getLogger("mechta.calendar.advice")
+
 PLAN_GOAL_STEPS_MAX = 50
+ENERGY_DAYS = 28
+# The same plan asked again (a second "Plan my week", the API's preview after a look in the bot) is not worded twice.
+WORDS_CACHE_SECONDS = 6 * 3600
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class WeekWording:
+    """Why each block of a week plan sits where it does (by step id) and a summary of at most two lines.
+    `source`: "ai" (worded by the AI), "offline" (no AI configured: the placer's reasons, `notice` says so) or
+    "placer" (the AI failed or the quota is spent: the placer's reasons, and the plan is shown all the same)."""
+
+    reasons: dict[uuid.UUID, str] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+    source: Literal["ai", "offline", "placer"] = "placer"
+    notice: str | None = None
+    error_code: str | None = None
 
 
 class CalendarAdvisor:
@@ -80,6 +107,105 @@ class CalendarAdvisor:
         }
         advice = await self.ai.run(PLAN_GOAL, user=user, inputs=inputs, error_prefix="CALENDAR")
         return _keep_known_notes(advice, plan), plan
+
+
+    async def explain_week(self, user: User, plan: WeekPlan) -> WeekWording:
+        """One AI call that says why each of the placer's blocks sits where it does, and sums the week up in two
+        lines. Never fails: without the AI (offline, an error, no quota left) the placer's own reasons are given."""
+        if not plan.placement.blocks:  # nothing placed, nothing to explain (and no quota spent)
+            return WeekWording(source="placer")
+        locale = normalize_locale(user.locale)
+        inputs = await self._week_inputs(user, plan)
+        if self.ai.is_offline:  # nothing to ask: the placer's reasons, labelled, and no quota unit spent on them
+            return _wording(WEEK_PLAN_WORDS.offline(inputs, locale), plan, inputs, locale, "offline",
+                            offline_notice(locale))
+        key = _words_key(user, inputs)
+        cached = await self._cached(key)
+        if cached is not None:
+            return _wording(cached, plan, inputs, locale, "ai", None)
+        try:
+            words = await self.ai.run(WEEK_PLAN_WORDS, user=user, inputs=inputs, error_prefix="CALENDAR")
+        except DomainError as error:
+            log.info("week plan words for user %s fell back to the placer's reasons: %s", user.id, error.code)
+            return _wording(WEEK_PLAN_WORDS.offline(inputs, locale), plan, inputs, locale, "placer", None,
+                            error_code=error.code)
+        except Exception:  # the plan must never fail because its wording did
+            log.exception("week plan words for user %s failed unexpectedly", user.id)
+            return _wording(WEEK_PLAN_WORDS.offline(inputs, locale), plan, inputs, locale, "placer", None,
+                            error_code="CALENDAR_AI_FAILED")
+        if words.generated_by == "offline":
+            return _wording(words, plan, inputs, locale, "offline", words.notice or offline_notice(locale))
+        try:
+            await self.planner.cache.set_json(key, words.model_dump(mode="json"), WORDS_CACHE_SECONDS)
+        except Exception as error:  # a cache away only means the next preview asks again
+            log.info("week plan words not cached: %s", type(error).__name__)
+        return _wording(words, plan, inputs, locale, "ai", None)
+
+    async def _cached(self, key: str) -> WeekPlanWords | None:
+        try:
+            data = await self.planner.cache.get_json(key)
+            return WeekPlanWords.model_validate(data) if data else None
+        except Exception as error:
+            log.info("week plan words cache not read: %s", type(error).__name__)
+            return None
+
+    async def _week_inputs(self, user: User, plan: WeekPlan) -> dict[str, Any]:
+        zone = ZoneInfo(user.time_zone)
+        goal_ids = {b.step.goal_id for b in plan.placement.blocks if b.step.goal_id is not None}
+        today = self.clock.local_today(user.time_zone)
+        async with self.db.read() as session:
+            goals = {g.id: g.title for g in await GoalRepository(session).many(user.id, goal_ids)} if goal_ids else {}
+            entries = await RitualRepository(session).entries_between(user.id, today - timedelta(days=ENERGY_DAYS),
+                                                                      today)
+        energy: dict[str, list[int]] = {}
+        for entry in entries:
+            if entry.energy_score is not None:
+                energy.setdefault(WEEKDAY_KEYS[entry.local_date.weekday()], []).append(entry.energy_score)
+        return {
+            "time_zone": user.time_zone, "week_start": plan.week_start.isoformat(),
+            "blocks": [{"block_id": str(b.step.id), "title": b.step.title[:100], "priority": b.step.priority,
+                        "goal": goals.get(b.step.goal_id, "")[:100],
+                        "planned_day": b.step.planned_date.isoformat() if b.step.planned_date else None,
+                        "day": b.local_date.isoformat(),
+                        "start": b.start.astimezone(zone).strftime("%a %d.%m %H:%M"), "minutes": b.minutes,
+                        "placer_reason": b.reason}
+                       for b in plan.placement.blocks],
+            "unplaced": [{"title": u.step.title[:100], "reason": u.reason} for u in plan.placement.unplaced],
+            "energy": {day: round(sum(values) / len(values), 1) for day, values in energy.items()},
+            "free_minutes": plan.free_minutes,
+        }
+
+
+def _words_key(user: User, inputs: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps([normalize_locale(user.locale), WEEK_PLAN_WORDS.prompt.version, inputs],
+                                       sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return f"calendar:plan-words:{user.id}:{digest}"
+
+
+def _wording(words: WeekPlanWords, plan: WeekPlan, inputs: dict[str, Any], locale: str,
+             source: Literal["ai", "offline", "placer"], notice: str | None, *,
+             error_code: str | None = None) -> WeekWording:
+    """Reasons only for the plan's own blocks (an id the AI made up is dropped), the placer's reason for any block
+    the AI left out, and at most two summary lines."""
+    known = {str(b.step.id): b.step.id for b in plan.placement.blocks}
+    reasons: dict[uuid.UUID, str] = {}
+    unknown = 0
+    for item in words.reasons:
+        step_id = known.get(item.block_id.strip())
+        text = shortened(item.reason, REASON_MAX)
+        if step_id is None:
+            unknown += 1
+        elif text and step_id not in reasons:
+            reasons[step_id] = text
+    if unknown:
+        log.info("week plan words: %d reason(s) for unknown blocks dropped", unknown)
+    fallback = WEEK_PLAN_WORDS.offline(inputs, locale)
+    for item in fallback.reasons:
+        reasons.setdefault(known[item.block_id], item.reason)
+    summary = [shortened(line, SUMMARY_LINE_MAX) for line in words.summary.splitlines() if line.strip()][:2]
+    if not summary:
+        summary = fallback.summary.splitlines()
+    return WeekWording(reasons=reasons, summary=summary, source=source, notice=notice, error_code=error_code)
 
 
 def _blocks_for_ai(plan: WeekPlan, zone: ZoneInfo) -> list[dict[str, Any]]:

@@ -61,6 +61,9 @@ class PlacedBlock:
     start: datetime
     end: datetime
     local_date: date
+    # Why the placer put it there: "planned_day" (on the step's own day), "planned_day_full" (that day had no room,
+    # so the earliest other fit), "earliest_free" (a step without a day: the earliest fit).
+    reason: str = "earliest_free"
 
     @property
     def minutes(self) -> int:
@@ -253,7 +256,9 @@ def place(steps: Iterable[PlannableStep], slots: Sequence[Interval], rules: Plan
         index, local_day = chosen
         slot = free[index]
         block_end = slot.start + timedelta(minutes=minutes)
-        placement.blocks.append(PlacedBlock(step, slot.start, block_end, local_day))
+        reason = ("earliest_free" if step.planned_date is None
+                  else "planned_day" if local_day == step.planned_date else "planned_day_full")
+        placement.blocks.append(PlacedBlock(step, slot.start, block_end, local_day, reason))
         load[local_day] = load.get(local_day, 0) + minutes
         rest = Interval(block_end + buffer, slot.end)
         if rest.minutes >= rules.min_block_minutes:
