@@ -16,6 +16,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
+from bot.ai_work import ai_wait
 from bot.calendar_texts import local, today_blocks_text
 from bot.errors import error_text
 from bot.handlers.fallback import outdated_button
@@ -25,6 +26,7 @@ from bot.keyboards.calendar import (
     ReminderAction,
     alternatives_keyboard,
     disconnect_keyboard,
+    plan_week_keyboard,
 )
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.menu import back_to_menu
@@ -166,19 +168,22 @@ async def start_week_planning(event: Message | CallbackQuery, state: FSMContext,
     bot = event.bot
     await state.clear()
     planner = container.calendar.planner
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+    wording = WeekWording()
+    async with ai_wait(bot, chat_id, _("⏳ Finding free time for your steps…"),
+                       retry=plan_week_keyboard()) as progress:
         plan = await planner.preview_week(user, week_start=planner.planning_week(user))
-    if not plan.placement.blocks and not plan.placement.unplaced and not plan.already_scheduled:
-        await bot.send_message(chat_id, _("There are no open steps planned for this week yet. Pick them in /goals "
-                                          "(a goal's plan gives them dates) or look at /today."),
-                               reply_markup=back_to_menu())
+        if plan.placement.blocks:
+            await progress.stage(_("✍️ Putting your week into words…"))
+            wording = await container.calendar.advisor.explain_week(user, plan)
+    if progress.failed:
         return
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        wording = await container.calendar.advisor.explain_week(user, plan)
+    if not plan.placement.blocks and not plan.placement.unplaced and not plan.already_scheduled:
+        await progress.show(_("There are no open steps planned for this week yet. Pick them in /goals "
+                              "(a goal's plan gives them dates) or look at /today."), back_to_menu())
+        return
     dialog = _plan_dialog(plan, container, wording)
     await dialog.save(state, CalendarForm.plan)
-    text, markup = render.plan_screen(dialog, user)
-    await bot.send_message(chat_id, text, reply_markup=markup)
+    await progress.show(*render.plan_screen(dialog, user))
 
 
 def _plan_dialog(plan: WeekPlan, container: Container, wording: WeekWording) -> WeekPlanDialog:

@@ -7,19 +7,17 @@ that the answer then replaces. A suggested action is only a button: planning the
 the product's own buttons, a step's done / tomorrow buttons call the same step service as /today."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.chat_action import ChatActionSender
 
-from bot.ai_work import ProgressMessage
+from bot.ai_work import ai_wait
 from bot.errors import error_text, is_retryable
 from bot.keyboards.coach import CoachStep, retry_keyboard
 from bot.keyboards.menu import back_to_menu
@@ -35,17 +33,6 @@ from core.errors import DomainError, NotFound, QuotaExceeded
 from core.services.coach import CoachAnswer
 
 log = logging.getLogger("mechta.bot.coach")
-
-PROGRESS_AFTER_SECONDS = 2.0
-
-
-async def _thinking_later(progress: ProgressMessage) -> None:
-    await asyncio.sleep(PROGRESS_AFTER_SECONDS)
-    try:
-        await progress.show(render.thinking_text())
-    except TelegramAPIError:  # only a courtesy: the answer comes anyway
-        log.warning("could not show the coach's progress message", exc_info=True)
-
 
 async def _outcome(ask: Callable[[], Awaitable[CoachAnswer | None]], user: User, container: Container) -> Screen:
     try:
@@ -65,15 +52,8 @@ async def _outcome(ask: Callable[[], Awaitable[CoachAnswer | None]], user: User,
 async def answer(bot: Bot, chat_id: int, user: User, container: Container,
                  ask: Callable[[], Awaitable[CoachAnswer | None]]) -> None:
     """Run `ask` with typing on and a progress message if it is slow, then show the answer or what went wrong."""
-    progress = ProgressMessage(bot, chat_id)
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        slow = asyncio.create_task(_thinking_later(progress))
-        try:
-            text, markup = await _outcome(ask, user, container)
-        finally:
-            slow.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await slow
+    async with ai_wait(bot, chat_id, render.thinking_text()) as progress:
+        text, markup = await _outcome(ask, user, container)
     if progress.message is not None and telegram_length(text) <= MESSAGE_LIMIT:
         await progress.show(text, markup)
     else:

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ProgressMessage
+from bot.ai_work import ai_wait
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.goals import (
     DropAction,
@@ -68,9 +68,8 @@ async def goals_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, us
 
 async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
     await state.clear()
-    progress = ProgressMessage(bot, chat_id)
-    await progress.show(_("⏳ Looking at your wheel, wants and story to propose goals…"))
-    async with progress.working(retry=retry_propose_keyboard(), otherwise=back_to_goals()):
+    async with ai_wait(bot, chat_id, _("⏳ Looking at your wheel, wants and story to propose goals…"),
+                       retry=retry_propose_keyboard(), otherwise=back_to_goals()) as progress:
         proposal = await container.goals.generate(user.id)
     if progress.failed:
         return
@@ -177,9 +176,8 @@ async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, cont
                      goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup) -> None:
     """Draft the plan of these goals. A failure is told with `retry` (another try at the same goals: a dialog that
     holds them stays open until a draft is shown), and names the goals."""
-    progress = ProgressMessage(bot, chat_id)
-    await progress.show(_("⏳ Drafting the plan: year → quarter → month → week → day…"))
-    async with progress.working(retry=retry, otherwise=back_to_goals()):
+    async with ai_wait(bot, chat_id, _("⏳ Drafting the plan: year → quarter → month → week → day…"), retry=retry,
+                       otherwise=back_to_goals()) as progress:
         proposal = await container.steps.generate(user.id, goal_ids)
     if progress.failed:
         return
@@ -190,7 +188,7 @@ async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, cont
         return
     dialog = PlanDraftDialog(steps=proposal.steps)
     await dialog.save(state, GoalsForm.plan)
-    await progress.show(_("✅ The draft is ready. Save it, or discard it and come back later."))
+    await progress.done(_("✅ The draft is ready. Save it, or discard it and come back later."))
     await send_long(bot, chat_id, render.plan_text(dialog.steps, titles, user.locale, proposal.notice),
                     reply_markup=save_plan_keyboard(dialog.nonce))
 

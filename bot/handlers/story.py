@@ -15,7 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Mes
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ProgressMessage
+from bot.ai_work import ai_wait
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.story import (
     StoryAction,
@@ -161,14 +161,13 @@ async def generate_pressed(callback: CallbackQuery, callback_data: StoryGenerate
     await callback.answer()
     await state.clear()
     chat_id = callback.from_user.id
-    progress = ProgressMessage(bot, chat_id)
-    await progress.show(_("⏳ Gathering your answers…"))
-    async with progress.working(retry=retry_generate_keyboard(latest_id)):
-        await progress.show(_("✍️ Writing your life in three and in five years…"))
+    async with ai_wait(bot, chat_id, _("⏳ Gathering your answers…"),
+                       retry=retry_generate_keyboard(latest_id)) as progress:
+        await progress.stage(_("✍️ Writing your life in three and in five years…"))
         result = await container.future_story.generate(user)
     if progress.failed:
         return
-    await progress.show(_("✅ Your story is ready."))
+    await progress.done(_("✅ Your story is ready."))
     await deliver_story(bot, chat_id, result.story, user, container)
 
 
@@ -252,9 +251,9 @@ async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, 
         return
     await callback.answer(_("🎨 Drawing…"))
     chat_id = callback.from_user.id
-    progress = ProgressMessage(bot, chat_id)  # shows nothing unless the picture fails
-    async with progress.working(retry=retry_picture_keyboard(story.id, callback_data.made, callback_data.key),
-                                action=ChatAction.UPLOAD_PHOTO):
+    # No progress message: the button's "Drawing…" and the upload action say it; a failure is told with a retry.
+    async with ai_wait(bot, chat_id, retry=retry_picture_keyboard(story.id, callback_data.made, callback_data.key),
+                       action=ChatAction.UPLOAD_PHOTO) as progress:
         result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
         picture = await container.visuals.read_file(user.id, result.asset.id)
     if progress.failed:

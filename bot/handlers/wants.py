@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ProgressMessage
+from bot.ai_work import ai_wait
 from bot.errors import error_text
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.wants import (
@@ -354,16 +354,15 @@ async def analyze_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
             return
     await callback.answer()
     await state.clear()
-    progress_message = ProgressMessage(bot, chat_id)
-    await progress_message.show(_("⏳ Reading your wants…"))
-    async with progress_message.working(retry=retry_analysis_keyboard()):
+    async with ai_wait(bot, chat_id, _("⏳ Reading your wants…"),
+                       retry=retry_analysis_keyboard()) as progress_message:
         if progress.raw_id is not None:
             await container.wants.complete(user.id)
-        await progress_message.show(_("🔎 Finding themes and connections…"))
+        await progress_message.stage(_("🔎 Finding themes and connections…"))
         result = await container.wants.analyze(user)
     if progress_message.failed:
         return
-    await progress_message.show(_("✅ Done — here is what I see."))
+    await progress_message.done(_("✅ Done — here is what I see."))
     await send_long(bot, chat_id, render.analysis_text(result.analysis, await _areas_by_id(container), user.locale),
                     reply_markup=after_analysis_keyboard())
 
