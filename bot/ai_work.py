@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from aiogram import Bot
@@ -22,9 +22,12 @@ from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
 
 from bot.errors import error_text, is_retryable
 from bot.keyboards.menu import back_to_menu
+from bot.slow_work import SlowWork
+from core.config import Settings
 from core.errors import DomainError
 
 log = logging.getLogger("mechta.bot.ai_work")
@@ -133,3 +136,16 @@ async def ai_wait(bot: Bot, chat_id: int, stage: str | None = None, *, retry: In
         await progress.stage(stage)
     async with progress.working(retry=retry, otherwise=otherwise, action=action):
         yield progress
+
+
+async def ai_tail(slow_work: SlowWork | None, settings: Settings, bot: Bot, chat_id: int, name: str,
+                  tail: Callable[[], Awaitable[None]], *, busy_text: str | None = None) -> None:
+    """Run a handler's AI tail (an `ai_wait` and what follows it). Polling: here and now, as before. Webhook mode:
+    through SlowWork, so the update is answered at once and the tail finishes in the background ("typing…" starts
+    at once all the same); the person's input must be saved before. While the same work runs for the chat, a
+    second start is refused with a short note (`busy_text`), so the AI is not asked twice."""
+    if slow_work is None or not settings.bot_webhook_url:
+        await tail()
+        return
+    if not await slow_work.start(chat_id, name, tail):
+        await bot.send_message(chat_id, busy_text or _("⏳ I'm already working on it — the answer will come here."))

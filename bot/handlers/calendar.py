@@ -16,7 +16,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ai_wait
+from bot.ai_work import ai_tail, ai_wait
 from bot.calendar_texts import local, today_blocks_text
 from bot.errors import error_text
 from bot.handlers.fallback import outdated_button
@@ -33,6 +33,7 @@ from bot.keyboards.menu import back_to_menu
 from bot.render import Screen
 from bot.render import calendar as render
 from bot.rituals.texts import outdated_text, xp_toast
+from bot.slow_work import SlowWork
 from bot.states import CalendarEventNote, CalendarForm, PlanBlock, UnplacedStep, WeekPlanDialog
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.messages import double_tap, drop_keyboard
@@ -62,13 +63,13 @@ async def show_calendar(bot: Bot, chat_id: int, user: User, container: Container
 
 
 async def calendar_command(message: Message, command: CommandObject, state: FSMContext, bot: Bot, user: User,
-                           container: Container) -> None:
+                           container: Container, slow_work: SlowWork | None = None) -> None:
     await state.clear()
     argument = (command.args or "").strip().lower()
     if argument == "disconnect":
         await ask_disconnect(bot, message.chat.id, user, container)
     elif argument in ("plan", "week"):
-        await start_week_planning(message, state, container, user)
+        await start_week_planning(message, state, container, user, slow_work)
     elif argument == "today":
         await show_today_blocks(bot, message.chat.id, user, container)
     else:
@@ -83,12 +84,12 @@ async def calendar_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot,
 
 
 async def calendar_button(callback: CallbackQuery, callback_data: CalendarAction, state: FSMContext, bot: Bot,
-                          user: User, container: Container) -> None:
+                          user: User, container: Container, slow_work: SlowWork | None = None) -> None:
     action = callback_data.action
     if action in ("plan", "connect", "disconnect") and await double_tap(callback, container.cache):
         return
     if action == "plan":
-        await start_week_planning(callback, state, container, user)
+        await start_week_planning(callback, state, container, user, slow_work)
         return
     await callback.answer()
     chat_id = callback.from_user.id
@@ -157,9 +158,10 @@ async def disconnect(bot: Bot, chat_id: int, user: User, container: Container) -
 # Plan my week ---------------------------------------------------------------------------------------------------
 
 async def start_week_planning(event: Message | CallbackQuery, state: FSMContext, container: Container,
-                              user: User) -> None:
+                              user: User, slow_work: SlowWork | None = None) -> None:
     """Preview the week's blocks in a message with Move / Skip per block and Accept all. Callable from any
-    screen (the weekly review offers it): give the message or the pressed button, the dialog's state and user."""
+    screen (the weekly review offers it): give the message or the pressed button, the dialog's state and user
+    (and the dispatcher's `slow_work`, so in webhook mode the AI's wording runs after the update is answered)."""
     if isinstance(event, CallbackQuery):
         await event.answer()
         chat_id = event.from_user.id
@@ -167,6 +169,11 @@ async def start_week_planning(event: Message | CallbackQuery, state: FSMContext,
         chat_id = event.chat.id
     bot = event.bot
     await state.clear()
+    await ai_tail(slow_work, container.settings, bot, chat_id, "week_plan",
+                  lambda: _preview_week(bot, chat_id, state, container, user))
+
+
+async def _preview_week(bot: Bot, chat_id: int, state: FSMContext, container: Container, user: User) -> None:
     planner = container.calendar.planner
     wording = WeekWording()
     async with ai_wait(bot, chat_id, _("⏳ Finding free time for your steps…"),

@@ -17,13 +17,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.ai_work import ai_wait
+from bot.ai_work import ai_tail, ai_wait
 from bot.errors import error_text, is_retryable
 from bot.keyboards.coach import CoachStep, retry_keyboard
 from bot.keyboards.menu import back_to_menu
 from bot.render import Screen
 from bot.render import coach as render
 from bot.rituals.texts import outdated_text, xp_toast
+from bot.slow_work import SlowWork
 from bot.utils.filters import OWN_TEXT
 from bot.utils.messages import drop_keyboard
 from bot.utils.text import MESSAGE_LIMIT, send_long, telegram_length
@@ -50,8 +51,16 @@ async def _outcome(ask: Callable[[], Awaitable[CoachAnswer | None]], user: User,
 
 
 async def answer(bot: Bot, chat_id: int, user: User, container: Container,
-                 ask: Callable[[], Awaitable[CoachAnswer | None]]) -> None:
-    """Run `ask` with typing on and a progress message if it is slow, then show the answer or what went wrong."""
+                 ask: Callable[[], Awaitable[CoachAnswer | None]], slow_work: SlowWork | None = None) -> None:
+    """Run `ask` with typing on and a progress message if it is slow, then show the answer or what went wrong
+    (in webhook mode after the update is answered; one question at a time per chat)."""
+    await ai_tail(slow_work, container.settings, bot, chat_id, "coach", lambda: _answer(bot, chat_id, user,
+                                                                                         container, ask),
+                  busy_text=render.still_answering())
+
+
+async def _answer(bot: Bot, chat_id: int, user: User, container: Container,
+                  ask: Callable[[], Awaitable[CoachAnswer | None]]) -> None:
     async with ai_wait(bot, chat_id, render.thinking_text()) as progress:
         text, markup = await _outcome(ask, user, container)
     if progress.message is not None and telegram_length(text) <= MESSAGE_LIMIT:
@@ -60,17 +69,19 @@ async def answer(bot: Bot, chat_id: int, user: User, container: Container,
         await send_long(bot, chat_id, text, reply_markup=markup)
 
 
-async def free_text(message: Message, bot: Bot, user: User, container: Container) -> None:
+async def free_text(message: Message, bot: Bot, user: User, container: Container,
+                    slow_work: SlowWork | None = None) -> None:
     question = message.text or ""
-    await answer(bot, message.chat.id, user, container, lambda: container.coach.ask(user, question))
+    await answer(bot, message.chat.id, user, container, lambda: container.coach.ask(user, question), slow_work)
 
 
-async def ask_command(message: Message, command: CommandObject, bot: Bot, user: User, container: Container) -> None:
+async def ask_command(message: Message, command: CommandObject, bot: Bot, user: User, container: Container,
+                      slow_work: SlowWork | None = None) -> None:
     question = (command.args or "").strip()
     if not question:
         await message.answer(render.ask_hint(), reply_markup=back_to_menu())
         return
-    await answer(bot, message.chat.id, user, container, lambda: container.coach.ask(user, question))
+    await answer(bot, message.chat.id, user, container, lambda: container.coach.ask(user, question), slow_work)
 
 
 async def newchat_command(message: Message, user: User, container: Container) -> None:
@@ -78,10 +89,12 @@ async def newchat_command(message: Message, user: User, container: Container) ->
     await message.answer(render.forgotten_text(), reply_markup=back_to_menu())
 
 
-async def retry_pressed(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:
+async def retry_pressed(callback: CallbackQuery, bot: Bot, user: User, container: Container,
+                        slow_work: SlowWork | None = None) -> None:
     await callback.answer()
     await drop_keyboard(callback)
-    await answer(bot, callback.from_user.id, user, container, lambda: container.coach.answer_pending(user))
+    await answer(bot, callback.from_user.id, user, container, lambda: container.coach.answer_pending(user),
+                 slow_work)
 
 
 async def step_pressed(callback: CallbackQuery, callback_data: CoachStep, user: User, container: Container) -> None:

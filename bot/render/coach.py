@@ -60,3 +60,7 @@ def step_done(title: str) -> str:
 
 def step_moved(title: str) -> str:
     return _("➡️ Moved to tomorrow: {title}").format(title=escape(title))
+
+
+def still_answering() -> str:
+    return _("⏳ I'm still answering your previous message — send this one again once that answer is here.")

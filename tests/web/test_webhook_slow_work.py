@@ -1,0 +1,103 @@
+"""Slow work in webhook mode (issue 13): a handler does not sit on an AI call. The coach's answer runs in the
+background (bot/slow_work.py) after the webhook has answered Telegram; a second question meanwhile is refused
+with a short note; the answer still arrives. Real web app, the emulator pushing through the proxy, a slow fake
+OpenAI answer."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time
+
+import pytest
+
+from core.bootstrap import Container
+from core.config import Settings
+from tests.calendar.conftest import MONDAY, START, add_steps
+from tests.fakes.openai_server import FakeOpenAI, running_fake_openai, slow
+from tests.scheduler.support import tg_user
+from tests.utils.asgi_server import serve_asgi
+from tests.web.conftest import Telegram
+from web.app import create_web_app
+
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+AI_SECONDS = 4
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    async with running_fake_openai() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
+    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
+                                       "openai_timeout_seconds": 8.0, "openai_max_retries": 0})
+
+
+@pytest.fixture
+async def web(container: Container, telegram: Telegram, proxy) -> AsyncIterator[str]:
+    balancer, _ = proxy
+    async with serve_asgi(create_web_app(container), lifespan="on") as base_url:
+        balancer.backends.append(base_url)
+        async with asyncio.timeout(10):
+            while telegram.emulator.webhook_settings() is None:
+                await asyncio.sleep(0.02)
+        yield base_url
+
+
+def bot_texts(telegram: Telegram, chat: int) -> list[str]:
+    return [view["text"] or "" for view in telegram.emulator.messages(chat) if view["from"] == "bot"]
+
+
+async def until(condition, seconds: float) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_the_webhook_answers_before_a_slow_ai_call_finishes_and_the_answer_still_arrives(
+        web: str, container: Container, telegram: Telegram, fake_openai: FakeOpenAI) -> None:
+    container.clock.set(NOW)
+    chat = telegram.emulator.create_user("Anna", "en")["id"]
+    await tg_user(container, telegram_id=chat, locale="en", first_name="Anna", onboarded_at=NOW,
+                  morning=time(8), evening=time(21))
+    fake_openai.chat.append(slow(AI_SECONDS, {"content": "Take it slow.", "actions": []}))
+
+    telegram.emulator.user_sends_text(chat, "What now?")
+    # The update is acknowledged while the AI is still thinking: no answer yet, the request is at the AI.
+    await until(lambda: telegram.emulator.pending_update_count() == 0 and fake_openai.chat_requests(), AI_SECONDS - 1)
+    assert not any("Take it slow." in text for text in bot_texts(telegram, chat))
+    assert telegram.emulator.chat_action(chat)[0] == "typing"
+
+    # A second question while the first is being answered is refused with a note, and the AI is not asked again.
+    telegram.emulator.user_sends_text(chat, "And tomorrow?")
+    await until(lambda: any("still answering your previous message" in text for text in bot_texts(telegram, chat)),
+                AI_SECONDS - 1)
+
+    await until(lambda: any(text == "Take it slow." for text in bot_texts(telegram, chat)), AI_SECONDS + 10)
+    assert len(fake_openai.chat_requests()) == 1
+    # The progress message (shown after 2 s) became the answer.
+    assert not any("Thinking it over" in text for text in bot_texts(telegram, chat))
+
+
+async def test_a_second_plan_my_week_while_the_first_is_worded_is_refused_with_a_note(
+        web: str, container: Container, telegram: Telegram, fake_openai: FakeOpenAI) -> None:
+    container.clock.set(START)
+    chat = telegram.emulator.create_user("Anna", "en")["id"]
+    user = await tg_user(container, telegram_id=chat, locale="en", time_zone="Europe/Berlin", first_name="Anna",
+                         onboarded_at=START, morning=time(8), evening=time(21))
+    (run,) = await add_steps(container, user, ("Long run", 60, 1, MONDAY))
+    fake_openai.chat.append(slow(AI_SECONDS, {"reasons": [{"block_id": str(run.id), "reason": "Fresh legs."}],
+                                              "summary": "One run.\nAn easy week."}))
+
+    telegram.emulator.user_sends_text(chat, "/calendar plan")
+    await until(lambda: telegram.emulator.pending_update_count() == 0 and fake_openai.chat_requests(), AI_SECONDS - 1)
+    telegram.emulator.user_sends_text(chat, "/calendar plan")
+
+    await until(lambda: any("already working on it" in text for text in bot_texts(telegram, chat)), AI_SECONDS - 1)
+    await until(lambda: any("Fresh legs." in text for text in bot_texts(telegram, chat)), AI_SECONDS + 10)
+    assert len(fake_openai.chat_requests()) == 1
+    plans = [view for view in telegram.emulator.messages(chat) if "Your week" in (view["text"] or "")]
+    assert len(plans) == 1 and any(":accept:" in button["callback_data"]
+                                   for row in plans[0]["keyboard"] for button in row)
