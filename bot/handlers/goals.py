@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ai_wait
+from bot.ai_work import ai_tail, ai_wait
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.goals import (
     DropAction,
@@ -31,6 +31,7 @@ from bot.keyboards.goals import (
 from bot.render import Screen, too_long
 from bot.render import goals as render
 from bot.rituals.texts import outdated_text, xp_toast
+from bot.slow_work import SlowWork
 from bot.states import GoalReviewDialog, GoalsForm, PlanDraftDialog, SavedGoalsDialog
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.filters import OWN_TEXT, InState
@@ -66,8 +67,14 @@ async def goals_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, us
 
 # ---- proposing and reviewing ----------------------------------------------------------------------------------
 
-async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
+async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
+                  slow_work: SlowWork | None = None) -> None:
     await state.clear()
+    await ai_tail(slow_work, container.settings, bot, chat_id, "goals",
+                  lambda: _propose(bot, chat_id, state, user, container))
+
+
+async def _propose(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container) -> None:
     async with ai_wait(bot, chat_id, _("⏳ Looking at your wheel, wants and story to propose goals…"),
                        retry=retry_propose_keyboard(), otherwise=back_to_goals()) as progress:
         proposal = await container.goals.generate(user.id)
@@ -86,13 +93,13 @@ async def propose(bot: Bot, chat_id: int, state: FSMContext, user: User, contain
 
 
 async def propose_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
-                          container: Container) -> None:
+                          container: Container, slow_work: SlowWork | None = None) -> None:
     if not await first_press(callback, container.cache):  # the other tap of a double tap: one proposal
         await callback.answer(_("⏳ On it — see the chat below."))
         return
     await callback.answer()
     await drop_keyboard(callback)
-    await propose(bot, callback.from_user.id, state, user, container)
+    await propose(bot, callback.from_user.id, state, user, container, slow_work)
 
 
 async def review_button(callback: CallbackQuery, callback_data: GoalReview, dialog: GoalReviewDialog,
@@ -173,9 +180,16 @@ async def _save_accepted(bot: Bot, chat_id: int, state: FSMContext, user: User, 
 # ---- plans ----------------------------------------------------------------------------------------------------
 
 async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
-                     goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup) -> None:
+                     goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup,
+                     slow_work: SlowWork | None = None) -> None:
     """Draft the plan of these goals. A failure is told with `retry` (another try at the same goals: a dialog that
     holds them stays open until a draft is shown), and names the goals."""
+    await ai_tail(slow_work, container.settings, bot, chat_id, "steps",
+                  lambda: _draft_plan(bot, chat_id, state, user, container, goal_ids, retry))
+
+
+async def _draft_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, container: Container,
+                      goal_ids: list[uuid.UUID], retry: InlineKeyboardMarkup) -> None:
     async with ai_wait(bot, chat_id, _("⏳ Drafting the plan: year → quarter → month → week → day…"), retry=retry,
                        otherwise=back_to_goals()) as progress:
         proposal = await container.steps.generate(user.id, goal_ids)
@@ -194,11 +208,11 @@ async def start_plan(bot: Bot, chat_id: int, state: FSMContext, user: User, cont
 
 
 async def make_plan_pressed(callback: CallbackQuery, dialog: SavedGoalsDialog, state: FSMContext, bot: Bot,
-                            user: User, container: Container) -> None:
+                            user: User, container: Container, slow_work: SlowWork | None = None) -> None:
     await callback.answer()
     await drop_keyboard(callback)
     await start_plan(bot, callback.from_user.id, state, user, container, dialog.goal_ids,
-                     retry_plan_keyboard(dialog.nonce))
+                     retry_plan_keyboard(dialog.nonce), slow_work)
 
 
 async def save_plan_pressed(callback: CallbackQuery, dialog: PlanDraftDialog, state: FSMContext, bot: Bot,
@@ -246,7 +260,7 @@ async def plan_command(message: Message, state: FSMContext, bot: Bot, user: User
 
 
 async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state: FSMContext, bot: Bot, user: User,
-                      container: Container) -> None:
+                      container: Container, slow_work: SlowWork | None = None) -> None:
     try:
         goal = await container.goals.get(user.id, uuid.UUID(hex=callback_data.goal))
     except (ValueError, NotFound):
@@ -268,7 +282,7 @@ async def goal_button(callback: CallbackQuery, callback_data: GoalAction, state:
         await drop_keyboard(callback)
         await state.clear()
         await start_plan(bot, callback.from_user.id, state, user, container, [goal.id],
-                         retry_goal_plan_keyboard(goal))
+                         retry_goal_plan_keyboard(goal), slow_work)
         return
     if callback_data.action == "drop":  # one tap must not lose a goal: asked first
         await callback.answer()

@@ -15,7 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Mes
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ai_wait
+from bot.ai_work import ai_tail, ai_wait
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.story import (
     StoryAction,
@@ -32,6 +32,7 @@ from bot.keyboards.story import (
 from bot.render import Screen
 from bot.render import story as render
 from bot.rituals.texts import outdated_text
+from bot.slow_work import SlowWork
 from bot.states import InterviewArea, InterviewDialog, StoryEditDialog, StoryForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.filters import OWN_TEXT, InState
@@ -152,7 +153,7 @@ async def deliver_story(bot: Bot, chat_id: int, story: FutureStory, user: User, 
 
 
 async def generate_pressed(callback: CallbackQuery, callback_data: StoryGenerate, state: FSMContext, bot: Bot,
-                           user: User, container: Container) -> None:
+                           user: User, container: Container, slow_work: SlowWork | None = None) -> None:
     latest = await container.future_story.latest(user.id)
     latest_id = latest.id if latest else None
     if callback_data.after != story_token(latest_id):
@@ -161,14 +162,17 @@ async def generate_pressed(callback: CallbackQuery, callback_data: StoryGenerate
     await callback.answer()
     await state.clear()
     chat_id = callback.from_user.id
-    async with ai_wait(bot, chat_id, _("⏳ Gathering your answers…"),
-                       retry=retry_generate_keyboard(latest_id)) as progress:
-        await progress.stage(_("✍️ Writing your life in three and in five years…"))
-        result = await container.future_story.generate(user)
-    if progress.failed:
-        return
-    await progress.done(_("✅ Your story is ready."))
-    await deliver_story(bot, chat_id, result.story, user, container)
+    async def tail() -> None:
+        async with ai_wait(bot, chat_id, _("⏳ Gathering your answers…"),
+                           retry=retry_generate_keyboard(latest_id)) as progress:
+            await progress.stage(_("✍️ Writing your life in three and in five years…"))
+            result = await container.future_story.generate(user)
+        if progress.failed:
+            return
+        await progress.done(_("✅ Your story is ready."))
+        await deliver_story(bot, chat_id, result.story, user, container)
+
+    await ai_tail(slow_work, container.settings, bot, chat_id, "story", tail)
 
 
 async def show_story(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:
@@ -241,7 +245,7 @@ async def pictures_pressed(callback: CallbackQuery, callback_data: StoryAction, 
 
 
 async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, bot: Bot, user: User,
-                          container: Container) -> None:
+                          container: Container, slow_work: SlowWork | None = None) -> None:
     story = await _current_story(callback, callback_data.story, user, container)
     if story is None:
         return
@@ -252,16 +256,19 @@ async def picture_pressed(callback: CallbackQuery, callback_data: StoryPicture, 
     await callback.answer(_("🎨 Drawing…"))
     chat_id = callback.from_user.id
     # No progress message: the button's "Drawing…" and the upload action say it; a failure is told with a retry.
-    async with ai_wait(bot, chat_id, retry=retry_picture_keyboard(story.id, callback_data.made, callback_data.key),
-                       action=ChatAction.UPLOAD_PHOTO) as progress:
-        result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
-        picture = await container.visuals.read_file(user.id, result.asset.id)
-    if progress.failed:
-        return
-    title = dict(render.scenes(story)).get(callback_data.key, callback_data.key)
-    caption = render.picture_caption(title, offline=container.ai.is_offline)
-    await send_photo(bot, chat_id, BufferedInputFile(picture, "vision-board.png"), caption)
-    await _refresh_picture_list(callback, story, user, container)
+    async def tail() -> None:
+        async with ai_wait(bot, chat_id, retry=retry_picture_keyboard(story.id, callback_data.made, callback_data.key),
+                           action=ChatAction.UPLOAD_PHOTO) as progress:
+            result = await container.visuals.generate_story_image(user, story.id, callback_data.key)
+            picture = await container.visuals.read_file(user.id, result.asset.id)
+        if progress.failed:
+            return
+        title = dict(render.scenes(story)).get(callback_data.key, callback_data.key)
+        caption = render.picture_caption(title, offline=container.ai.is_offline)
+        await send_photo(bot, chat_id, BufferedInputFile(picture, "vision-board.png"), caption)
+        await _refresh_picture_list(callback, story, user, container)
+
+    await ai_tail(slow_work, container.settings, bot, chat_id, "story_picture", tail)
 
 
 async def _refresh_picture_list(callback: CallbackQuery, story: FutureStory, user: User,

@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.ai_work import ai_wait
+from bot.ai_work import ai_tail, ai_wait
 from bot.errors import error_text
 from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.wants import (
@@ -33,6 +33,7 @@ from bot.keyboards.wants import (
 )
 from bot.render import Screen
 from bot.render import wants as render
+from bot.slow_work import SlowWork
 from bot.states import WantsDialog, WantsForm
 from bot.utils.dialog import InDialog, OpenQuestion, reasks
 from bot.utils.filters import OWN_TEXT, InState
@@ -339,7 +340,7 @@ async def _areas_by_id(container: Container) -> dict:
 
 
 async def analyze_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
-                          container: Container) -> None:
+                          container: Container, slow_work: SlowWork | None = None) -> None:
     chat_id = callback.from_user.id
     progress = await container.wants.progress(user.id)
     if progress.raw_id is not None and not progress.ready_to_complete:
@@ -354,17 +355,20 @@ async def analyze_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, 
             return
     await callback.answer()
     await state.clear()
-    async with ai_wait(bot, chat_id, _("⏳ Reading your wants…"),
-                       retry=retry_analysis_keyboard()) as progress_message:
-        if progress.raw_id is not None:
-            await container.wants.complete(user.id)
-        await progress_message.stage(_("🔎 Finding themes and connections…"))
-        result = await container.wants.analyze(user)
-    if progress_message.failed:
-        return
-    await progress_message.done(_("✅ Done — here is what I see."))
-    await send_long(bot, chat_id, render.analysis_text(result.analysis, await _areas_by_id(container), user.locale),
-                    reply_markup=after_analysis_keyboard())
+    async def tail() -> None:
+        async with ai_wait(bot, chat_id, _("⏳ Reading your wants…"),
+                           retry=retry_analysis_keyboard()) as progress_message:
+            if progress.raw_id is not None:
+                await container.wants.complete(user.id)
+            await progress_message.stage(_("🔎 Finding themes and connections…"))
+            result = await container.wants.analyze(user)
+        if progress_message.failed:
+            return
+        await progress_message.done(_("✅ Done — here is what I see."))
+        await send_long(bot, chat_id, render.analysis_text(result.analysis, await _areas_by_id(container), user.locale),
+                        reply_markup=after_analysis_keyboard())
+
+    await ai_tail(slow_work, container.settings, bot, chat_id, "wants_analysis", tail)
 
 
 async def analysis_pressed(callback: CallbackQuery, bot: Bot, user: User, container: Container) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from core.bootstrap import Container
 from core.config import Settings
+from tests.bot.conftest import button_data, with_button
 from tests.calendar.conftest import MONDAY, START, add_steps
 from tests.fakes.openai_server import FakeOpenAI, running_fake_openai, slow
 from tests.scheduler.support import tg_user
@@ -101,3 +102,26 @@ async def test_a_second_plan_my_week_while_the_first_is_worded_is_refused_with_a
     plans = [view for view in telegram.emulator.messages(chat) if "Your week" in (view["text"] or "")]
     assert len(plans) == 1 and any(":accept:" in button["callback_data"]
                                    for row in plans[0]["keyboard"] for button in row)
+
+
+async def test_a_goal_proposal_is_answered_at_once_and_arrives_after_the_slow_ai(
+        web: str, container: Container, telegram: Telegram, fake_openai: FakeOpenAI) -> None:
+    container.clock.set(NOW)
+    chat = telegram.emulator.create_user("Anna", "en")["id"]
+    user = await tg_user(container, telegram_id=chat, locale="en", first_name="Anna", onboarded_at=NOW,
+                         morning=time(8), evening=time(21))
+    await container.wheel.create(user.id, {"health": 3, "career": 5})
+    fake_openai.chat.append(slow(AI_SECONDS, {"goals": [{
+        "title": "Run a half marathon", "description": "Train three times a week.", "area_id": "health",
+        "horizon": "1y", "metric": "21 km", "why": "Health is low."}]}))
+    telegram.emulator.user_sends_text(chat, "/goals")
+    await until(lambda: any(with_button("ga:propose")(view) for view in telegram.emulator.messages(chat)), 10)
+    [goals] = [view for view in telegram.emulator.messages(chat) if with_button("ga:propose")(view)]
+
+    telegram.emulator.user_presses_button(chat, goals["id"], button_data(goals, "ga:propose"))
+    await until(lambda: telegram.emulator.pending_update_count() == 0 and fake_openai.chat_requests(), AI_SECONDS - 1)
+    assert not any("I have 1 goals to suggest" in text for text in bot_texts(telegram, chat))
+
+    await until(lambda: any("I have 1 goals to suggest" in text for text in bot_texts(telegram, chat)),
+                AI_SECONDS + 10)
+    await until(lambda: any("Run a half marathon" in text for text in bot_texts(telegram, chat)), 10)
