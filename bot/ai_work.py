@@ -24,7 +24,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from bot.errors import error_text, is_retryable
+from bot.errors import UNEXPECTED_TEXT, error_text, is_retryable
 from bot.keyboards.menu import back_to_menu
 from bot.slow_work import SlowWork
 from core.config import Settings
@@ -147,5 +147,23 @@ async def ai_tail(slow_work: SlowWork | None, settings: Settings, bot: Bot, chat
     if slow_work is None or not settings.bot_webhook_url:
         await tail()
         return
-    if not await slow_work.start(chat_id, name, tail):
+
+    async def told() -> None:
+        """Off the update, the errors router no longer hears of a failure: the tail tells the person itself."""
+        try:
+            await tail()
+        except DomainError as error:
+            await _tell(bot, chat_id, error_text(error))
+        except Exception:
+            await _tell(bot, chat_id, str(UNEXPECTED_TEXT))
+            raise  # logged and counted by SlowWork
+
+    if not await slow_work.start(chat_id, name, told):
         await bot.send_message(chat_id, busy_text or _("⏳ I'm already working on it — the answer will come here."))
+
+
+async def _tell(bot: Bot, chat_id: int, text: str) -> None:
+    try:
+        await bot.send_message(chat_id, text, reply_markup=back_to_menu())
+    except TelegramAPIError:
+        log.warning("could not tell the person about a failed background job", exc_info=True)
