@@ -54,7 +54,7 @@ async def test_a_slow_goal_proposal_shows_typing_then_progress_that_the_result_r
                 if view["from"] == "bot" and view["id"] != empty["id"]]
     progress = await running.changed(chat, before, with_text("Looking at your wheel, wants and story"))
     result = await running.changed(chat, before, lambda view: view["id"] == progress["id"]
-                                   and "I have 1 goals to suggest" in view["text"])
+                                   and "I have 1 goal to suggest" in view["text"])
     card = await running.changed(chat, before, with_text("Run a half marathon"))
 
     assert result["edited"] and card["id"] > progress["id"]
@@ -102,7 +102,7 @@ async def test_a_quick_answer_shows_no_progress_message(running: BotWorld, fake_
     fake_openai.chat.append(reply_json(GOALS))
     empty = await running.say(chat, "/goals", with_button("ga:propose"))
 
-    intro = await running.press(chat, empty, "ga:propose", with_text("I have 1 goals to suggest"))
+    intro = await running.press(chat, empty, "ga:propose", with_text("I have 1 goal to suggest"))
 
     assert not intro["edited"]
     assert not [view for view in running.emulator.messages(chat) if "Looking at your wheel" in (view["text"] or "")]

@@ -120,8 +120,8 @@ async def test_a_goal_proposal_is_answered_at_once_and_arrives_after_the_slow_ai
 
     telegram.emulator.user_presses_button(chat, goals["id"], button_data(goals, "ga:propose"))
     await until(lambda: telegram.emulator.pending_update_count() == 0 and fake_openai.chat_requests(), AI_SECONDS - 1)
-    assert not any("I have 1 goals to suggest" in text for text in bot_texts(telegram, chat))
+    assert not any("I have 1 goal to suggest" in text for text in bot_texts(telegram, chat))
 
-    await until(lambda: any("I have 1 goals to suggest" in text for text in bot_texts(telegram, chat)),
+    await until(lambda: any("I have 1 goal to suggest" in text for text in bot_texts(telegram, chat)),
                 AI_SECONDS + 10)
     await until(lambda: any("Run a half marathon" in text for text in bot_texts(telegram, chat)), 10)
