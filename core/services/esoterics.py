@@ -7,7 +7,9 @@ the personal year reduces birth day + birth month + the date's year.
 The tip: without a date of birth, a static localized text. With one, the DAILY_TIP AI task, cached per user and
 local day under `esoterics:tip:{user_id}:{date}`. The tip does NOT spend the user's text quota: it asks the AI
 provider directly (AIService.run always reserves quota); with no API key that is the deterministic offline tip.
-A provider failure is 502 ESOTERICS_AI_FAILED (timeouts included — the tip is decoration, not a user's work).
+When the AI service cannot be reached or answers with an error, that is 502 ESOTERICS_AI_PROXY_ERROR (seed 001);
+an answer that is unusable or too late is 502 ESOTERICS_AI_FAILED (timeouts included — the tip is decoration, not a
+user's work).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from datetime import date, timedelta
 from astral import moon
 
 from core.cache import Cache
-from core.clients.ai.base import ProviderError, ProviderTimeout, normalize_locale
+from core.clients.ai.base import InvalidOutput, ProviderError, ProviderTimeout, normalize_locale
 from core.clock import Clock
 from core.db.engine import Database
 from core.errors import AIFailed, Unprocessable
@@ -154,6 +156,9 @@ class EsotericsService:
                 timeout=TIP_TIMEOUT_SECONDS * 2)
         except (TimeoutError, ProviderTimeout, ProviderError) as exc:
             log.warning("daily tip failed: %s: %s", type(exc).__name__, exc)
+            if isinstance(exc, ProviderError) and not isinstance(exc, InvalidOutput):
+                raise AIFailed("ESOTERICS_AI_PROXY_ERROR",
+                               "The AI service could not be reached for the tip of the day. Please try again.") from exc
             raise AIFailed("ESOTERICS_AI_FAILED",
                            "The tip of the day could not be prepared. Please try again.") from exc
         return DailyTipText(result.tip.strip()[:1000], result.generated_by)
