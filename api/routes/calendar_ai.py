@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from api.deps import ContainerDep, CurrentUser
 from api.envelope import Envelope
 from api.routes.gamification import event_out
-from api.schemas.calendar_ai import ChatIn, ChatOut, SmartGoalCreated, SmartGoalIn, SmartGoalList, SmartGoalOut
+from api.schemas.calendar_ai import ChatIn, ChatOut, SmartGoalCreated, SmartGoalIn, SmartGoalOut
 from core.db.models import Goal
 from core.services.goals import SMART_FIELDS
 
@@ -40,8 +40,8 @@ async def create_goal(body: SmartGoalIn, user: CurrentUser, container: Container
                                              gamification_event=event_out(change.gamification_event)))
 
 
-@router.get("/goals", response_model=Envelope[SmartGoalList], summary="Your SMART goals, most important first")
+@router.get("/goals", response_model=Envelope[list[SmartGoalOut]], summary="Your SMART goals, most important first")
 async def list_goals(user: CurrentUser, container: ContainerDep,
                      include_completed: bool = Query(False, description="Also list goals marked done")) -> Envelope:
     goals = await container.goals.list_smart(user.id, include_completed=include_completed)
-    return Envelope.success(SmartGoalList(items=[smart_goal_out(goal) for goal in goals]))
+    return Envelope.success([smart_goal_out(goal) for goal in goals])

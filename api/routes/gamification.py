@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
-from api.envelope import Envelope, Page
+from api.envelope import Envelope
 from api.schemas.gamification import (
     AchievementPublic,
     GamificationEventPublic,
@@ -29,19 +29,19 @@ async def profile(user: CurrentUser, container: ContainerDep) -> Envelope:
     return Envelope.success(GamificationProfilePublic.model_validate(await container.gamification.profile(user.id)))
 
 
-@router.get("/achievements", response_model=Envelope[Page[AchievementPublic]],
+@router.get("/achievements", response_model=Envelope[list[AchievementPublic]],
             summary="Every achievement with is_obtained")
 async def achievements(user: CurrentUser, container: ContainerDep) -> Envelope:
     items = await container.gamification.achievements(user.id)
-    return Envelope.success({"items": [AchievementPublic.model_validate(a) for a in items]})
+    return Envelope.success([AchievementPublic.model_validate(a) for a in items])
 
 
-@router.get("/leaderboard", response_model=Envelope[Page[LeaderboardEntryPublic]],
+@router.get("/leaderboard", response_model=Envelope[list[LeaderboardEntryPublic]],
             summary="Top users by XP — only those who opted in, by display name")
 async def leaderboard(user: CurrentUser, container: ContainerDep,
                       limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Envelope:
     entries = await container.gamification.leaderboard(user.id, limit=limit)
-    return Envelope.success({"items": [LeaderboardEntryPublic.model_validate(e) for e in entries]})
+    return Envelope.success([LeaderboardEntryPublic.model_validate(e) for e in entries])
 
 
 @router.put("/leaderboard-opt-in", response_model=Envelope[LeaderboardSettingsPublic],

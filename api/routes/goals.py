@@ -12,7 +12,6 @@ from api.routes.gamification import event_out
 from api.schemas.goals import (
     GoalChangeOut,
     GoalIn,
-    GoalList,
     GoalPublic,
     GoalsBatchIn,
     GoalsBatchOut,
@@ -43,11 +42,11 @@ async def batch(body: GoalsBatchIn, user: CurrentUser, container: ContainerDep) 
                                           gamification_event=event_out(result.gamification_event)))
 
 
-@router.get("", response_model=Envelope[GoalList], summary="The caller's goals, optionally filtered")
+@router.get("", response_model=Envelope[list[GoalPublic]], summary="The caller's goals, optionally filtered")
 async def list_goals(user: CurrentUser, container: ContainerDep, horizon: Horizon | None = Query(None),
                      status: GoalStatus | None = Query(None)) -> Envelope:
     goals = await container.goals.list(user.id, horizon=horizon, status=status)
-    return Envelope.success(GoalList(items=[GoalPublic.model_validate(g) for g in goals]))
+    return Envelope.success([GoalPublic.model_validate(g) for g in goals])
 
 
 @router.put("/{goal_id}", response_model=Envelope[GoalChangeOut], summary="Replace a goal (done pays XP once)")

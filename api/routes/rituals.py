@@ -15,7 +15,7 @@ from api.schemas.rituals import (
     WeeklyCommitIn,
     WeeklyReviewOut,
 )
-from api.schemas.steps import StepList, StepPublic
+from api.schemas.steps import StepPublic
 
 router = APIRouter(prefix="/rituals", tags=["rituals"])
 
@@ -47,14 +47,15 @@ async def weekly_analyze(body: WeeklyAnalyzeIn, user: CurrentUser, container: Co
         gamification_event=event_out(result.gamification_event)))
 
 
-@router.get("/weekly/plan-suggestion", response_model=Envelope[StepList],
+@router.get("/weekly/plan-suggestion", response_model=Envelope[list[StepPublic]],
             summary="Steps to plan next week from: undated quarter/month steps and this week's unfinished ones")
 async def plan_suggestion(user: CurrentUser, container: ContainerDep) -> Envelope:
     steps = await container.rituals.plan_suggestion(user.id)
-    return Envelope.success(StepList(items=[StepPublic.model_validate(s) for s in steps]))
+    return Envelope.success([StepPublic.model_validate(s) for s in steps])
 
 
-@router.post("/weekly/commit", response_model=Envelope[StepList], summary="Plan the chosen steps over next week")
+@router.post("/weekly/commit", response_model=Envelope[list[StepPublic]],
+             summary="Plan the chosen steps over next week")
 async def weekly_commit(body: WeeklyCommitIn, user: CurrentUser, container: ContainerDep) -> Envelope:
     steps = await container.rituals.commit_week(user.id, body.next_week_step_ids)
-    return Envelope.success(StepList(items=[StepPublic.model_validate(s) for s in steps]))
+    return Envelope.success([StepPublic.model_validate(s) for s in steps])

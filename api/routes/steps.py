@@ -12,10 +12,8 @@ from api.schemas.steps import (
     Level,
     StepChangeOut,
     StepIn,
-    StepList,
     StepPublic,
     StepsBatchIn,
-    StepsBatchOut,
     StepsGenerateIn,
     StepsProposalPublic,
     StepStatus,
@@ -36,18 +34,18 @@ async def generate(body: StepsGenerateIn, user: CurrentUser, container: Containe
     return Envelope.success(StepsProposalPublic.model_validate(proposal))
 
 
-@router.post("/batch", response_model=Envelope[StepsBatchOut], summary="Save steps (parents by id or batch key)")
+@router.post("/batch", response_model=Envelope[list[StepPublic]],
+             summary="Save steps (parents by id or batch key); the XP for planning shows in /gamification/profile")
 async def batch(body: StepsBatchIn, user: CurrentUser, container: ContainerDep) -> Envelope:
     result = await container.steps.create_batch(user.id, [step.model_dump() for step in body.steps])
-    return Envelope.success(StepsBatchOut(items=[StepPublic.model_validate(s) for s in result.items],
-                                          gamification_event=event_out(result.gamification_event)))
+    return Envelope.success([StepPublic.model_validate(s) for s in result.items])
 
 
-@router.get("", response_model=Envelope[StepList], summary="The caller's steps, optionally filtered")
+@router.get("", response_model=Envelope[list[StepPublic]], summary="The caller's steps, optionally filtered")
 async def list_steps(user: CurrentUser, container: ContainerDep, goal_id: uuid.UUID | None = Query(None),
                      level: Level | None = Query(None), status: StepStatus | None = Query(None)) -> Envelope:
     steps = await container.steps.list(user.id, goal_id=goal_id, level=level, status=status)
-    return Envelope.success(StepList(items=[StepPublic.model_validate(s) for s in steps]))
+    return Envelope.success([StepPublic.model_validate(s) for s in steps])
 
 
 @router.put("/{step_id}", response_model=Envelope[StepChangeOut], summary="Replace a step (done pays XP once)")

@@ -78,7 +78,3 @@ class SmartGoalOut(BaseModel):
 
 class SmartGoalCreated(SmartGoalOut):
     gamification_event: GamificationEventPublic | None
-
-
-class SmartGoalList(BaseModel):
-    items: list[SmartGoalOut]

@@ -80,9 +80,6 @@ class GoalPublic(BaseModel):
     updated_at: datetime
 
 
-class GoalList(BaseModel):
-    items: list[GoalPublic]
-
 
 class GoalsBatchOut(BaseModel):
     items: list[GoalPublic]

@@ -105,14 +105,5 @@ class StepPublic(BaseModel):
     updated_at: datetime
 
 
-class StepList(BaseModel):
-    items: list[StepPublic]
-
-
-class StepsBatchOut(BaseModel):
-    items: list[StepPublic]
-    gamification_event: GamificationEventPublic | None
-
-
 class StepChangeOut(StepPublic):
     gamification_event: GamificationEventPublic | None

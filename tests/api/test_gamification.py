@@ -52,7 +52,7 @@ async def test_award_is_rolled_back_with_the_callers_transaction(container) -> N
 async def test_achievements_list_every_code_with_is_obtained(api: httpx.AsyncClient, container) -> None:
     user, headers = await signed_in(container, locale="en")
     await _award(container, user.id, "wheel_completed", "w1")
-    items = ok_result(await api.get("/api/v1/gamification/achievements", headers=headers))["items"]
+    items = ok_result(await api.get("/api/v1/gamification/achievements", headers=headers))
     by_code = {item["code"]: item for item in items}
     assert by_code["first_wheel"]["is_obtained"] is True and by_code["first_wheel"]["title"] == "Starting point"
     assert by_code["first_wheel"]["obtained_at"] is not None
@@ -66,7 +66,7 @@ async def test_leaderboard_shows_only_opted_in_users_by_display_name(api: httpx.
     await _award(container, bold.id, "step_done", "s")
     ok_result(await api.put("/api/v1/gamification/leaderboard-opt-in", headers=bold_headers,
                             json={"opt_in": True, "display_name": "  Bold   One "}))
-    board = ok_result(await api.get("/api/v1/gamification/leaderboard", headers=shy_headers))["items"]
+    board = ok_result(await api.get("/api/v1/gamification/leaderboard", headers=shy_headers))
     assert board == [{"rank": 1, "display_name": "Bold One", "level": 1, "xp": XP_REWARDS["step_done"],
                       "is_me": False}]
     assert bold.email not in str(board) and "222" not in str(board)
@@ -75,11 +75,11 @@ async def test_leaderboard_shows_only_opted_in_users_by_display_name(api: httpx.
 async def test_opting_out_removes_the_user_from_the_board(api: httpx.AsyncClient, container) -> None:
     _, headers = await signed_in(container, display_name="Ann")
     ok_result(await api.put("/api/v1/gamification/leaderboard-opt-in", headers=headers, json={"opt_in": True}))
-    assert len(ok_result(await api.get("/api/v1/gamification/leaderboard", headers=headers))["items"]) == 1
+    assert len(ok_result(await api.get("/api/v1/gamification/leaderboard", headers=headers))) == 1
     settings = ok_result(await api.put("/api/v1/gamification/leaderboard-opt-in", headers=headers,
                                        json={"opt_in": False}))
     assert settings == {"opt_in": False, "display_name": "Ann"}
-    assert ok_result(await api.get("/api/v1/gamification/leaderboard", headers=headers))["items"] == []
+    assert ok_result(await api.get("/api/v1/gamification/leaderboard", headers=headers)) == []
 
 
 async def test_opting_in_without_a_display_name_is_422(api: httpx.AsyncClient, container) -> None:
@@ -101,7 +101,7 @@ async def test_leaderboard_respects_the_limit_and_orders_by_xp(api: httpx.AsyncC
     for index, (user, _) in enumerate(users):
         for n in range(index + 1):
             await _award(container, user.id, "step_done", f"s{n}")
-    board = ok_result(await api.get("/api/v1/gamification/leaderboard?limit=2", headers=users[0][1]))["items"]
+    board = ok_result(await api.get("/api/v1/gamification/leaderboard?limit=2", headers=users[0][1]))
     assert [row["display_name"] for row in board] == ["U2", "U1"] and [row["rank"] for row in board] == [1, 2]
 
 

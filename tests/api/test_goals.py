@@ -28,7 +28,7 @@ async def test_generate_offline_proposes_goals_from_the_wheel(api: httpx.AsyncCl
     assert [g["area_id"] for g in proposal["goals"]] == ["health", "finance"]
     assert proposal["goals"][0]["title"] == "Health: from 3 to 5" and proposal["goals"][0]["horizon"] == "1y"
     assert (await container.quotas.usage(user))["text"]["used"] == 1
-    assert ok_result(await api.get("/api/v1/goals", headers=headers))["items"] == []  # proposals are not saved
+    assert ok_result(await api.get("/api/v1/goals", headers=headers)) == []  # proposals are not saved
 
 
 async def test_generate_respects_limits(api: httpx.AsyncClient, container) -> None:
@@ -62,15 +62,15 @@ async def test_batch_validates_every_goal(api: httpx.AsyncClient, container) -> 
     err = error_of(await api.post("/api/v1/goals/batch", headers=headers,
                                   json={"goals": [GOAL, {**GOAL, "area_id": "atlantis"}]}), 422, "GOALS_INVALID")
     assert "goals.1.area_id" in err["fields"]
-    assert ok_result(await api.get("/api/v1/goals", headers=headers))["items"] == []
+    assert ok_result(await api.get("/api/v1/goals", headers=headers)) == []
 
 
 async def test_list_filters_by_horizon_and_status(api: httpx.AsyncClient, container) -> None:
     _, headers = await signed_in(container)
     await _create(api, headers, GOAL, {**GOAL, "title": "Big", "horizon": "5y"},
                   {**GOAL, "title": "Dropped", "status": "dropped"})
-    assert [g["title"] for g in ok_result(await api.get("/api/v1/goals?horizon=5y", headers=headers))["items"]] == ["Big"]
-    dropped = ok_result(await api.get("/api/v1/goals?status=dropped", headers=headers))["items"]
+    assert [g["title"] for g in ok_result(await api.get("/api/v1/goals?horizon=5y", headers=headers))] == ["Big"]
+    dropped = ok_result(await api.get("/api/v1/goals?status=dropped", headers=headers))
     assert [g["title"] for g in dropped] == ["Dropped"]
     error_of(await api.get("/api/v1/goals?horizon=forever", headers=headers), 422, "VALIDATION_ERROR")
     error_of(await api.get("/api/v1/goals?status=paused", headers=headers), 422, "VALIDATION_ERROR")
@@ -108,7 +108,7 @@ async def test_another_users_goal_is_404(api: httpx.AsyncClient, container) -> N
     _, intruder = await signed_in(container)
     error_of(await api.put(f"/api/v1/goals/{goal['id']}", headers=intruder, json=GOAL), 404, "GOAL_NOT_FOUND")
     error_of(await api.delete(f"/api/v1/goals/{goal['id']}", headers=intruder), 404, "GOAL_NOT_FOUND")
-    assert ok_result(await api.get("/api/v1/goals", headers=intruder))["items"] == []
+    assert ok_result(await api.get("/api/v1/goals", headers=intruder)) == []
     error_of(await api.put("/api/v1/goals/not-a-uuid", headers=owner, json=GOAL), 422, "VALIDATION_ERROR")
 
 

@@ -140,7 +140,7 @@ async def _goal_with_steps(api, headers, steps):
     goal = ok_result(await api.post("/api/v1/goals/batch", headers=headers,
                                     json={"goals": [{"title": "Run a marathon", "horizon": "1y"}]}))["items"][0]
     items = [{"goal_id": goal["id"], **step} for step in steps]
-    return goal, ok_result(await api.post("/api/v1/steps/batch", headers=headers, json={"steps": items}))["items"]
+    return goal, ok_result(await api.post("/api/v1/steps/batch", headers=headers, json={"steps": items}))
 
 
 async def test_plan_suggestion_and_commit(api: httpx.AsyncClient, container, clock) -> None:
@@ -152,10 +152,10 @@ async def test_plan_suggestion_and_commit(api: httpx.AsyncClient, container, clo
         {"title": "D: easy 5k", "level": "day", "planned_date": "2026-06-05"},
         {"title": "D: done already", "level": "day", "planned_date": "2026-06-05", "status": "done"},
     ])
-    suggested = ok_result(await api.get("/api/v1/rituals/weekly/plan-suggestion", headers=headers))["items"]
+    suggested = ok_result(await api.get("/api/v1/rituals/weekly/plan-suggestion", headers=headers))
     assert [s["title"] for s in suggested] == ["Q: base mileage", "M: 3 runs a week", "D: easy 5k"]
     committed = ok_result(await api.post("/api/v1/rituals/weekly/commit", headers=headers,
-                                         json={"next_week_step_ids": [s["id"] for s in suggested]}))["items"]
+                                         json={"next_week_step_ids": [s["id"] for s in suggested]}))
     assert [s["planned_date"] for s in committed] == ["2026-06-08", "2026-06-09", "2026-06-10"]
     assert {s["status"] for s in committed} == {"planned"}
 

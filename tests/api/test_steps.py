@@ -32,7 +32,7 @@ async def test_generate_offline_proposes_a_full_cascade(api: httpx.AsyncClient, 
     assert (await container.quotas.usage(user))["text"]["used"] == 1
     # The proposal saves as it is, parents by key.
     saved = await _steps(api, headers, [dict(s.items()) for s in steps])
-    assert len(saved["items"]) == 5 and saved["items"][1]["parent_id"] == saved["items"][0]["id"]
+    assert len(saved) == 5 and saved[1]["parent_id"] == saved[0]["id"]
 
 
 async def test_generate_validates_goal_ids(api: httpx.AsyncClient, container) -> None:
@@ -60,7 +60,7 @@ async def test_batch_rejects_a_parent_of_a_narrower_level(api: httpx.AsyncClient
 async def test_batch_rejects_a_parent_of_another_goal(api: httpx.AsyncClient, container) -> None:
     _, headers = await signed_in(container)
     first, second = await _goal(api, headers), await _goal(api, headers, "Swim")
-    year = (await _steps(api, headers, [{"goal_id": first["id"], "title": "Y", "level": "year"}]))["items"][0]
+    year = (await _steps(api, headers, [{"goal_id": first["id"], "title": "Y", "level": "year"}]))[0]
     error_of(await api.post("/api/v1/steps/batch", headers=headers, json={"steps": [
         {"goal_id": second["id"], "parent_id": year["id"], "title": "Q", "level": "quarter"}]}),
         422, "STEPS_INVALID_PARENT")
@@ -84,9 +84,9 @@ async def test_list_filters_and_rejects_unknown_values(api: httpx.AsyncClient, c
     await _steps(api, headers, [{"goal_id": first["id"], "title": "Y", "level": "year"},
                                 {"goal_id": first["id"], "title": "D", "level": "day", "status": "skipped"},
                                 {"goal_id": second["id"], "title": "S", "level": "day"}])
-    by_goal = ok_result(await api.get(f"/api/v1/steps?goal_id={first['id']}", headers=headers))["items"]
+    by_goal = ok_result(await api.get(f"/api/v1/steps?goal_id={first['id']}", headers=headers))
     assert [s["title"] for s in by_goal] == ["Y", "D"]
-    days = ok_result(await api.get("/api/v1/steps?level=day&status=planned", headers=headers))["items"]
+    days = ok_result(await api.get("/api/v1/steps?level=day&status=planned", headers=headers))
     assert [s["title"] for s in days] == ["S"]
     error_of(await api.get("/api/v1/steps?level=decade", headers=headers), 422, "VALIDATION_ERROR")
     error_of(await api.get("/api/v1/steps?status=later", headers=headers), 422, "VALIDATION_ERROR")
@@ -95,7 +95,7 @@ async def test_list_filters_and_rejects_unknown_values(api: httpx.AsyncClient, c
 async def test_done_pays_xp_once_even_on_a_double_tap(api: httpx.AsyncClient, container) -> None:
     _, headers = await signed_in(container)
     goal = await _goal(api, headers)
-    step = (await _steps(api, headers, [{"goal_id": goal["id"], "title": "Lesson 1", "level": "day"}]))["items"][0]
+    step = (await _steps(api, headers, [{"goal_id": goal["id"], "title": "Lesson 1", "level": "day"}]))[0]
     body = {"goal_id": goal["id"], "title": "Lesson 1", "level": "day", "status": "done"}
     first, second = await asyncio.gather(api.put(f"/api/v1/steps/{step['id']}", headers=headers, json=body),
                                          api.put(f"/api/v1/steps/{step['id']}", headers=headers, json=body))
@@ -109,7 +109,7 @@ async def test_update_checks_the_parent(api: httpx.AsyncClient, container) -> No
     _, headers = await signed_in(container)
     goal = await _goal(api, headers)
     year, day = (await _steps(api, headers, [{"goal_id": goal["id"], "title": "Y", "level": "year"},
-                                             {"goal_id": goal["id"], "title": "D", "level": "day"}]))["items"]
+                                             {"goal_id": goal["id"], "title": "D", "level": "day"}]))
     moved = ok_result(await api.put(f"/api/v1/steps/{day['id']}", headers=headers,
                                     json={"goal_id": goal["id"], "title": "D", "level": "day", "parent_id": year["id"],
                                           "priority": 1, "planned_date": "2026-12-01"}))
@@ -122,7 +122,7 @@ async def test_update_checks_the_parent(api: httpx.AsyncClient, container) -> No
 async def test_another_users_step_is_404(api: httpx.AsyncClient, container) -> None:
     _, owner = await signed_in(container)
     goal = await _goal(api, owner)
-    step = (await _steps(api, owner, [{"goal_id": goal["id"], "title": "Mine", "level": "day"}]))["items"][0]
+    step = (await _steps(api, owner, [{"goal_id": goal["id"], "title": "Mine", "level": "day"}]))[0]
     _, intruder = await signed_in(container)
     own_goal = await _goal(api, intruder)
     body = {"goal_id": own_goal["id"], "title": "Stolen", "level": "day"}
@@ -133,7 +133,7 @@ async def test_another_users_step_is_404(api: httpx.AsyncClient, container) -> N
              404, "GOAL_NOT_FOUND")
     error_of(await api.post("/api/v1/steps/batch", headers=intruder, json={"steps": [
         {**body, "parent_id": step["id"]}]}), 422, "STEPS_INVALID_PARENT")
-    assert ok_result(await api.get(f"/api/v1/steps?goal_id={goal['id']}", headers=intruder))["items"] == []
+    assert ok_result(await api.get(f"/api/v1/steps?goal_id={goal['id']}", headers=intruder)) == []
 
 
 async def test_deleting_a_parent_detaches_its_children(api: httpx.AsyncClient, container) -> None:
@@ -141,9 +141,9 @@ async def test_deleting_a_parent_detaches_its_children(api: httpx.AsyncClient, c
     goal = await _goal(api, headers)
     year, quarter = (await _steps(api, headers, [
         {"key": "y", "goal_id": goal["id"], "title": "Y", "level": "year"},
-        {"parent_key": "y", "goal_id": goal["id"], "title": "Q", "level": "quarter"}]))["items"]
+        {"parent_key": "y", "goal_id": goal["id"], "title": "Q", "level": "quarter"}]))
     assert ok_result(await api.delete(f"/api/v1/steps/{year['id']}", headers=headers)) == {"success": True}
-    left = ok_result(await api.get("/api/v1/steps", headers=headers))["items"]
+    left = ok_result(await api.get("/api/v1/steps", headers=headers))
     assert [(s["id"], s["parent_id"]) for s in left] == [(quarter["id"], None)]
 
 
@@ -211,4 +211,4 @@ async def test_steps_need_a_token(api: httpx.AsyncClient, container) -> None:
     error_of(await api.get("/api/v1/steps"), 401, "AUTH_UNAUTHORIZED")
     user = await make_user(container)
     headers = await auth_headers(container, user)
-    assert ok_result(await api.get("/api/v1/steps", headers=headers))["items"] == []
+    assert ok_result(await api.get("/api/v1/steps", headers=headers)) == []

@@ -173,9 +173,9 @@ async def test_smart_goal_is_saved_listed_and_shows_among_the_ordinary_goals(api
         "relevant": "Travel and work", "priority": 1, "horizon": "1y", "status": "active", "is_completed": False}
     assert created["time_bound"].startswith("2026-12-18T06:00:00")
     assert created["gamification_event"] is not None
-    listed = ok_result(await api.get(SMART, headers=headers))["items"]
+    listed = ok_result(await api.get(SMART, headers=headers))
     assert [g["id"] for g in listed] == [created["id"]] and listed[0]["specific"] == "Duolingo and a textbook"
-    ordinary = ok_result(await api.get("/api/v1/goals", headers=headers))["items"]
+    ordinary = ok_result(await api.get("/api/v1/goals", headers=headers))
     assert [(g["id"], g["horizon"]) for g in ordinary] == [(created["id"], "1y")]
 
 
@@ -186,8 +186,8 @@ async def test_completed_smart_goals_are_hidden_unless_asked_and_keep_their_deta
     ok_result(await api.put(f"/api/v1/goals/{done['id']}", headers=headers,
                             json={"title": "Read 12 books", "horizon": "1y", "status": "done"}))
 
-    default = ok_result(await api.get(SMART, headers=headers))["items"]
-    everything = ok_result(await api.get(SMART, headers=headers, params={"include_completed": "true"}))["items"]
+    default = ok_result(await api.get(SMART, headers=headers))
+    everything = ok_result(await api.get(SMART, headers=headers, params={"include_completed": "true"}))
 
     assert [g["id"] for g in default] == [open_goal["id"]]
     assert [(g["id"], g["is_completed"]) for g in everything] == [(done["id"], True), (open_goal["id"], False)]
@@ -213,7 +213,7 @@ async def test_invalid_smart_goals_are_refused_with_fields(api, container, monda
     error = error_of(await api.post(SMART, headers=headers, json=smart_goal(**overrides)), status_code, code)
 
     assert field in error["fields"]
-    assert ok_result(await api.get("/api/v1/goals", headers=headers))["items"] == []
+    assert ok_result(await api.get("/api/v1/goals", headers=headers)) == []
 
 
 async def test_another_users_and_ordinary_goals_are_never_listed_as_smart(api, container, monday_clock):
@@ -225,8 +225,8 @@ async def test_another_users_and_ordinary_goals_are_never_listed_as_smart(api, c
 
     for include_completed in ("false", "true"):
         mine = ok_result(await api.get(SMART, headers=headers, params={"include_completed": include_completed}))
-        assert mine["items"] == []
-    assert [g["id"] for g in ok_result(await api.get(SMART, headers=other_headers))["items"]] == [theirs["id"]]
+        assert mine == []
+    assert [g["id"] for g in ok_result(await api.get(SMART, headers=other_headers))] == [theirs["id"]]
 
 
 async def test_deadline_sets_the_goal_horizon(api, container, monday_clock):

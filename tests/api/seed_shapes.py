@@ -1,0 +1,88 @@
+"""Read seed 001's documented result shape per endpoint ("Ответ `result`: ...") from the seed text itself.
+
+A shape is "array" (`X[]`), "object" (a model, `{...}`, or named fields) or "object|null" (`X` или `null`), with the
+keys the seed names: `{ "items": ... }`, `X` + `gamification_event`, or the field bullets under the line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEEDS_DIR = Path("/work/shared/seeds")
+_HEADING = re.compile(r"^### (GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)")
+_RESULT = re.compile(r"^- Ответ `result`:\s*(.*)$")
+_ARRAY = re.compile(r"^`\w+\[\]`")
+_BRACE_KEYS = re.compile(r'"(\w+)"\s*:')
+_PLUS_KEYS = re.compile(r"\+ `(\w+)`")
+_BULLET_KEY = re.compile(r"^\s+- `([a-z_]\w*)")
+_ELEMENT_KEYS = re.compile(r"^\s+- `\{\s*([\w, ]+)\}`")
+_SAME_AS = re.compile(r"как у (GET|POST|PUT) `(/\S+)`")
+
+
+@dataclass
+class SeedShape:
+    method: str
+    path: str  # /api/v1/... with {params}, no query
+    kind: str  # "array" | "object"
+    nullable: bool = False
+    keys: set[str] = field(default_factory=set)  # for objects: keys the seed names; for arrays: each element's keys
+    text: str = ""
+
+
+def seed_001_path() -> Path:
+    [path] = sorted(SEEDS_DIR.glob("001_*.txt"))
+    return path
+
+
+def parse_result_shapes(text: str) -> dict[tuple[str, str], SeedShape]:
+    shapes: dict[tuple[str, str], SeedShape] = {}
+    lines = text.splitlines()
+    endpoint: tuple[str, str] | None = None
+    for number, line in enumerate(lines):
+        heading = _HEADING.match(line)
+        if heading:
+            endpoint = (heading.group(1), heading.group(2).split("?")[0])
+            continue
+        result = _RESULT.match(line)
+        if not (result and endpoint):
+            continue
+        rest = result.group(1).strip()
+        bullets = []
+        for follow in lines[number + 1:]:
+            if not follow.startswith("  -"):
+                break
+            bullets.append(follow)
+        shapes[endpoint] = _shape(endpoint, rest, bullets, shapes)
+        endpoint = None
+    return shapes
+
+
+def _shape(endpoint: tuple[str, str], rest: str, bullets: list[str],
+           known: dict[tuple[str, str], SeedShape]) -> SeedShape:
+    method, path = endpoint
+    text = " ".join([rest, *bullets])
+    same_as = _SAME_AS.search(rest)
+    if same_as:
+        other = known[(same_as.group(1), "/api/v1" + same_as.group(2))]
+        return SeedShape(method, path, other.kind, other.nullable, set(other.keys), text)
+    if _ARRAY.match(rest):
+        element_keys: set[str] = set()
+        for bullet in bullets:
+            found = _ELEMENT_KEYS.match(bullet)
+            if found:
+                element_keys |= {k.strip() for k in found.group(1).split(",")}
+        return SeedShape(method, path, "array", keys=element_keys, text=text)
+    keys = set(_PLUS_KEYS.findall(rest))
+    for line in [rest, *bullets]:
+        keys |= set(_BRACE_KEYS.findall(line.split("`")[1] if line.count("`") >= 2 else ""))
+    for bullet in bullets:
+        found = _BULLET_KEY.match(bullet)
+        if found:
+            keys.add(found.group(1))
+    nullable = "или `null`" in text
+    return SeedShape(method, path, "object", nullable=nullable, keys=keys, text=text)
+
+
+def seed_001_shapes() -> dict[tuple[str, str], SeedShape]:
+    return parse_result_shapes(seed_001_path().read_text(encoding="utf-8"))
