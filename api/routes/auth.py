@@ -23,6 +23,7 @@ from api.schemas.auth import (
     TelegramAuthResult,
     TelegramWebAppRequest,
     Tokens,
+    TokenValidity,
     VerificationTokenResult,
 )
 from api.schemas.users import UserPublic
@@ -93,6 +94,13 @@ async def logout(principal: PrincipalDep, container: ContainerDep) -> Envelope:
 async def logout_all(principal: PrincipalDep, container: ContainerDep) -> Envelope:
     await container.auth.logout_all(principal)
     return Envelope.success(Success())
+
+
+@router.get("/validate", response_model=Envelope[TokenValidity],
+            summary="Check the access token: whose it is (401 when it is not valid)")
+async def validate(principal: PrincipalDep) -> Envelope:
+    return Envelope.success(TokenValidity(user_id=principal.user.id, session_id=principal.session.id,
+                                          session_expires_at=principal.session.expires_at))
 
 
 @router.get("/sessions", response_model=Envelope[SessionsResult], summary="The user's signed-in sessions")

@@ -32,6 +32,8 @@ from api.schemas.calendar import (
     EventPatchIn,
     FeedOut,
     GoalPlanOut,
+    GoogleCodeIn,
+    GoogleStatusOut,
     PlanGoalIn,
     PlannedBlockOut,
     PlanWeekIn,
@@ -77,6 +79,7 @@ async def status(user: CurrentUser, container: ContainerDep) -> Envelope:
 
 
 @router.get("/calendars", response_model=Envelope[CalendarList], summary="The caller's calendars")
+@router.get("/list", response_model=Envelope[CalendarList], summary="Alias of GET /calendar/calendars (seed 000)")
 async def calendars(user: CurrentUser, container: ContainerDep) -> Envelope:
     items = await container.calendar.list_calendars(user)
     return Envelope.success(CalendarList(calendars=[CalendarOut(**vars(c)) for c in items], count=len(items)))
@@ -87,10 +90,12 @@ async def list_events(user: CurrentUser, container: ContainerDep,
                       start: BoundedDateTime | None = Query(None, description="ISO 8601 with offset; default now"),
                       end: BoundedDateTime | None = Query(None,
                                                           description="ISO 8601 with offset; default start + 7 days"),
-                      force_sync: bool = Query(False, description="Sync with Google first")) -> Envelope:
+                      force_sync: bool = Query(False, description="Sync with Google first"),
+                      forcefullsync: bool = Query(False, description="Seed 000: re-read everything from Google "
+                                                                     "first (a full sync)")) -> Envelope:
     start = start or container.clock.now()
     end = end or start + timedelta(days=7)
-    events = await container.calendar.list_events(user, start, end, force_sync=force_sync)
+    events = await container.calendar.list_events(user, start, end, force_sync=force_sync, full_sync=forcefullsync)
     return Envelope.success(EventList(items=[EventOut.of(e) for e in events]))
 
 
@@ -109,18 +114,29 @@ async def bulk_update(body: list[BulkItemIn], user: CurrentUser, container: Cont
 
 
 @router.get("/events/{event_id}", response_model=Envelope[EventOut], summary="One event")
+@router.get("/event/{event_id}", response_model=Envelope[EventOut], summary="Alias of GET /calendar/events/{event_id} "
+                                                                            "(seed 000)")
 async def get_event(event_id: uuid.UUID, user: CurrentUser, container: ContainerDep) -> Envelope:
     return Envelope.success(EventOut.of(await container.calendar.get_event(user, event_id)))
 
 
 @router.patch("/events/{event_id}", response_model=Envelope[EventChangeOut],
               summary="Change an event (a planned block takes its step along)")
+@router.patch("/event/{event_id}", response_model=Envelope[EventChangeOut],
+              summary="Alias of PATCH /calendar/events/{event_id} (seed 000)")
 async def patch_event(event_id: uuid.UUID, body: EventPatchIn, user: CurrentUser,
                       container: ContainerDep) -> Envelope:
     event, fields = await container.calendar.patch_event(user, event_id, body.to_service())
     return Envelope.success(EventChangeOut(status="success", event_id=str(event.id), updated_fields=fields,
                                            message="Event updated." if fields else "Nothing to change.",
                                            event=EventOut.of(event)))
+
+
+@router.put("/events/{event_id}", response_model=Envelope[EventOut],
+            summary="Change an event, answering with the event (seed 002; partial bodies allowed, like PATCH)")
+async def put_event(event_id: uuid.UUID, body: EventPatchIn, user: CurrentUser, container: ContainerDep) -> Envelope:
+    event, _fields = await container.calendar.patch_event(user, event_id, body.to_service())
+    return Envelope.success(EventOut.of(event))
 
 
 @router.delete("/events/{event_id}", response_model=Envelope[Success], summary="Delete an event")
@@ -214,6 +230,16 @@ async def cache_clear(user: CurrentUser, container: ContainerDep) -> Envelope:
     return Envelope.success(CacheClearOut(removed_events=removed, message="Calendar cache cleared."))
 
 
+@router.post("/code", response_model=Envelope[GoogleStatusOut],
+             summary="Connect Google Calendar with an authorization code the client obtained (seed 000)")
+async def google_code(body: GoogleCodeIn, user: CurrentUser, container: ContainerDep) -> Envelope:
+    connection = await container.calendar.google.connect_with_code(user, body.code, body.redirect_uri)
+    return Envelope.success(GoogleStatusOut(
+        configured=True, connected=True, google_email=connection.google_email,
+        token_expires_at=connection.token_expires_at, connected_at=connection.connected_at,
+        last_sync=connection.last_sync_at))
+
+
 @router.post("/webhook-setup", response_model=Envelope[ChannelOut],
              summary="Subscribe to Google push notifications for your calendar")
 async def webhook_setup(user: CurrentUser, container: ContainerDep) -> Envelope:
@@ -231,8 +257,10 @@ def _changes(advice, plan: WeekPlan) -> list[ScheduleChangeOut]:
 
 @router.post("/analyze", response_model=Envelope[AnalysisOut],
              summary="AI reading of your week; proposed blocks come from the planner (one text-quota unit)")
+@router.post("/ai/analyze-calendar", response_model=Envelope[AnalysisOut],
+             summary="Alias of POST /calendar/analyze (seed 000's /ai/analyze-calendar)")
 async def analyze(user: CurrentUser, container: ContainerDep, body: AnalyzeIn | None = None) -> Envelope:
-    advice, plan = await container.calendar.advisor.analyze_calendar(user, days=(body or AnalyzeIn()).days)
+    advice, plan = await container.calendar.advisor.analyze_calendar(user, days=(body or AnalyzeIn()).period_days)
     return Envelope.success(AnalysisOut(
         analysis=advice.analysis, recommendations=advice.recommendations, goal_alignment=advice.goal_alignment,
         productivity_score=advice.productivity_score, schedule_changes=_changes(advice, plan),
@@ -241,9 +269,19 @@ async def analyze(user: CurrentUser, container: ContainerDep, body: AnalyzeIn | 
 
 @router.post("/plan-goal", response_model=Envelope[GoalPlanOut],
              summary="This week's blocks for one goal, with AI wording (one text-quota unit)")
+@router.post("/ai/plan-goal", response_model=Envelope[GoalPlanOut],
+             summary="Alias of POST /calendar/plan-goal (seed 000's /ai/plan-goal)")
 async def plan_goal(body: PlanGoalIn, user: CurrentUser, container: ContainerDep) -> Envelope:
-    advice, plan = await container.calendar.advisor.plan_goal(user, body.goal_id, context=body.context)
+    advisor = container.calendar.advisor
+    if body.goal is not None:
+        goal = body.goal
+        advice = await advisor.plan_described_goal(user, title=goal.title,
+                                                   description=goal.description or goal.specific,
+                                                   metric=goal.measurable or None, context=body.context)
+        events: list[ScheduleChangeOut] = []
+    else:
+        advice, plan = await advisor.plan_goal(user, body.goal_id, context=body.context)
+        events = _changes(advice, plan)
     return Envelope.success(GoalPlanOut(
         suggested_time=advice.suggested_time, duration=advice.duration, frequency=advice.frequency,
-        reasoning=advice.reasoning, suggested_events=_changes(advice, plan), generated_by=advice.generated_by,
-        notice=advice.notice))
+        reasoning=advice.reasoning, suggested_events=events, generated_by=advice.generated_by, notice=advice.notice))

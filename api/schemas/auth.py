@@ -117,3 +117,12 @@ class SessionPublic(BaseModel):
 
 class SessionsResult(BaseModel):
     sessions: list[SessionPublic]
+
+
+class TokenValidity(BaseModel):
+    """Seed 000's GET /auth/validate answers a bare `true`; here the envelope carries whose token it is."""
+
+    valid: Literal[True] = True
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    session_expires_at: datetime = Field(description="When the session (its refresh token) runs out")

@@ -4,8 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from core.validation import BoundedDate, BoundedDateTime
 
@@ -59,37 +61,99 @@ class EventList(BaseModel):
     items: list[EventOut]
 
 
-class EventIn(BaseModel):
+class EventTimeIn(BaseModel):
+    """Google's time object (seed 000): `{"dateTime": ..., "timeZone": ...}`."""
+
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=500)
-    description: str = Field("", max_length=5000)
-    location: str = Field("", max_length=500)
-    start: BoundedDateTime
-    end: BoundedDateTime
-    is_all_day: bool = False
+    dateTime: BoundedDateTime = Field(description="ISO 8601; without an offset, `timeZone` says where it is")
+    timeZone: str | None = Field(None, max_length=64, description="IANA zone, e.g. Europe/Moscow")
 
-    def to_service(self) -> dict[str, Any]:
-        data = self.model_dump()
-        data["all_day"] = data.pop("is_all_day")
-        return data
+    def resolve(self, field_name: str) -> datetime:
+        if self.dateTime.tzinfo is not None or not self.timeZone:
+            return self.dateTime
+        try:
+            return self.dateTime.replace(tzinfo=ZoneInfo(self.timeZone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError("time_zone", "Unknown time zone {zone} in {field}",
+                                      {"zone": self.timeZone, "field": field_name}) from None
 
 
-class EventPatchIn(BaseModel):
+class AttendeeIn(BaseModel):
+    """Accepted for seed 000 clients and not stored: Mechta's events are a person's own time, not invitations."""
+
+    email: str = Field(max_length=320)
+    displayName: str | None = Field(None, max_length=200)
+    responseStatus: str | None = Field(None, max_length=40)
+
+
+EventTime = BoundedDateTime | EventTimeIn
+
+_EVENT_ALIASES = """Seed aliases (both names may be sent when they agree; different values are a 422):
+`summary` → `title`, `start_datetime`/`end_datetime` (seed 002) → `start`/`end`;
+`start`/`end` may be Google's `{dateTime, timeZone}`.
+`attendees` and `calendar_id` are accepted and ignored (events go to the calendar in use)."""
+
+
+class _EventFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=500)
+    summary: str | None = Field(None, min_length=1, max_length=500, description="Seed 000's name for `title`")
     description: str | None = Field(None, max_length=5000)
     location: str | None = Field(None, max_length=500)
-    start: BoundedDateTime | None = None
-    end: BoundedDateTime | None = None
+    start: EventTime | None = None
+    end: EventTime | None = Field(None, description="After `start`")
+    start_datetime: BoundedDateTime | None = Field(None, description="Seed 002's name for `start`")
+    end_datetime: BoundedDateTime | None = Field(None, description="Seed 002's name for `end`")
     is_all_day: bool | None = None
+    attendees: list[AttendeeIn] | None = Field(None, max_length=100, description="Accepted, not stored")
+    calendar_id: str | None = Field(None, max_length=200, description="Accepted, ignored: the calendar in use")
+
+    def _merged(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, alias in (("title", "summary"), ("start", "start_datetime"), ("end", "end_datetime")):
+            value, other = getattr(self, name), getattr(self, alias)
+            if isinstance(value, EventTimeIn):
+                value = value.resolve(name)
+            if value is not None and other is not None and value != other:
+                raise PydanticCustomError("alias_conflict", "{name} and {alias} disagree; send one of them",
+                                          {"name": name, "alias": alias})
+            merged = value if value is not None else other
+            if merged is not None:
+                data[name] = merged
+        for name in ("description", "location"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        if self.is_all_day is not None:
+            data["all_day"] = self.is_all_day
+        return data
+
+
+class EventIn(_EventFields):
+    __doc__ = "A new event: `title` (or `summary`), `start` and `end` are required.\n\n" + _EVENT_ALIASES
+
+    @model_validator(mode="after")
+    def _required(self) -> EventIn:
+        missing = [name for name in ("title", "start", "end") if name not in self._merged()]
+        if missing:
+            raise PydanticCustomError("missing", "Send {fields}", {"fields": ", ".join(missing)})
+        return self
 
     def to_service(self) -> dict[str, Any]:
-        data = self.model_dump(exclude_unset=True)
-        if "is_all_day" in data:
-            data["all_day"] = data.pop("is_all_day")
-        return data
+        return {"description": "", "location": "", "all_day": False, **self._merged()}
+
+
+class EventPatchIn(_EventFields):
+    __doc__ = "Send only the fields to change.\n\n" + _EVENT_ALIASES
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventPatchIn:
+        self._merged()
+        return self
+
+    def to_service(self) -> dict[str, Any]:
+        return self._merged()
 
 
 class EventChangeOut(BaseModel):
@@ -245,6 +309,18 @@ class CacheClearOut(BaseModel):
     message: str
 
 
+class GoogleCodeIn(BaseModel):
+    """Seed 000's POST /calendar/code: an authorization code from a Google consent the client ran itself with this
+    server's client id. In the bot, the connect link (POST /google/connect-link) does the same in one tap."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=2048)
+    redirect_uri: str | None = Field(None, max_length=500,
+                                     description="The redirect URI the code was issued for: this server's "
+                                                 "/api/v1/google/callback (default) or `postmessage`")
+
+
 class ConnectLinkOut(BaseModel):
     url: str
     expires_at: datetime
@@ -285,9 +361,25 @@ class WebhookAck(BaseModel):
 
 
 class AnalyzeIn(BaseModel):
+    """Seed 000's `analysis_period_days` is `days`; its `calendar_events` and `user_goals` are accepted and not used:
+    the analysis reads your own calendar and goals, so a client cannot make it reason about someone else's week."""
+
     model_config = ConfigDict(extra="forbid")
 
-    days: int = Field(7, ge=1, le=30, description="How many days ahead to analyse")
+    days: int | None = Field(None, ge=1, le=30, description="How many days ahead to analyse (default 7)")
+    analysis_period_days: int | None = Field(None, ge=1, le=30, description="Seed 000's name for `days`")
+    calendar_events: list[dict[str, Any]] | None = Field(None, max_length=100, description="Accepted, not used")
+    user_goals: list[dict[str, Any]] | None = Field(None, max_length=50, description="Accepted, not used")
+
+    @model_validator(mode="after")
+    def _one_period(self) -> AnalyzeIn:
+        if None not in (self.days, self.analysis_period_days) and self.days != self.analysis_period_days:
+            raise PydanticCustomError("alias_conflict", "days and analysis_period_days disagree; send one of them")
+        return self
+
+    @property
+    def period_days(self) -> int:
+        return self.days or self.analysis_period_days or 7
 
 
 class ScheduleChangeOut(BaseModel):
@@ -310,11 +402,38 @@ class AnalysisOut(BaseModel):
     notice: str | None
 
 
-class PlanGoalIn(BaseModel):
+class DescribedGoalIn(BaseModel):
+    """Seed 000's SMART goal sent inline to plan-goal; it is not saved (save it with POST /calendar/ai/goals)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    goal_id: uuid.UUID
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    specific: str = Field("", max_length=1000)
+    measurable: str = Field("", max_length=300)
+    achievable: str = Field("", max_length=1000)
+    relevant: str = Field("", max_length=1000)
+    time_bound: BoundedDateTime | None = None
+    priority: int | None = Field(None, ge=1, le=5)
+
+
+class PlanGoalIn(BaseModel):
+    """Either `goal_id` (a saved goal: its open week/day steps are placed into this week) or seed 000's inline
+    `goal` (words only: when and how often, over the next seven days' free time; no blocks). `free_time_slots` is
+    accepted and not used: free time comes from your calendar and working hours."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID | None = None
+    goal: DescribedGoalIn | None = None
+    free_time_slots: list[dict[str, Any]] | None = Field(None, max_length=50, description="Accepted, not used")
     context: str = Field("", max_length=1000, description="Wishes, e.g. 'I prefer evenings'")
+
+    @model_validator(mode="after")
+    def _one_goal(self) -> PlanGoalIn:
+        if (self.goal_id is None) == (self.goal is None):
+            raise PydanticCustomError("one_goal", "Send goal_id or goal (one of them)")
+        return self
 
 
 class GoalPlanOut(BaseModel):

@@ -89,6 +89,8 @@ _TEXTS = {
         "time": "{days} — в найденные свободные окна", "time_none": "Свободных окон на этой неделе не нашлось",
         "duration": "{minutes} мин за сессию", "frequency": "{times} в неделю",
         "reasoning": "Время подобрано только из ваших свободных часов, с буфером вокруг встреч и дневным лимитом.",
+        "time_free": "Свободное время на неделе: {days}", "duration_free": "Сессия по длине одного из этих окон",
+        "frequency_free": "Сохраните цель и её шаги — планировщик расставит их по этим окнам",
     },
     "en": {
         "analysis": "Over {days} days you have {events}, {busy} h busy; {free} h are free within your hours. "
@@ -102,6 +104,8 @@ _TEXTS = {
         "time": "{days} — in the free slots found", "time_none": "No free slots were found this week",
         "duration": "{minutes} min per session", "frequency": "{times} a week",
         "reasoning": "Times come only from your free hours, with a buffer around meetings and a daily limit.",
+        "time_free": "Free time this week: {days}", "duration_free": "A session as long as one of these slots",
+        "frequency_free": "Save the goal and its steps, and the planner will place them into these slots",
     },
 }
 
@@ -144,6 +148,11 @@ def offline_analysis(inputs: dict[str, Any], locale: str) -> CalendarAdvice:
 def offline_goal_plan(inputs: dict[str, Any], locale: str) -> GoalPlanAdvice:
     texts = _TEXTS[locale]
     blocks = inputs["blocks"]
+    if not blocks and inputs["slots"]:  # a goal with nothing to place yet: point at the free time
+        free_days = ", ".join(list(dict.fromkeys(s["weekday"] for s in inputs["slots"]))[:4])
+        return GoalPlanAdvice(suggested_time=texts["time_free"].format(days=free_days),
+                              duration=texts["duration_free"], frequency=texts["frequency_free"],
+                              reasoning=texts["reasoning"])
     days = ", ".join(dict.fromkeys(b["weekday"] for b in blocks))
     minutes = round(sum(b["minutes"] for b in blocks) / len(blocks)) if blocks else 0
     return GoalPlanAdvice(

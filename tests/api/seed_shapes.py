@@ -5,9 +5,11 @@ keys the seed names: `{ "items": ... }`, `X` + `gamification_event`, or the fiel
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SEEDS_DIR = Path("/work/shared/seeds")
 _HEADING = re.compile(r"^### (GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)")
@@ -86,3 +88,47 @@ def _shape(endpoint: tuple[str, str], rest: str, bullets: list[str],
 
 def seed_001_shapes() -> dict[tuple[str, str], SeedShape]:
     return parse_result_shapes(seed_001_path().read_text(encoding="utf-8"))
+
+
+_SEED_000_HEADING = re.compile(r"^### (GET|POST|PUT|PATCH|DELETE) `(/\S+)`")
+_SEED_002_REQUEST = re.compile(r"^```http\n(GET|POST|PUT|PATCH|DELETE) (/\S+)\n```", re.MULTILINE)
+_JSON_BLOCK = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+
+
+def seed_path(number: str) -> Path:
+    [path] = sorted(SEEDS_DIR.glob(f"{number}_*.txt"))
+    return path
+
+
+def seed_000_request_examples() -> dict[tuple[str, str], Any]:
+    """Seed 000's example request bodies: the ```json block after "**Запрос:**" under each endpoint heading."""
+    examples: dict[tuple[str, str], Any] = {}
+    sections = re.split(r"(?m)^(?=### )", seed_path("000").read_text(encoding="utf-8"))
+    for section in sections:
+        heading = _SEED_000_HEADING.match(section)
+        if not heading or "**Запрос:**" not in section:
+            continue
+        block = _JSON_BLOCK.search(section, section.index("**Запрос:**"))
+        if block:
+            examples[(heading.group(1), heading.group(2))] = json.loads(block.group(1))
+    return examples
+
+
+def seed_002_request_examples() -> dict[tuple[str, str], Any]:
+    """Seed 002's example request bodies: the ```json block after "**請求體**" following an ```http request line.
+    A body described as "the same as creating" (與創建事件相同格式) reuses the create example."""
+    text = seed_path("002").read_text(encoding="utf-8")
+    examples: dict[tuple[str, str], Any] = {}
+    requests = list(_SEED_002_REQUEST.finditer(text))
+    for number, request in enumerate(requests):
+        end = requests[number + 1].start() if number + 1 < len(requests) else len(text)
+        section = text[request.end():end]
+        key = (request.group(1), request.group(2))
+        if "**請求體**" not in section:
+            continue
+        block = _JSON_BLOCK.search(section, section.index("**請求體**"))
+        if block:
+            examples[key] = json.loads(block.group(1))
+        elif "與創建事件相同格式" in section:
+            examples[key] = examples[("POST", "/api/events/")]
+    return examples

@@ -109,6 +109,13 @@ class FakeGoogle:
         self.access_tokens[token] = refresh_token
         return token
 
+    def client_code(self, redirect_uri: str, *, offline: bool = True) -> str:
+        """A code a client app obtained through its own consent screen, without PKCE (seed 000's /calendar/code)."""
+        code = "4/" + secrets.token_urlsafe(16)
+        self.codes[code] = {"challenge": None, "redirect_uri": redirect_uri,
+                            "scope": "https://www.googleapis.com/auth/calendar", "offline": offline}
+        return code
+
     # the ASGI app ---------------------------------------------------------------------------------------------
     def _build(self) -> FastAPI:
         app = FastAPI()
@@ -154,7 +161,7 @@ class FakeGoogle:
                     return _oauth_error("invalid_grant", "Malformed auth code.")
                 verifier = form.get("code_verifier", "")
                 challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-                if challenge != entry["challenge"]:
+                if entry["challenge"] is not None and challenge != entry["challenge"]:
                     return _oauth_error("invalid_grant", "Invalid code verifier.")
                 refresh = "1//" + secrets.token_urlsafe(24) if entry["offline"] else None
                 if refresh:

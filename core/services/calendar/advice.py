@@ -22,7 +22,7 @@ from core.prompts.wording import shortened
 from core.repositories.goals import GoalRepository, StepRepository
 from core.repositories.rituals import RitualRepository
 from core.services.ai import AIService
-from core.services.calendar.planning import week_monday
+from core.services.calendar.planning import Interval, week_monday
 from core.services.calendar.providers import CalendarProviders
 from core.services.calendar.validation import clean_text
 from core.services.calendar.week_planner import WeekPlan, WeekPlanner
@@ -98,15 +98,34 @@ class CalendarAdvisor:
         if not step_ids:
             raise NotFound("CALENDAR_NOTHING_TO_PLAN", "This goal has no open week or day steps to place.")
         plan = await self.planner.preview_week(user, step_ids=step_ids[:PLAN_GOAL_STEPS_MAX])
+        goal_view = {"title": goal.title, "description": goal.description[:500], "metric": goal.metric}
+        advice = await self._advise_goal(user, goal_view, context, _blocks_for_ai(plan, ZoneInfo(user.time_zone)),
+                                         plan.slots)
+        return _keep_known_notes(advice, plan), plan
+
+    async def plan_described_goal(self, user: User, *, title: str, description: str = "", metric: str | None = None,
+                                  context: str = "") -> GoalPlanAdvice:
+        """Seed 000's plan-goal with a goal described inline (not saved): the AI's words on when and how often,
+        over the next seven days' free time. No blocks: a described goal has no steps for the placer to place."""
+        title = clean_text(title, 200, "goal.title", required=True)
+        context = clean_text(context, 1000, "context")
+        now = self.clock.now()
+        slots = await self.planner.free_slots(user, now, now + timedelta(days=7))
+        goal_view = {"title": title, "description": clean_text(description, 500, "goal.description"),
+                     "metric": clean_text(metric, 300, "goal.measurable") or None}
+        advice = await self._advise_goal(user, goal_view, context, [], slots)
+        return advice.model_copy(update={"block_notes": []})
+
+    async def _advise_goal(self, user: User, goal: dict[str, Any], context: str, blocks: list[dict[str, Any]],
+                           slots: list[Interval]) -> GoalPlanAdvice:
         zone = ZoneInfo(user.time_zone)
         inputs = {
-            "goal": {"title": goal.title, "description": goal.description[:500], "metric": goal.metric},
-            "context": context, "time_zone": user.time_zone, "blocks": _blocks_for_ai(plan, zone),
-            "slots": [{"start": s.start.astimezone(zone).strftime("%a %d.%m %H:%M"), "minutes": s.minutes}
-                      for s in plan.slots[:30]],
+            "goal": goal, "context": context, "time_zone": user.time_zone, "blocks": blocks,
+            "slots": [{"start": s.start.astimezone(zone).strftime("%a %d.%m %H:%M"),
+                       "weekday": s.start.astimezone(zone).strftime("%A"), "minutes": s.minutes}
+                      for s in slots[:30]],
         }
-        advice = await self.ai.run(PLAN_GOAL, user=user, inputs=inputs, error_prefix="CALENDAR")
-        return _keep_known_notes(advice, plan), plan
+        return await self.ai.run(PLAN_GOAL, user=user, inputs=inputs, error_prefix="CALENDAR")
 
 
     async def explain_week(self, user: User, plan: WeekPlan) -> WeekWording:

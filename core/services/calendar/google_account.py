@@ -50,6 +50,14 @@ class GoogleAccount:
     async def finish_connect(self, *, state: str | None, code: str | None, error: str | None,
                              browser_key: str | None) -> GoogleConnection:
         connection, _ = await self.oauth.callback(state=state, code=code, error=error, browser_key=browser_key)
+        return await self._announce(connection)
+
+    async def connect_with_code(self, user: User, code: str, redirect_uri: str | None = None) -> GoogleConnection:
+        """Connect with an authorization code the client obtained itself (seed 000's POST /calendar/code)."""
+        connection, _ = await self.oauth.exchange_code(user, code, redirect_uri)
+        return await self._announce(connection)
+
+    async def _announce(self, connection: GoogleConnection) -> GoogleConnection:
         async with self.db.read() as session:
             user = await session.get(User, connection.user_id)
         if user is not None:

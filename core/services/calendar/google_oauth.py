@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from core.config import Settings
 from core.db.engine import Database
 from core.db.models import User
 from core.db.models.calendar import GoogleConnection, GoogleOAuthRequest
-from core.errors import Conflict
+from core.errors import BadRequest, Conflict
 from core.repositories.calendar import CalendarRepository
 from core.security import constant_time_equals, new_token, sha256_hex
 from core.services.calendar.google_sync import CALENDAR_SCOPE, GoogleApi, TokenCipher
@@ -66,7 +67,7 @@ class GoogleOAuth:
     def redirect_uri(self) -> str:
         return self.settings.effective_public_base_url + CALLBACK_PATH
 
-    def _flow(self, code_verifier: str | None = None) -> Flow:
+    def _flow(self, code_verifier: str | None = None, *, redirect_uri: str | None = None, pkce: bool = True) -> Flow:
         from google_auth_oauthlib.flow import Flow  # imported on first use, like the rest of Google's client
 
         config = {"web": {
@@ -74,8 +75,8 @@ class GoogleOAuth:
             "client_secret": self.settings.google_client_secret.get_secret_value(),
             "auth_uri": self.settings.google_auth_uri, "token_uri": self.settings.google_token_uri,
             "redirect_uris": [self.redirect_uri]}}
-        return Flow.from_client_config(config, scopes=[CALENDAR_SCOPE], redirect_uri=self.redirect_uri,
-                                       code_verifier=code_verifier, autogenerate_code_verifier=True)
+        return Flow.from_client_config(config, scopes=[CALENDAR_SCOPE], redirect_uri=redirect_uri or self.redirect_uri,
+                                       code_verifier=code_verifier, autogenerate_code_verifier=pkce)
 
     async def connect_link(self, user: User) -> tuple[str, datetime]:
         """A one-time link the bot sends; opening it starts the Google consent."""
@@ -147,7 +148,30 @@ class GoogleOAuth:
         except Exception as exc:
             log.warning("Google code exchange failed for user %s: %s", user_id, exc)
             raise OAuthPageError("exchange_failed") from exc
-        creds = flow.credentials
+        return await self._store_tokens(user_id, flow.credentials)
+
+    async def exchange_code(self, user: User, code: str, redirect_uri: str | None = None
+                            ) -> tuple[GoogleConnection, bool]:
+        """Seed 000's POST /calendar/code: a client that ran Google's consent itself (with this server's client id)
+        hands over the authorization code. No PKCE verifier exists for such a code; `redirect_uri` must be the one
+        the client used: this server's callback (the default) or Google's "postmessage" for popup sign-ins."""
+        if not self.configured:
+            raise google_not_configured()
+        if redirect_uri not in (None, self.redirect_uri, "postmessage"):
+            raise BadRequest("GOOGLE_REDIRECT_URI_INVALID", "Use this server's callback URL or \"postmessage\".",
+                             fields={"redirect_uri": [f"Expected {self.redirect_uri} or postmessage"]})
+        flow = self._flow(redirect_uri=redirect_uri, pkce=False)
+        try:
+            await asyncio.to_thread(flow.fetch_token, code=code)
+        except Exception as exc:
+            log.warning("Google code exchange (POST /calendar/code) failed for user %s: %s", user.id,
+                        type(exc).__name__)
+            raise BadRequest("GOOGLE_CODE_INVALID",
+                             "Google did not accept this authorization code; sign in with Google again.") from exc
+        return await self._store_tokens(user.id, flow.credentials)
+
+    async def _store_tokens(self, user_id: uuid.UUID, creds) -> tuple[GoogleConnection, bool]:
+        now = self.clock.now()
         email = await self._primary_calendar_id(creds)
         lifetime = (creds.expiry.replace(tzinfo=UTC) - datetime.now(UTC)) if creds.expiry else None
         async with self.db.transaction() as session:

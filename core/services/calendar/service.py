@@ -95,11 +95,12 @@ class CalendarService:
         return await (await self.providers.for_user(user)).list_calendars()
 
     async def list_events(self, user: User, start: datetime, end: datetime, *,
-                          force_sync: bool = False) -> list[CalendarEvent]:
+                          force_sync: bool = False, full_sync: bool = False) -> list[CalendarEvent]:
+        """`force_sync` syncs incrementally first; `full_sync` (seed 000's `forcefullsync`) re-reads everything."""
         start, end = check_range(start, end)
         provider = await self.providers.for_user(user)
-        if force_sync:
-            await provider.sync()
+        if force_sync or full_sync:
+            await provider.sync(force_full=full_sync)
         return await provider.list_events(start, end)
 
     async def get_event(self, user: User, event_id: uuid.UUID) -> CalendarEvent:
