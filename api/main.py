@@ -14,7 +14,7 @@ from api.envelope import request_id_var
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.rate_limit import RateLimitMiddleware
-from api.routes import API_V1_ROUTERS
+from api.routes import API_V1_ROUTERS, document_route_errors
 from api.routes.system import router as system_router
 from api.unavailable import install_unavailable_handlers
 from core.bootstrap import Container, build_container
@@ -59,6 +59,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
     install_error_handlers(app)
     install_unavailable_handlers(app, settings.database_retry_after_seconds)
+    _document_errors_in_openapi(app)
     # Every API route checks its input against core.validation's character rule first (api/edge.py).
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix="/api/v1", dependencies=EDGE_DEPENDENCIES)
@@ -84,6 +85,16 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         # connection is from a listed proxy.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
     return app
+
+
+def _document_errors_in_openapi(app: FastAPI) -> None:
+    # Built on the first /openapi.json, not at import: reading the core for error codes is not start-up work.
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document_route_errors()
+        return FastAPI.openapi(app)
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_playground(app: FastAPI, settings: Settings) -> None:

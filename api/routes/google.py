@@ -37,6 +37,14 @@ _PAGES = {
 }
 
 
+# The browser pages answer in HTML, with the status of what happened.
+_PAGE_RESPONSES: dict[int | str, dict] = {
+    status: {"description": " / ".join(title for s, title, _ in _PAGES.values() if s == status),
+             "content": {"text/html": {"schema": {"type": "string"}}}}
+    for status in sorted({status for status, _, _ in _PAGES.values()})
+}
+
+
 def _page(kind: str) -> HTMLResponse:
     status, title, text = _PAGES[kind]
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -55,6 +63,7 @@ async def connect_link(user: CurrentUser, container: ContainerDep) -> Envelope:
 
 
 @router.get("/start", response_class=HTMLResponse, include_in_schema=True,
+            responses={**_PAGE_RESPONSES, 302: {"description": "To Google's consent page (sets a browser cookie)"}},
             summary="Opened from the one-time link: redirects to Google's consent page")
 async def start(container: ContainerDep, t: str = Query("", max_length=128)):
     try:
@@ -70,7 +79,8 @@ async def start(container: ContainerDep, t: str = Query("", max_length=128)):
     return response
 
 
-@router.get("/callback", response_class=HTMLResponse, summary="Google's OAuth redirect (shows a result page)")
+@router.get("/callback", response_class=HTMLResponse, responses=_PAGE_RESPONSES,
+            summary="Google's OAuth redirect (shows a result page)")
 async def callback(container: ContainerDep, state: str | None = Query(None, max_length=256),
                    code: str | None = Query(None, max_length=4096), error: str | None = Query(None, max_length=200),
                    browser_key: str | None = Cookie(None, alias=BROWSER_COOKIE)):

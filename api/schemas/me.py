@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from api.schemas.users import UserPublic
 from core.services.profile import MeView
 from core.validation import BoundedDate
+
+LocalTimeIn = Annotated[time, WithJsonSchema(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "examples": ["07:30"]},
+    mode="validation")]
 
 
 class ResourceUsagePublic(BaseModel):
@@ -44,5 +48,5 @@ class UserUpdate(BaseModel):
     locale: Literal["ru", "en"] | None = None
     time_zone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Moscow")
     date_of_birth: BoundedDate | None = None
-    morning_time: time | None = Field(None, description="HH:MM, the user's local time")
-    evening_time: time | None = Field(None, description="HH:MM, the user's local time")
+    morning_time: LocalTimeIn | None = Field(None, description="HH:MM, the user's local time")
+    evening_time: LocalTimeIn | None = Field(None, description="HH:MM, the user's local time")

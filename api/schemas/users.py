@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+
+HH_MM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+# A local wall-clock time is answered as "HH:MM" (not "08:00:00", which JSON Schema's `format: time` refuses
+# without an offset).
+LocalTimeOut = Annotated[
+    time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": HH_MM_PATTERN, "examples": ["08:00"]}, mode="serialization"),
+]
 
 
 class UserPublic(BaseModel):
@@ -22,8 +32,8 @@ class UserPublic(BaseModel):
     locale: str
     time_zone: str
     date_of_birth: date | None
-    morning_time: time
-    evening_time: time
+    morning_time: LocalTimeOut
+    evening_time: LocalTimeOut
     plan: str
     is_admin: bool
     is_active: bool

@@ -57,7 +57,7 @@ async def test_profile_change_is_visible_at_once(api: httpx.AsyncClient, contain
                "gender": "female", "life_format": "freelance"}
     updated = ok_result(await api.put("/api/v1/me", json=changes, headers=headers))
     assert updated["user"]["first_name"] == "Maria"
-    assert updated["user"]["morning_time"] == "07:30:00" and updated["user"]["evening_time"] == "22:15:00"
+    assert updated["user"]["morning_time"] == "07:30" and updated["user"]["evening_time"] == "22:15"
     assert set(updated) == {"user", "plan", "usage"}
     again = ok_result(await api.get("/api/v1/me", headers=headers))["user"]
     assert (again["display_name"], again["locale"], again["time_zone"], again["date_of_birth"]) == (
