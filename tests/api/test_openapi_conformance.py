@@ -8,6 +8,7 @@ token's user), and so are the two sign-outs (they end the token's session, which
 from __future__ import annotations
 
 import asyncio
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,6 +54,7 @@ def _schema():
     from api.main import create_app
 
     root = Path(tempfile.mkdtemp(prefix="mechta-conformance-"))
+    atexit.register(shutil.rmtree, root, True)  # also when the test is deselected
     app = create_app(settings=_settings(root), run_migrations=False)
     loaded = schemathesis.openapi.from_dict(app.openapi())
     loaded.app = app
@@ -65,11 +67,9 @@ schema, _app, _root = _schema()
 
 
 @pytest.fixture(scope="module")
-def token_headers():
+def token_headers() -> dict[str, str]:
     """Migrate the app's database and sign a user in before the first request (the app builds its own container)."""
-    headers = asyncio.run(_migrated_user_token(_settings(_root)))
-    yield headers
-    shutil.rmtree(_root, ignore_errors=True)
+    return asyncio.run(_migrated_user_token(_settings(_root)))
 
 
 @schema.parametrize()
