@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import update
 
 from core.db.models import User
@@ -165,7 +164,6 @@ def test_the_table_is_read_from_the_seed_text() -> None:
     assert edited[("GET", "/api/v1/goals")].kind == "object" and edited[("GET", "/api/v1/goals")].keys == {"items"}
 
 
-@pytest.mark.usefixtures("clock")
 async def test_every_seed_endpoint_answers_in_the_seed_shape(api: httpx.AsyncClient, container) -> None:
     rec = Recorder(api)
     await _walk_the_seed(rec, container)
