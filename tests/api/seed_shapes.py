@@ -132,3 +132,39 @@ def seed_002_request_examples() -> dict[tuple[str, str], Any]:
         elif "與創建事件相同格式" in section:
             examples[key] = examples[("POST", "/api/events/")]
     return examples
+
+
+_CODE = re.compile(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`")
+_STATUSES = re.compile(r"\b([1-5]\d\d(?:/[1-5]\d\d)*)\b")
+
+
+def parse_error_codes(text: str) -> dict[tuple[str, str], dict[str, set[int]]]:
+    """Per endpoint, the error codes its "Ошибки" lines name and the statuses written before them (empty when the
+    seed gives none, e.g. "`GOALS_AI_FAILED` (в зависимости от ответа worker)")."""
+    found: dict[tuple[str, str], dict[str, set[int]]] = {}
+    endpoint: tuple[str, str] | None = None
+    in_errors = False
+    header_statuses: set[int] = set()
+    for line in text.splitlines():
+        heading = _HEADING.match(line)
+        if heading or line.startswith("## "):
+            endpoint = (heading.group(1), heading.group(2).split("?")[0]) if heading else None
+            in_errors = False
+            continue
+        if endpoint is None:
+            continue
+        if line.startswith("- "):
+            in_errors = line.startswith(("- Ошиб", "- Ошибк"))
+            header = re.match(r"- Ошибк[аи] \((\d{3})\)", line)
+            header_statuses = {int(header.group(1))} if header else set()
+        if not in_errors:
+            continue
+        statuses = set(header_statuses)
+        position = 0
+        for code in _CODE.finditer(line):
+            before = _STATUSES.findall(line[position:code.start()])
+            if before:
+                statuses = {int(s) for s in before[-1].split("/")}
+            found.setdefault(endpoint, {}).setdefault(code.group(1), set()).update(statuses)
+            position = code.end()
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.config import Settings
+from tests.api.seed_shapes import parse_error_codes, seed_001_path
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +53,17 @@ def test_business_rules_are_in_the_schema(spec) -> None:
     scores = schemas["LifeWheelCreate"]["properties"]["scores"]
     assert scores["minProperties"] == 1 and scores["additionalProperties"]["maximum"] == 10
     assert "After `start`" in str(schemas["EventIn"]["properties"]["end"])
+
+
+def test_every_error_code_seed_001_names_is_documented_with_the_seeds_status(spec) -> None:
+    seed = parse_error_codes(seed_001_path().read_text(encoding="utf-8"))
+    problems = []
+    for (method, path), codes in seed.items():
+        responses = spec["paths"][path][method.lower()]["responses"]
+        for code, statuses in codes.items():
+            documented = {int(status) for status, response in responses.items()
+                          if f"`{code}`" in response.get("description", "")}
+            if not documented or (statuses and not documented & statuses):
+                problems.append(f"{method} {path} {code}: seed {sorted(statuses)}, documented {sorted(documented)}")
+    assert len([c for codes in seed.values() for c in codes]) >= 40
+    assert problems == []
