@@ -7,7 +7,6 @@ token's user), and so are the two sign-outs (they end the token's session, which
 """
 from __future__ import annotations
 
-import asyncio
 import atexit
 import shutil
 import tempfile
@@ -67,9 +66,9 @@ schema, _app, _root = _schema()
 
 
 @pytest.fixture(scope="module")
-def token_headers() -> dict[str, str]:
+async def token_headers() -> dict[str, str]:
     """Migrate the app's database and sign a user in before the first request (the app builds its own container)."""
-    return asyncio.run(_migrated_user_token(_settings(_root)))
+    return await _migrated_user_token(_settings(_root))
 
 
 @schema.parametrize()
