@@ -62,7 +62,7 @@ ROUTER_CORE_MODULES: dict[int, tuple[str, ...]] = {
     id(gamification_router): ("services/gamification.py",),
     id(esoterics_router): ("services/esoterics.py",),
     id(calendar_router): (*_CALENDAR, *_AI),
-    id(calendar_ai_router): ("services/calendar_chat.py", "services/goals.py", *_CALENDAR, *_AI),
+    id(calendar_ai_router): ("services/coach.py", "services/goals.py", *_CALENDAR, *_AI),
     id(google_router): _CALENDAR,
     id(webhook_router): _CALENDAR,
 }
