@@ -48,7 +48,8 @@ async def _walk_the_seed(rec: Recorder, container) -> None:
     mine = next(s for s in sessions["sessions"] if s["is_current"])
     await c("DELETE", "/api/v1/auth/sessions/{session_id}", headers=h,
             path={"session_id": next(s["id"] for s in sessions["sessions"] if s["id"] != mine["id"])})
-    await c("POST", "/api/v1/auth/telegram", headers={"X-Bot-Secret": container.settings.bot_secret_key},
+    bot_secret = container.settings.bot_secret_key.get_secret_value()
+    await c("POST", "/api/v1/auth/telegram", headers={"X-Bot-Secret": bot_secret},
             json={"telegram_id": 424242, "first_name": "Seed"})
 
     me = await c("GET", "/api/v1/me", headers=h)
