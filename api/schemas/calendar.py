@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from core.validation import BoundedDate, BoundedDateTime
@@ -87,7 +87,14 @@ class AttendeeIn(BaseModel):
     responseStatus: str | None = Field(None, max_length=40)
 
 
-EventTime = BoundedDateTime | EventTimeIn
+def _google_time(value: Any) -> Any:
+    """Google's `{dateTime, timeZone}` becomes one aware time, so errors point at `start`/`end` themselves."""
+    if isinstance(value, dict):
+        return EventTimeIn.model_validate(value).resolve("time")
+    return value
+
+
+EventTime = Annotated[BoundedDateTime, BeforeValidator(_google_time)]
 
 _EVENT_ALIASES = """Seed aliases (both names may be sent when they agree; different values are a 422):
 `summary` → `title`, `start_datetime`/`end_datetime` (seed 002) → `start`/`end`;
@@ -102,8 +109,8 @@ class _EventFields(BaseModel):
     summary: str | None = Field(None, min_length=1, max_length=500, description="Seed 000's name for `title`")
     description: str | None = Field(None, max_length=5000)
     location: str | None = Field(None, max_length=500)
-    start: EventTime | None = None
-    end: EventTime | None = Field(None, description="After `start`")
+    start: EventTime | None = Field(None, description="ISO 8601 with offset, or Google's {dateTime, timeZone}")
+    end: EventTime | None = Field(None, description="After `start`; ISO 8601 with offset, or {dateTime, timeZone}")
     start_datetime: BoundedDateTime | None = Field(None, description="Seed 002's name for `start`")
     end_datetime: BoundedDateTime | None = Field(None, description="Seed 002's name for `end`")
     is_all_day: bool | None = None
