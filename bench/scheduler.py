@@ -1,8 +1,9 @@
 """Scheduler benchmark on PostgreSQL: claiming 100 000 prompts due in the same minute, and sending against the Bot
 API emulator limited to 30 messages per second.
 
-Prints figures only (no assertions on time). Creates a scratch database and drops it at the end.
-    python bench/scheduler.py [--users 100000] [--messages 300]
+Prints figures only (no assertions on time); with BENCH_RESULTS set, appends them for `make bench`'s table.
+Creates a scratch database and drops it at the end.
+    python bench/scheduler.py [--users 100000] [--messages 300]      QUICK=1: 20 000 users, 100 messages
 Environment: BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, an admin database),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/0; empty = skip the shared-limiter run).
 """
@@ -30,9 +31,10 @@ import uvicorn  # noqa: E402
 from aiogram import Bot  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
-from sqlalchemy import JSON, delete, update  # noqa: E402
+from sqlalchemy import JSON, delete, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.support.results import record  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.cache import MemoryCache, RedisCache  # noqa: E402
 from core.clock import FrozenClock  # noqa: E402
@@ -51,6 +53,8 @@ EMULATOR_RATE = 30
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Etc/GMT+12",
          "Australia/Adelaide", "America/Sao_Paulo", "Asia/Kathmandu", "Europe/Moscow", "UTC")
 DUE_AT = datetime(2024, 6, 3, 6, 0, tzinfo=UTC)
+CLAIM_GOAL = 15_000
+SEND_RATIO_GOAL = 0.9
 
 
 async def _bench_prompt(user: User, kind: str, local_date) -> tuple[str, None]:
@@ -85,7 +89,8 @@ def _user_row(index: int, telegram_id: int) -> dict:
 
 
 def _copy_value(column, row: dict):
-    value = row.get(column.key, column.default.arg)
+    # Only columns the row lacks fall back to the model's default (a column in the row may have none).
+    value = row.get(column.key, column.default.arg if column.default is not None else None)
     if callable(value):
         value = value(None)
     return json.dumps(value) if isinstance(column.type, JSON) else value
@@ -104,6 +109,16 @@ async def reset_due(container: Container) -> None:
     async with container.db.transaction() as session:
         await session.execute(delete(RitualPromptLog))
         await session.execute(update(User).values(next_morning_at=DUE_AT))
+
+
+async def _log_counts(container: Container) -> tuple[int, int]:
+    """Rows in the send log, and how many (user, kind, local date) appear more than once (must be 0)."""
+    async with container.db.read() as session:
+        rows = (await session.execute(text("SELECT count(*) FROM ritual_prompt_log"))).scalar_one()
+        duplicated = (await session.execute(text(
+            "SELECT count(*) FROM (SELECT 1 FROM ritual_prompt_log GROUP BY user_id, kind, local_date "
+            "HAVING count(*) > 1) AS twice"))).scalar_one()
+    return rows, duplicated
 
 
 async def claim_all(containers: list[Container]) -> tuple[int, float]:
@@ -134,7 +149,8 @@ async def serve(app):
         await task
 
 
-async def send_run(database_url: str, messages: int, schedulers: int, redis_url: str, label: str) -> None:
+async def send_run(database_url: str, messages: int, schedulers: int, redis_url: str,
+                   label: str) -> tuple[float, int]:
     """`messages` users due now, delivered by `schedulers` processes-alike (own Container each) to the emulator."""
     with tempfile.TemporaryDirectory() as state_dir:
         app = create_playground_app(Path(state_dir), rate_limit_per_second=EMULATOR_RATE)
@@ -172,18 +188,22 @@ async def send_run(database_url: str, messages: int, schedulers: int, redis_url:
             elapsed = time.perf_counter() - started
             for bot in bots:
                 await bot.session.close()
-        delivered = sum(len(emulator.messages(chat)) for chat in chats)
+        received = [len(emulator.messages(chat)) for chat in chats]
+        delivered = sum(received)
+        duplicates = sum(max(0, count - 1) for count in received)
         for container in containers:
             if isinstance(container.cache, RedisCache):
                 await container.cache.delete("telegram:send-slot")
             await container.close()
     rate = delivered / elapsed
+    send_rate = setup.settings.telegram_send_rate
     limiter = "Redis (shared)" if redis_url else "in-process (aiolimiter)"
     print(f"  {label}: {schedulers} scheduler(s), {limiter} limiter at {setup.settings.telegram_send_rate:g} msg/s")
     print(f"    delivered {delivered}/{messages} in {elapsed:.1f} s = {rate:.1f} msg/s, "
-          f"{rate / EMULATOR_RATE:.2f} of the emulator's {EMULATOR_RATE} msg/s limit; "
-          f"429 responses: {rejected['429']}; sent per report: {[r.sent for r in reports]}, "
-          f"retried: {sum(r.retried for r in reports)}")
+          f"{rate / send_rate:.2f} of the {send_rate:g} msg/s send limit (the emulator refuses above "
+          f"{EMULATOR_RATE}); 429 responses: {rejected['429']}; duplicates: {duplicates}; "
+          f"sent per report: {[r.sent for r in reports]}, retried: {sum(r.retried for r in reports)}")
+    return rate / send_rate, duplicates
 
 
 async def main(users: int, messages: int) -> None:
@@ -200,21 +220,34 @@ async def main(users: int, messages: int) -> None:
               f"(COPY in {time.perf_counter() - started:.1f} s)")
 
         print("Claim and advance (log row inserted, next_morning_at moved to tomorrow; no sending):")
-        for batch, parallel in ((200, 1), (1000, 1)):
+        best = 0.0
+        for batch, parallel in ((200, 1), (1000, 1), (1000, 2)):
             await reset_due(base)
             containers = [Container(_settings(database_url, scheduler_batch_size=batch), clock=clock,
                                     cache=MemoryCache()) for _ in range(parallel)]
             claimed, elapsed = await claim_all(containers)
             for container in containers:
                 await container.close()
+            logged, duplicated = await _log_counts(base)
             print(f"  batch {batch:>4}, {parallel} scheduler(s): {claimed} claimed in {elapsed:.1f} s = "
-                  f"{claimed / elapsed:,.0f} users/s")
+                  f"{claimed / elapsed:,.0f} users/s; log rows {logged}, duplicate (user, kind, day) rows "
+                  f"{duplicated}")
+            if claimed != users or duplicated:
+                print(f"  WRONG: {users} users were due, {claimed} claimed, {duplicated} duplicates")
+            else:
+                best = max(best, claimed / elapsed)
         await base.close()
+        record(f"scheduler claim-and-advance, {users:,} users due (users/s)", mechta=f"{best:,.0f}",
+               goal=f"≥ {CLAIM_GOAL:,}", met=best >= CLAIM_GOAL)
 
         print(f"Sending {messages} prompts through aiogram to the emulator limited to {EMULATOR_RATE} msg/s:")
-        await send_run(database_url, messages, 1, "", "in-process")
+        runs = [await send_run(database_url, messages, 1, "", "in-process")]
         if REDIS_URL:
-            await send_run(database_url, messages, 2, REDIS_URL, "shared")
+            runs.append(await send_run(database_url, messages, 2, REDIS_URL, "shared"))
+        ratio = min(r for r, _ in runs)
+        duplicates = sum(d for _, d in runs)
+        record("scheduler send: ratio of the 25 msg/s limit, duplicates", mechta=f"{ratio:.2f}, {duplicates} dup",
+               goal=f"≥ {SEND_RATIO_GOAL}, 0 dup", met=ratio >= SEND_RATIO_GOAL and duplicates == 0)
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         print(f"dropped {name}")
@@ -222,7 +255,8 @@ async def main(users: int, messages: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=100_000)
-    parser.add_argument("--messages", type=int, default=300)
+    quick = os.environ.get("QUICK") == "1"
+    parser.add_argument("--users", type=int, default=20_000 if quick else 100_000)
+    parser.add_argument("--messages", type=int, default=100 if quick else 300)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.users, arguments.messages))
