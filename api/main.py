@@ -44,6 +44,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             await upgrade_async(settings.database_url)
         if owns_container:
             app.state.container = build_container(settings)
+        # Cached identities may live in this process only while it hears about revocations elsewhere.
+        app.state.container.identities.start()
         try:
             yield
         finally:

@@ -11,6 +11,7 @@ from core.clients.mail import Mailer, create_mailer
 from core.clock import Clock
 from core.config import Settings, get_settings
 from core.db.engine import Database
+from core.identity import IdentityCache
 from core.metrics import MeteredAIProvider
 from core.rate_limits import RateLimits
 from core.services.ai import AIService
@@ -51,6 +52,11 @@ class Container:
         self.cache = cache or create_cache(settings.redis_url, settings.redis_prefix,
                                                   timeout=settings.redis_timeout_seconds,
                                                   open_seconds=settings.redis_breaker_seconds)
+        # A MemoryCache given by a caller (tests, benches) means: no Redis, whatever the settings say.
+        shared = settings.redis_url if self.cache.backend == "redis" else ""
+        self.identities = IdentityCache(self.cache, ttl_seconds=settings.auth_identity_cache_seconds,
+                                        redis_url=shared, redis_prefix=settings.redis_prefix)
+        self.db.users_changed.append(self.identities.forget)
 
     @property
     def redis(self) -> ResilientRedis | None:
@@ -68,7 +74,7 @@ class Container:
     @cached_property
     def auth(self) -> AuthService:
         return AuthService(self.db, self.clock, self.settings, cache=self.cache, mailer=self.mail,
-                           users=self.users, rate_limits=self.rate_limits)
+                           users=self.users, rate_limits=self.rate_limits, identities=self.identities)
 
 
     @cached_property
@@ -161,6 +167,7 @@ class Container:
         return DataRightsService(self.db, self.clock, self.settings, self.cache, self.calendar)
 
     async def close(self) -> None:
+        await self.identities.close()
         if "users" in self.__dict__:  # built: it may be listening for other replicas' user changes
             await self.users.close()
         await self.cache.close()

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = 15
     refresh_token_expire_days: int = 30
+    # How long a checked access token's user and session stay cached (Redis + in-process; dropped at once on any
+    # revocation or user change). 0 = check the database on every request.
+    auth_identity_cache_seconds: int = 30
     bot_secret_key: SecretStr = SecretStr("")
     token_encryption_keys: SecretStr = SecretStr("")  # comma-separated Fernet keys, newest first (MultiFernet rotation)
 

@@ -1,13 +1,19 @@
 """Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+# Session.info keys: a read-only session, and the ids of users a transaction changed.
+READ_ONLY = "mechta_read_only"
+CHANGED_USERS = "mechta_changed_users"
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -33,10 +39,12 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin_immediate(connection):  # pragma: no cover - exercised by every sqlite test
+        def _sqlite_begin(connection):  # pragma: no cover - exercised by every sqlite test
             # A deferred transaction that reads then writes can fail at once with "database is locked" when
             # another writer got there first; taking the write lock up front makes writers queue instead.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads (`Database.read()`) begin deferred: under WAL they never wait for the writer.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
@@ -44,6 +52,20 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
     # hide_parameters: an error's text never carries the values (user text, tokens) into a log.
     return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10,
                                max_overflow=20, pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_users(session: Session, _context) -> None:
+    """Remember which users a flush inserted, changed or deleted; `Database.transaction` reports them on commit."""
+    from core.db.models import User  # the models import this module's Base users; keep the import one way
+
+    changed = session.info.setdefault(CHANGED_USERS, set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, User) and row.id is not None and (row not in session.dirty or session.is_modified(row)):
+            changed.add(row.id)
+
+
+UsersChanged = Callable[[set[uuid.UUID]], Awaitable[None]]
 
 
 class Database:
@@ -54,6 +76,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo, connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        self.read_sessionmaker = async_sessionmaker(self._read_engine, expire_on_commit=False, autoflush=False)
+        self.users_changed: list[UsersChanged] = []
 
     @property
     def dialect(self) -> str:
@@ -62,12 +87,23 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit on success, roll back on any exception: no half-written rows."""
-        async with self.sessionmaker() as session, session.begin():
-            yield session
+        async with self.sessionmaker() as session:
+            async with session.begin():
+                yield session
+            changed = session.info.pop(CHANGED_USERS, None)
+        if changed:
+            await self.report_users_changed(changed)
+
+    async def report_users_changed(self, user_ids: set[uuid.UUID]) -> None:
+        """Tell the listeners (the identity cache) that these users' rows changed or are gone. Transactions report
+        the ORM changes they commit; a bulk statement that changes users reports them itself."""
+        for callback in self.users_changed:
+            await callback(user_ids)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
+        """A session for reading: on SQLite its transaction begins deferred, so reads do not queue behind writes."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     async def dispose(self) -> None:

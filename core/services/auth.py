@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.cache import Cache
@@ -19,6 +21,7 @@ from core.config import Settings
 from core.db.engine import Database
 from core.db.models import AuthSession, EmailVerification, PasswordReset, User
 from core.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from core.identity import IdentityCache, identity_of
 from core.rate_limits import RateLimits
 from core.repositories.auth import AuthSessionRepository, EmailVerificationRepository, PasswordResetRepository
 from core.repositories.users import UserRepository
@@ -152,8 +155,9 @@ def _invalid_credentials() -> Unauthorized:
 
 class AuthService:
     def __init__(self, db: Database, clock: Clock, settings: Settings, *, cache: Cache, mailer: Mailer,
-                 users: UserService, rate_limits: RateLimits) -> None:
+                 users: UserService, rate_limits: RateLimits, identities: IdentityCache | None = None) -> None:
         self.db = db
+        self.identities = identities or IdentityCache(cache, ttl_seconds=0)
         self.clock = clock
         self.settings = settings
         self.cache = cache
@@ -219,15 +223,25 @@ class AuthService:
         _payload, user_id, session_id = self._claims(
             token, ACCESS, invalid=("AUTH_INVALID_TOKEN", "The access token is invalid."),
             expired="The access token has expired; refresh it.")
+        # Only live sessions of active users are cached, and every revocation or user change drops the entry.
+        known = await self.identities.get(user_id)
+        parts = known.principal_parts(session_id) if known is not None else None
+        if parts is not None:
+            return Principal(user=parts[0], session=parts[1])
+        checked_at = time.time()
         async with self.db.read() as tx:
-            auth_session = await tx.get(AuthSession, session_id)
-            user = await tx.get(User, user_id)
-        if auth_session is None or auth_session.user_id != user_id or user is None:
+            row = (await tx.execute(
+                select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+                .where(AuthSession.id == session_id, AuthSession.user_id == user_id)
+            )).first()
+        if row is None:
             raise Unauthorized("AUTH_INVALID_TOKEN", "The access token is invalid.")
+        auth_session, user = row
         if auth_session.revoked_at is not None:
             raise Unauthorized("AUTH_SESSION_REVOKED", "This session has been signed out.")
         if not user.is_active:
             raise Forbidden("AUTH_USER_INACTIVE", "This account is disabled.")
+        await self.identities.put(user_id, identity_of(user, auth_session), checked_at=checked_at, known=known)
         return Principal(user=user, session=auth_session)
 
     async def refresh(self, refresh_token: str) -> TokenPair:
@@ -257,6 +271,7 @@ class AuthService:
             if not rotated:
                 await sessions.revoke(session_id, now=now, reason="refresh_reuse")
         if not rotated:
+            await self.identities.forget([user_id])
             log.warning("refresh token reuse: session %s of user %s revoked", session_id, user_id)
             raise Unauthorized("AUTH_REFRESH_TOKEN_REUSED",
                                "This refresh token was already used; the session is closed. Sign in again.")
@@ -265,10 +280,12 @@ class AuthService:
     async def logout(self, principal: Principal) -> None:
         async with self.db.transaction() as tx:
             await AuthSessionRepository(tx).revoke(principal.session.id, now=self.clock.now(), reason="logout")
+        await self.identities.forget([principal.user.id])
 
     async def logout_all(self, principal: Principal) -> None:
         async with self.db.transaction() as tx:
             await AuthSessionRepository(tx).revoke_all(principal.user.id, now=self.clock.now(), reason="logout_all")
+        await self.identities.forget([principal.user.id])
 
     async def live_sessions(self, user_id: uuid.UUID) -> list[AuthSession]:
         async with self.db.read() as tx:
@@ -282,6 +299,7 @@ class AuthService:
             if auth_session is None or auth_session.user_id != user_id:
                 raise NotFound("AUTH_SESSION_NOT_FOUND", "Session not found.")
             await sessions.revoke(session_id, now=self.clock.now(), reason="revoked_by_user")
+        await self.identities.forget([user_id])
 
     # ----- email and password --------------------------------------------------------------------------------
 
@@ -456,6 +474,7 @@ class AuthService:
             if user.email_verified_at is None:
                 user.email_verified_at = now
             await AuthSessionRepository(tx).revoke_all(user.id, now=now, reason="password_reset")
+        await self.identities.forget([user.id])
         await self.cache.delete(me_cache_key(user.id))
 
     async def change_password(self, user_id: uuid.UUID, current_password: str, new_password: str) -> None:
@@ -484,6 +503,7 @@ class AuthService:
                                  fields={"current_password": ["Wrong password"]})
             locked.password_hash = password_hash
             await AuthSessionRepository(tx).revoke_all(user_id, now=now, reason="password_change")
+        await self.identities.forget([user_id])
         await self.signin_limiter.clear(limiter_key)
         await self.cache.delete(me_cache_key(user_id))
 

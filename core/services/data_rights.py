@@ -234,6 +234,7 @@ class DataRightsService:
             # Read under the lock, so a Google calendar connected a moment ago is revoked too.
             grant = await self._google_grant(session, user_id)
             per_table = await PersonalDataRepository(session, user_id, telegram_id).delete_all()
+        await self.db.report_users_changed({user_id})
         deleted: dict[str, int] = {}
         for table, count in per_table.items():
             if count:

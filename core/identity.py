@@ -1,0 +1,270 @@
+"""The identity behind an access token — the user row and their live sessions — cached, so a request that carries a
+valid token costs no database query.
+
+Two layers, both keyed by the user: the shared cache (Redis, `auth:identity:<user id>`, `auth_identity_cache_seconds`)
+and a small in-process copy in front of it. Whatever can make an identity wrong drops it at once, everywhere:
+a revoked session (logout, logout-all, refresh-token reuse, a session closed from the list, a password change or
+reset), a committed change to the user row (the `Database` reports changed users after each commit), and the deletion
+of the person. Dropping deletes the shared entry and publishes the user id on a Redis channel, on which every
+process drops its in-process copy. The in-process layer is used only while that subscription is up (or when there is
+no Redis at all, in a single-process setup); otherwise every lookup reads the shared entry, so no process can keep
+accepting a revoked session.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import date, datetime
+from datetime import time as time_of_day
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.orm import make_transient_to_detached
+
+from core.cache import Cache
+from core.db.models import AuthSession, User
+
+log = logging.getLogger("mechta.identity")
+
+CHANNEL = "auth:identity-dropped"
+LOCAL_MAX_USERS = 10_000
+
+
+def identity_key(user_id: uuid.UUID) -> str:
+    """Names the user id, so deleting a person's cache entries (data rights) finds it too."""
+    return f"auth:identity:{user_id}"
+
+
+def dropped_key(user_id: uuid.UUID) -> str:
+    return f"auth:identity-dropped:{user_id}"
+
+
+# A lookup that read the database this close before a drop is not cached (clocks of two hosts may differ a little).
+CLOCK_MARGIN_SECONDS = 1.0
+
+
+def _decoder(column) -> Any:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return None
+    if python_type is uuid.UUID:
+        return uuid.UUID
+    if python_type is datetime:
+        return datetime.fromisoformat
+    if python_type is date:
+        return date.fromisoformat
+    if python_type is time_of_day:
+        return time_of_day.fromisoformat
+    return None
+
+
+def _columns(model) -> list[tuple[str, Any]]:
+    return [(column.key, _decoder(column)) for column in model.__table__.columns]
+
+
+_USER_COLUMNS = _columns(User)
+_SESSION_COLUMNS = _columns(AuthSession)
+
+
+def _decode(values: dict[str, Any], columns) -> dict[str, Any]:
+    return {name: decode(values[name]) if decode is not None and values.get(name) is not None else values.get(name)
+            for name, decode in columns}
+
+
+def _detached(model, values: dict[str, Any]):
+    """A fresh row object per request, detached (adding it to a session never INSERTs it again)."""
+    row = model(**values)
+    make_transient_to_detached(row)
+    return row
+
+
+class Identity:
+    """A user's row and the live sessions seen so far, as plain values (decoded once, shared read-only)."""
+
+    __slots__ = ("sessions", "user")
+
+    def __init__(self, user: dict[str, Any], sessions: dict[str, dict[str, Any]]) -> None:
+        self.user = user
+        self.sessions = sessions
+
+    def principal_parts(self, session_id: uuid.UUID) -> tuple[User, AuthSession] | None:
+        session = self.sessions.get(str(session_id))
+        if session is None:
+            return None
+        return _detached(User, self.user), _detached(AuthSession, session)
+
+    def dump(self) -> dict[str, Any]:
+        return {"user": _encode_values(self.user, _USER_COLUMNS),
+                "sessions": {sid: _encode_values(values, _SESSION_COLUMNS) for sid, values in self.sessions.items()}}
+
+    @classmethod
+    def load(cls, raw: Any) -> Identity | None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("user"), dict) or not isinstance(raw.get("sessions"),
+                                                                                                 dict):
+            return None
+        try:
+            return cls(_decode(raw["user"], _USER_COLUMNS),
+                       {sid: _decode(values, _SESSION_COLUMNS) for sid, values in raw["sessions"].items()})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _encode_values(values: dict[str, Any], columns) -> dict[str, Any]:
+    return {name: (str(value) if isinstance(value, uuid.UUID)
+                   else value.isoformat() if isinstance(value, datetime | date | time_of_day) else value)
+            for name, value in ((name, values.get(name)) for name, _ in columns)}
+
+
+def identity_of(user: User, session: AuthSession) -> Identity:
+    return Identity({name: getattr(user, name) for name, _ in _USER_COLUMNS},
+                    {str(session.id): {name: getattr(session, name) for name, _ in _SESSION_COLUMNS}})
+
+
+class IdentityCache:
+    def __init__(self, cache: Cache, *, ttl_seconds: int, redis_url: str = "", redis_prefix: str = "") -> None:
+        self.cache = cache
+        self.ttl = ttl_seconds
+        self.redis_url = redis_url
+        self.channel = redis_prefix + CHANNEL
+        self._local: OrderedDict[uuid.UUID, tuple[float, Identity]] = OrderedDict()
+        self._dropped: OrderedDict[uuid.UUID, float] = OrderedDict()  # user id → time.time() of the last drop
+        # Without Redis there is no other process to tell: the in-process layer is the only one.
+        self._subscribed = not redis_url
+        self._listener: asyncio.Task | None = None
+        self._publisher: Redis | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0
+
+    # ---- lookups --------------------------------------------------------------------------------------------------
+
+    async def get(self, user_id: uuid.UUID) -> Identity | None:
+        if not self.enabled:
+            return None
+        if self._subscribed:
+            item = self._local.get(user_id)
+            if item is not None and item[0] > time.monotonic():
+                return item[1]
+        if not self.redis_url:
+            return None
+        try:
+            identity = Identity.load(await self.cache.get_json(identity_key(user_id)))
+        except (RedisError, OSError, ValueError):
+            return None
+        if identity is not None:
+            self._remember(user_id, identity)
+        return identity
+
+    async def put(self, user_id: uuid.UUID, identity: Identity, *, checked_at: float,
+                  known: Identity | None = None) -> None:
+        """Store an identity the database showed at `checked_at` (time.time() before the read), keeping the other
+        live sessions already known. Not stored when the user's identity was dropped since: the read may predate
+        the revocation that caused the drop."""
+        if not self.enabled:
+            return
+        if known is not None:
+            identity = Identity(identity.user, {**known.sessions, **identity.sessions})
+        if self._dropped.get(user_id, 0.0) >= checked_at - CLOCK_MARGIN_SECONDS:
+            return
+        if self.redis_url:
+            try:
+                dropped = await self.cache.get_json(dropped_key(user_id))
+                if isinstance(dropped, int | float) and dropped >= checked_at - CLOCK_MARGIN_SECONDS:
+                    return
+                await self.cache.set_json(identity_key(user_id), identity.dump(), self.ttl)
+            except (RedisError, OSError):
+                log.warning("could not cache the identity of user %s", user_id, exc_info=True)
+                return
+        self._remember(user_id, identity)
+
+    def _remember(self, user_id: uuid.UUID, identity: Identity) -> None:
+        if not self._subscribed:
+            return
+        self._local[user_id] = (time.monotonic() + self.ttl, identity)
+        self._local.move_to_end(user_id)
+        while len(self._local) > LOCAL_MAX_USERS:
+            self._local.popitem(last=False)
+
+    # ---- invalidation ---------------------------------------------------------------------------------------------
+
+    async def forget(self, user_ids: Iterable[uuid.UUID]) -> None:
+        """Drop the users' identities in this process, in the shared cache and (by a message) in every process."""
+        ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return
+        now = time.time()
+        for user_id in ids:
+            self._local.pop(user_id, None)
+            self._dropped[user_id] = now
+            self._dropped.move_to_end(user_id)
+        while len(self._dropped) > LOCAL_MAX_USERS:
+            self._dropped.popitem(last=False)
+        if not self.redis_url:
+            return
+        try:
+            for user_id in ids:
+                await self.cache.set_json(dropped_key(user_id), now, self.ttl + 1)
+            await self.cache.delete(*(identity_key(user_id) for user_id in ids))
+            publisher = self._publisher or Redis.from_url(self.redis_url, decode_responses=True, socket_timeout=5,
+                                                          socket_connect_timeout=5)
+            self._publisher = publisher
+            for user_id in ids:
+                await publisher.publish(self.channel, str(user_id))
+        except (RedisError, OSError):
+            # The caller's change is committed: failing it now would help nobody. Local copies elsewhere expire
+            # within the TTL; the shared entry may too, if the delete itself failed.
+            log.warning("could not drop the cached identities of %s", ids, exc_info=True)
+
+    # ---- the subscription that keeps in-process copies honest ------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen for dropped identities (a long-running process calls this once its loop runs)."""
+        if self.redis_url and self.enabled and self._listener is None:
+            self._listener = asyncio.get_running_loop().create_task(self._listen(), name="identity-cache-listener")
+
+    async def _listen(self) -> None:
+        while True:
+            client = Redis.from_url(self.redis_url, decode_responses=True, socket_connect_timeout=5,
+                                    health_check_interval=30)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                self._subscribed = True
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message is not None and message.get("type") == "message":
+                        with contextlib.suppress(ValueError):
+                            dropped = uuid.UUID(message["data"])
+                            self._local.pop(dropped, None)
+                            self._dropped[dropped] = time.time()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError):
+                log.warning("the identity cache lost its Redis subscription; retrying", exc_info=True)
+            finally:
+                # Messages may have been missed: nothing local can be trusted until subscribed again.
+                self._subscribed = False
+                self._local.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                    await client.aclose()
+            await asyncio.sleep(1)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
+        if self._publisher is not None:
+            with contextlib.suppress(Exception):
+                await self._publisher.aclose()
+            self._publisher = None
