@@ -15,7 +15,7 @@ _bearer = HTTPBearer(auto_error=False,
                      description="Access token from /auth/signin or /auth/check-email-verification-code")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     return request.app.state.container
 
 

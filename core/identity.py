@@ -79,8 +79,10 @@ def _decode(values: dict[str, Any], columns) -> dict[str, Any]:
 
 
 def _detached(model, values: dict[str, Any]):
-    """A fresh row object per request, detached (adding it to a session never INSERTs it again)."""
-    row = model(**values)
+    """A fresh row object per request, detached (adding it to a session never INSERTs it again). Built the way
+    the ORM builds a loaded row — values straight into its __dict__ — not through the constructor and its events."""
+    row = model._sa_class_manager.new_instance()
+    row.__dict__.update(values)
     make_transient_to_detached(row)
     return row
 

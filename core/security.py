@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -70,6 +71,9 @@ class TokenCodec:
     def __init__(self, secret: str, algorithm: str = "HS256") -> None:
         self._secret = secret
         self._algorithm = algorithm
+        # Verified payloads by token string: a client repeats its access token on every request, and checking the
+        # signature again proves nothing new. Expiry is still checked on every decode.
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def encode(self, *, subject: uuid.UUID, token_type: str, session_id: uuid.UUID, now: datetime,
                ttl: timedelta, jti: str | None = None) -> str:
@@ -85,18 +89,26 @@ class TokenCodec:
 
     def decode(self, token: str, *, now: datetime) -> dict[str, Any]:
         """Raises jwt.PyJWTError on a bad signature, a malformed token or expiry (checked against `now`)."""
-        payload = jwt.decode(
-            token, self._secret, algorithms=[self._algorithm],
-            # Time is checked below against our clock, not PyJWT's wall clock (it would refuse a future `iat`).
-            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
-                     "require": ["sub", "type", "session_id", "exp", "jti"]},
-        )
-        expires = payload["exp"]
-        if not isinstance(expires, int) or isinstance(expires, bool):
-            raise jwt.InvalidTokenError("exp is not a whole number")
-        if expires <= int(now.timestamp()):
+        payload = self._verified.get(token)
+        if payload is None:
+            payload = jwt.decode(
+                token, self._secret, algorithms=[self._algorithm],
+                # Time is checked below against our clock, not PyJWT's wall clock (it would refuse a future `iat`).
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
+                         "require": ["sub", "type", "session_id", "exp", "jti"]},
+            )
+            expires = payload["exp"]
+            if not isinstance(expires, int) or isinstance(expires, bool):
+                raise jwt.InvalidTokenError("exp is not a whole number")
+            self._verified[token] = payload
+            while len(self._verified) > VERIFIED_TOKENS_KEPT:
+                self._verified.popitem(last=False)
+        if payload["exp"] <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
         return payload
+
+
+VERIFIED_TOKENS_KEPT = 10_000
 
 
 class InitDataError(ValueError):

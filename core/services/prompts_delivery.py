@@ -49,14 +49,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from core import metrics
 from core.clock import Clock
 from core.config import Settings
+from core.db.base import utcnow
 from core.db.engine import Database
 from core.db.models import RitualPromptLog, User
 from core.db.models.scheduling import PROMPT_KINDS
@@ -347,41 +347,48 @@ class PromptDeliveryService:
 
     async def _claim_due_users(self, session: AsyncSession, kind: str, now: datetime, limit: int,
                                deliveries: list[Delivery], report: DeliveryReport) -> int:
-        next_at = getattr(User, _next_attr(kind))
-        users = (await session.scalars(
-            select(User).where(next_at <= now, *_reachable()).order_by(next_at).limit(limit)
+        """Claim due users of one kind: only the columns the decision needs, the occurrence math once per
+        (zone, local time) in the batch, one UPDATE advancing everyone and one INSERT of the log rows."""
+        users = User.__table__.c
+        next_at = users[_next_attr(kind)]
+        due = (await session.execute(
+            select(users.id, users.time_zone, users.morning_time if kind == "morning" else users.evening_time,
+                   next_at, users.rituals_paused_until, users.quiet_weekdays, users.weekly_review_weekday)
+            .where(next_at <= now, users.is_active.is_(True), users.bot_blocked_at.is_(None),
+                   users.telegram_id.is_not(None))
+            .order_by(next_at).limit(limit)
             .with_for_update(skip_locked=True)
         )).all()
+        if not due:
+            return 0
+        occurrences: dict[tuple[str, time], _Occurrence] = {}
         rows: list[dict[str, Any]] = []
-        advanced: list[dict[str, Any]] = []
-        owners: dict[uuid.UUID, User] = {}
-        for user in users:
-            zone = _zone(user)
-            local_time = _local_time(user, kind)
-            stored = getattr(user, _next_attr(kind))
-            owed = previous_occurrence(local_time, zone, now)
-            advanced.append({"advanced_id": user.id, "advanced_to": next_occurrence(local_time, zone, now)})
-            # The loaded object shows the new value too, without a per-object flush (one executemany below).
-            set_committed_value(user, _next_attr(kind), advanced[-1]["advanced_to"])
-            if owed < stored:
+        advanced: list[tuple[uuid.UUID, datetime]] = []
+        for user_id, zone_name, local_time, stored, paused_until, quiet_weekdays, review_weekday in due:
+            occurrence = occurrences.get((zone_name, local_time))
+            if occurrence is None:
+                occurrence = occurrences[(zone_name, local_time)] = self._occurrence(
+                    _zone_named_or_utc(zone_name, user_id), local_time, now)
+            advanced.append((user_id, occurrence.next))
+            if occurrence.owed < stored:
                 # The stored instant was computed under other settings and the new time has not come yet today.
                 report.rescheduled += 1
                 continue
-            day = local_date_of(owed, zone)
-            status, detail = self._verdict(user, day, owed, now)
-            metrics.prompt_outcome(kind, status, lag_seconds=(now - owed).total_seconds())
-            kinds = [kind, WEEKLY] if kind == "evening" and day.weekday() == user.weekly_review_weekday else [kind]
+            day = occurrence.day
+            status, detail = occurrence.late or _user_verdict(paused_until, quiet_weekdays, day)
+            metrics.prompt_outcome(kind, status, lag_seconds=occurrence.lag_seconds)
+            kinds = [kind, WEEKLY] if kind == "evening" and day.weekday() == review_weekday else [kind]
             for owed_kind in kinds:
-                rows.append(_new_row(user.id, owed_kind, day, owed, status, detail, now))
-            owners[user.id] = user
-        if advanced:
-            users_table = User.__table__
-            await session.execute(
-                update(users_table).where(users_table.c.id == bindparam("advanced_id"))
-                .values({users_table.c[_next_attr(kind)]: bindparam("advanced_to")}),
-                advanced,
-            )
+                rows.append(_new_row(user_id, owed_kind, day, occurrence.owed, status, detail, now))
+        await _advance(session, _next_attr(kind), advanced)
         inserted = await _insert_rows(session, rows)
+        claimed = [row for row in rows if row["id"] in inserted and row["status"] == "claimed"]
+        owners: dict[uuid.UUID, User] = {}
+        if claimed:
+            # Full rows only for the users who get a message now: the sender renders from them.
+            owners = {user.id: user for user in (await session.scalars(
+                select(User).where(User.id.in_({row["user_id"] for row in claimed}))
+                .execution_options(populate_existing=True))).all()}
         for row in rows:
             if row["id"] not in inserted:
                 report.already_handled += 1
@@ -390,16 +397,15 @@ class PromptDeliveryService:
                                            row["local_date"]))
             else:
                 setattr(report, row["status"], getattr(report, row["status"]) + 1)
-        return len(users)
+        return len(due)
 
-    def _verdict(self, user: User, day: date, owed: datetime, now: datetime) -> tuple[str, str | None]:
-        if now - owed > self.grace:
-            return "skipped_late", _lateness(now - owed)
-        if user.rituals_paused_until is not None and user.rituals_paused_until >= day:
-            return "skipped_user", "paused"
-        if day.weekday() in (user.quiet_weekdays or ()):
-            return "skipped_user", "quiet weekday"
-        return "claimed", None
+    def _occurrence(self, zone: ZoneInfo, local_time: time, now: datetime) -> _Occurrence:
+        owed = previous_occurrence(local_time, zone, now)
+        lateness = now - owed
+        late = ("skipped_late", _lateness(lateness)) if lateness > self.grace else None
+        return _Occurrence(owed=owed, next=next_occurrence(local_time, zone, now), day=local_date_of(owed, zone),
+                           late=late, lag_seconds=lateness.total_seconds())
+
 
     # ---- sending and recording ------------------------------------------------------------------------------------
 
@@ -454,6 +460,46 @@ class PromptDeliveryService:
                         delivery.kind, delivery.user.id, status)
 
 
+@dataclass(frozen=True)
+class _Occurrence:
+    """One (zone, local time)'s answer for a claim: shared by every due user with those settings."""
+
+    owed: datetime
+    next: datetime
+    day: date
+    late: tuple[str, str] | None
+    lag_seconds: float
+
+
+def _user_verdict(paused_until: date | None, quiet_weekdays: list[int] | None, day: date) -> tuple[str, str | None]:
+    if paused_until is not None and paused_until >= day:
+        return "skipped_user", "paused"
+    if day.weekday() in (quiet_weekdays or ()):
+        return "skipped_user", "quiet weekday"
+    return "claimed", None
+
+
+async def _advance(session: AsyncSession, column: str, advanced: list[tuple[uuid.UUID, datetime]]) -> None:
+    """Move each user's next run of one kind in one statement (PostgreSQL: UPDATE … FROM unnest)."""
+    if not advanced:
+        return
+    if session.bind.dialect.name == "postgresql":
+        ids, instants = zip(*advanced, strict=True)
+        await session.execute(
+            text(f"UPDATE users SET {column} = advanced.next_at, updated_at = :updated_at "
+                 "FROM unnest(CAST(:ids AS uuid[]), CAST(:instants AS timestamptz[])) AS advanced(id, next_at) "
+                 "WHERE users.id = advanced.id"),
+            {"ids": list(ids), "instants": list(instants), "updated_at": utcnow()},
+        )
+        return
+    users_table = User.__table__
+    await session.execute(
+        update(users_table).where(users_table.c.id == bindparam("advanced_id"))
+        .values({users_table.c[column]: bindparam("advanced_to")}),
+        [{"advanced_id": user_id, "advanced_to": instant} for user_id, instant in advanced],
+    )
+
+
 def _count(report: DeliveryReport, outcome: str) -> None:
     setattr(report, outcome, getattr(report, outcome) + 1)
 
@@ -472,11 +518,15 @@ def _local_time(user: User, kind: str) -> time:
 
 
 def _zone(user: User) -> ZoneInfo:
+    return _zone_named_or_utc(user.time_zone, user.id)
+
+
+def _zone_named_or_utc(name: str, user_id: uuid.UUID) -> ZoneInfo:
     try:
-        return zone_named(user.time_zone)
+        return zone_named(name)
     except (ZoneInfoNotFoundError, ValueError):
         # Zones are validated on write; one that later vanished from tzdata must not stop everyone's prompts.
-        log.warning("user %s has an unknown time zone %r; using UTC", user.id, user.time_zone)
+        log.warning("user %s has an unknown time zone %r; using UTC", user_id, name)
         return zone_named("UTC")
 
 
@@ -500,10 +550,25 @@ def _new_row(user_id: uuid.UUID, kind: str, day: date, owed: datetime, status: s
     }
 
 
+_LOG_COLUMNS = (("id", "uuid"), ("user_id", "uuid"), ("kind", "varchar"), ("local_date", "date"),
+                ("status", "varchar"), ("scheduled_at", "timestamptz"), ("due_at", "timestamptz"),
+                ("claimed_at", "timestamptz"), ("claim_token", "uuid"), ("sent_at", "timestamptz"), ("attempt", "int"),
+                ("snoozes", "int"), ("detail", "varchar"), ("created_at", "timestamptz"), ("updated_at", "timestamptz"))
+_INSERT_LOG_ROWS_PG = text(
+    f"INSERT INTO ritual_prompt_log ({', '.join(name for name, _ in _LOG_COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _LOG_COLUMNS)}) "
+    "ON CONFLICT (user_id, kind, local_date) DO NOTHING RETURNING id"
+)
+
+
 async def _insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert log rows, skipping those whose (user, kind, local_date) exists. Returns the ids actually inserted."""
+    """Insert log rows, skipping those whose (user, kind, local_date) exists. Returns the ids actually inserted.
+    PostgreSQL gets one statement whatever the count (INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING)."""
     if not rows:
         return set()
+    if session.bind.dialect.name == "postgresql":
+        columns = {name: [row[name] for row in rows] for name, _ in _LOG_COLUMNS}
+        return set((await session.scalars(_INSERT_LOG_ROWS_PG, columns)).all())
     dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     stmt = (dialect_insert(RitualPromptLog.__table__)
             .on_conflict_do_nothing(index_elements=["user_id", "kind", "local_date"])
