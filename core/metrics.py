@@ -55,10 +55,13 @@ def quota_refused(resource: str) -> None:
     QUOTA_REFUSALS.labels(resource).inc()
 
 
-def prompt_outcome(kind: str, outcome: str, lag_seconds: float | None = None) -> None:
-    PROMPTS.labels(kind, outcome).inc()
+def prompt_outcome(kind: str, outcome: str, lag_seconds: float | None = None, *, count: int = 1) -> None:
+    """`count` prompts of one kind with one outcome (and, when given, one lag: a claim batch shares them)."""
+    PROMPTS.labels(kind, outcome).inc(count)
     if lag_seconds is not None:
-        SCHEDULER_LAG.labels(kind).observe(max(lag_seconds, 0.0))
+        lag = SCHEDULER_LAG.labels(kind)
+        for _ in range(count):
+            lag.observe(max(lag_seconds, 0.0))
 
 
 def google_sync(outcome: str) -> None:

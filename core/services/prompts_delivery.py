@@ -41,15 +41,17 @@ settings is never delivered (the owed occurrence is always computed from the cur
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import String, and_, bindparam, cast, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,9 +109,12 @@ class Delivery:
     log_id: uuid.UUID
     claim_token: uuid.UUID
     attempt: int
-    user: User
+    user_id: uuid.UUID
     kind: str
     local_date: date
+    # The full row the sender renders from; a claim leaves it out (its transaction holds row locks, and loading
+    # whole users there was most of its time), `send_claimed` loads it in one read just before sending.
+    user: User | None = None
 
 
 @dataclass
@@ -206,9 +211,10 @@ class PromptDeliveryService:
                            report: DeliveryReport | None = None) -> DeliveryReport:
         """Send claimed prompts (a user's prompts in order, users concurrently) and record each outcome."""
         report = report if report is not None else DeliveryReport()
+        deliveries = await self._with_users(list(deliveries), report)
         by_user: dict[uuid.UUID, list[Delivery]] = {}
         for delivery in deliveries:
-            by_user.setdefault(delivery.user.id, []).append(delivery)
+            by_user.setdefault(delivery.user_id, []).append(delivery)
         gate = asyncio.Semaphore(self.send_concurrency)
 
         async def send_group(group: list[Delivery]) -> None:
@@ -224,6 +230,26 @@ class PromptDeliveryService:
 
         await asyncio.gather(*(send_group(group) for group in by_user.values()))
         return report
+
+    async def _with_users(self, deliveries: list[Delivery], report: DeliveryReport) -> list[Delivery]:
+        """Attach the full user rows (one read). A user deleted since the claim gets nothing (their log rows went
+        with them)."""
+        missing = {delivery.user_id for delivery in deliveries if delivery.user is None}
+        if not missing:
+            return deliveries
+        async with self.db.read() as session:
+            users = {user.id: user for user in (await session.scalars(
+                select(User).where(User.id.in_(missing)))).all()}
+        ready = []
+        for delivery in deliveries:
+            user = delivery.user or users.get(delivery.user_id)
+            if user is None:
+                log.info("the %s prompt of user %s is not sent: the user was deleted", delivery.kind,
+                         delivery.user_id)
+                _count(report, "failed")
+            else:
+                ready.append(replace(delivery, user=user))
+        return ready
 
     # ---- the user's side: snooze, skip today, pause, quiet weekdays, blocked --------------------------------------
 
@@ -342,7 +368,8 @@ class PromptDeliveryService:
             else:
                 row.status, row.claimed_at, row.claim_token = "claimed", now, uuid.uuid4()
                 row.attempt += 1
-                deliveries.append(Delivery(row.id, row.claim_token, row.attempt, user, row.kind, row.local_date))
+                deliveries.append(Delivery(row.id, row.claim_token, row.attempt, user.id, row.kind, row.local_date,
+                                           user))
         return len(rows)
 
     async def _claim_due_users(self, session: AsyncSession, kind: str, now: datetime, limit: int,
@@ -352,8 +379,10 @@ class PromptDeliveryService:
         users = User.__table__.c
         next_at = users[_next_attr(kind)]
         due = (await session.execute(
+            # Quiet weekdays as their JSON text: almost always "[]", parsed only when there is something in it.
             select(users.id, users.time_zone, users.morning_time if kind == "morning" else users.evening_time,
-                   next_at, users.rituals_paused_until, users.quiet_weekdays, users.weekly_review_weekday)
+                   next_at, users.rituals_paused_until, cast(users.quiet_weekdays, String),
+                   users.weekly_review_weekday)
             .where(next_at <= now, users.is_active.is_(True), users.bot_blocked_at.is_(None),
                    users.telegram_id.is_not(None))
             .order_by(next_at).limit(limit)
@@ -362,6 +391,7 @@ class PromptDeliveryService:
         if not due:
             return 0
         occurrences: dict[tuple[str, time], _Occurrence] = {}
+        outcomes: Counter[tuple[str, float]] = Counter()
         rows: list[dict[str, Any]] = []
         advanced: list[tuple[uuid.UUID, datetime]] = []
         for user_id, zone_name, local_time, stored, paused_until, quiet_weekdays, review_weekday in due:
@@ -375,25 +405,20 @@ class PromptDeliveryService:
                 report.rescheduled += 1
                 continue
             day = occurrence.day
-            status, detail = occurrence.late or _user_verdict(paused_until, quiet_weekdays, day)
-            metrics.prompt_outcome(kind, status, lag_seconds=occurrence.lag_seconds)
+            status, detail = occurrence.late or _user_verdict(paused_until, _weekdays(quiet_weekdays), day)
+            outcomes[(status, occurrence.lag_seconds)] += 1
             kinds = [kind, WEEKLY] if kind == "evening" and day.weekday() == review_weekday else [kind]
             for owed_kind in kinds:
                 rows.append(_new_row(user_id, owed_kind, day, occurrence.owed, status, detail, now))
+        for (status, lag_seconds), count in outcomes.items():
+            metrics.prompt_outcome(kind, status, lag_seconds=lag_seconds, count=count)
         await _advance(session, _next_attr(kind), advanced)
         inserted = await _insert_rows(session, rows)
-        claimed = [row for row in rows if row["id"] in inserted and row["status"] == "claimed"]
-        owners: dict[uuid.UUID, User] = {}
-        if claimed:
-            # Full rows only for the users who get a message now: the sender renders from them.
-            owners = {user.id: user for user in (await session.scalars(
-                select(User).where(User.id.in_({row["user_id"] for row in claimed}))
-                .execution_options(populate_existing=True))).all()}
         for row in rows:
             if row["id"] not in inserted:
                 report.already_handled += 1
             elif row["status"] == "claimed":
-                deliveries.append(Delivery(row["id"], row["claim_token"], 1, owners[row["user_id"]], row["kind"],
+                deliveries.append(Delivery(row["id"], row["claim_token"], 1, row["user_id"], row["kind"],
                                            row["local_date"]))
             else:
                 setattr(report, row["status"], getattr(report, row["status"]) + 1)
@@ -422,7 +447,7 @@ class PromptDeliveryService:
             await self._finish(delivery, "failed", detail=str(exc))
             return "failed"
         except Exception as exc:  # the network, Telegram's 5xx, a renderer bug: try again later
-            log.warning("sending the %s prompt to user %s failed: %r", delivery.kind, delivery.user.id, exc)
+            log.warning("sending the %s prompt to user %s failed: %r", delivery.kind, delivery.user_id, exc)
             return await self._retry_later(delivery, RETRY_DELAY, type(exc).__name__)
         await self._finish(delivery, "sent")
         return "sent"
@@ -452,12 +477,12 @@ class PromptDeliveryService:
             )
             if block_user:
                 await session.execute(
-                    update(User).where(User.id == delivery.user.id, User.bot_blocked_at.is_(None))
+                    update(User).where(User.id == delivery.user_id, User.bot_blocked_at.is_(None))
                     .values(bot_blocked_at=now)
                 )
         if result.rowcount == 0:
             log.warning("the %s prompt of user %s was claimed again before its outcome (%s) was recorded",
-                        delivery.kind, delivery.user.id, status)
+                        delivery.kind, delivery.user_id, status)
 
 
 @dataclass(frozen=True)
@@ -469,6 +494,10 @@ class _Occurrence:
     day: date
     late: tuple[str, str] | None
     lag_seconds: float
+
+
+def _weekdays(stored: str | None) -> list[int]:
+    return [] if stored in (None, "[]") else json.loads(stored)
 
 
 def _user_verdict(paused_until: date | None, quiet_weekdays: list[int] | None, day: date) -> tuple[str, str | None]:

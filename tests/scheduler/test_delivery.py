@@ -430,3 +430,17 @@ async def test_a_late_outcome_of_an_expired_claim_does_not_overwrite_the_new_one
 
     [row] = await log_rows(container, user)
     assert (row.status, row.attempt) == ("sent", 2)
+
+
+async def test_prompt_claimed_for_a_user_deleted_before_the_send_is_not_sent(container, clock, sender):
+    clock.set(at(BERLIN, 2024, 6, 3, 7, 0))
+    user = await tg_user(container)
+    clock.set(at(BERLIN, 2024, 6, 3, 8, 0, 5))
+    deliveries, _ = await container.prompt_delivery.claim_batch()
+    assert [delivery.user_id for delivery in deliveries] == [user.id]
+
+    await container.data_rights.delete_person(user.id)
+    report = await container.prompt_delivery.send_claimed(sender, deliveries)
+
+    assert sender.sent == []
+    assert (report.sent, report.failed) == (0, 1)

@@ -77,6 +77,6 @@ async def test_postgres_claim_skips_users_locked_by_another_scheduler(container,
         # While those five rows are locked, a claim must neither wait for them nor take them.
         deliveries, _ = await asyncio.wait_for(container.prompt_delivery.claim_batch(DeliveryReport()), timeout=5)
 
-    claimed = {delivery.user.id for delivery in deliveries}
+    claimed = {delivery.user_id for delivery in deliveries}
     assert len(claimed) == 15
     assert claimed.isdisjoint({user.id for user in locked})
