@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 T = TypeVar("T")
 
@@ -72,3 +73,10 @@ class Success(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
+
+
+def envelope_response(result: Any = None, *, pagination: Pagination | None = None, status_code: int = 200) -> Response:
+    """The success envelope as a finished response: serialized once by pydantic, without FastAPI validating it again
+    against the route's `response_model` (which still documents it). For results the service already validated."""
+    body = Envelope.success(result, pagination).model_dump_json(by_alias=True)
+    return Response(body, status_code=status_code, media_type="application/json")

@@ -19,7 +19,7 @@ from api.routes.system import router as system_router
 from api.unavailable import install_unavailable_handlers
 from core.bootstrap import Container, build_container
 from core.config import Settings, get_settings
-from core.db.migrate import upgrade_async
+from core.db.migrate import upgrade_in_subprocess
 from core.logs import add_context_field
 
 log = logging.getLogger("mechta.api")
@@ -41,7 +41,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if migrate:
-            await upgrade_async(settings.database_url)
+            # In a child process: Alembic and Mako would stay in this one for good.
+            await upgrade_in_subprocess(settings.database_url)
         if owns_container:
             app.state.container = build_container(settings)
         # Cached identities may live in this process only while it hears about revocations elsewhere.

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import ContainerDep, CurrentUser
-from api.envelope import Envelope, Page, Pagination
+from api.envelope import Envelope, Page, Pagination, envelope_response
 from api.schemas.life_wheel import LifeWheelCreate, LifeWheelPublic
 from core.services.wheel import MAX_PAGE_SIZE
 from core.validation import PageNumber
@@ -15,16 +15,16 @@ router = APIRouter(prefix="/life_wheel", tags=["life_wheel"])
 
 
 @router.post("", response_model=Envelope[LifeWheelPublic], summary="Save a new life wheel entry")
-async def create_entry(body: LifeWheelCreate, user: CurrentUser, container: ContainerDep) -> Envelope:
+async def create_entry(body: LifeWheelCreate, user: CurrentUser, container: ContainerDep) -> Response:
     entry = await container.wheel.create(user.id, body.scores, note=body.note, area_notes=body.area_notes)
-    return Envelope.success(LifeWheelPublic.model_validate(entry))
+    return envelope_response(LifeWheelPublic.model_validate(entry))
 
 
 @router.get("/latest", response_model=Envelope[LifeWheelPublic | None],
             summary="The latest entry, or null when there is none yet")
-async def latest_entry(user: CurrentUser, container: ContainerDep) -> Envelope:
+async def latest_entry(user: CurrentUser, container: ContainerDep) -> Response:
     entry = await container.wheel.latest(user.id)
-    return Envelope.success(LifeWheelPublic.model_validate(entry) if entry else None)
+    return envelope_response(LifeWheelPublic.model_validate(entry) if entry else None)
 
 
 @router.get("", response_model=Envelope[Page[LifeWheelPublic]], summary="History of entries, newest first")

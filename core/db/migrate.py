@@ -3,18 +3,25 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(database_url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -23,6 +30,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    from alembic import command
+
     with _sqlite_migration_lock(database_url):
         command.upgrade(alembic_config(database_url), revision)
 
@@ -45,6 +54,8 @@ def _sqlite_migration_lock(database_url: str) -> Iterator[None]:
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)
 
 
@@ -53,17 +64,36 @@ async def upgrade_async(database_url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, database_url, revision)
 
 
+# The database a child `python -m core.db.migrate` migrates, when its parent names it (not on the command line,
+# where a password would show in the process list).
+URL_VARIABLE = "MECHTA_MIGRATE_DATABASE_URL"
+
+
+async def upgrade_in_subprocess(database_url: str) -> None:
+    """Migrate from a child process: a long-running server then never imports Alembic and Mako (~35 MiB it would
+    keep for its whole life to use once)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "core.db.migrate", env={**os.environ, URL_VARIABLE: database_url},
+        cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, errors = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"migrating the database failed ({child.returncode}):\n{errors.decode()[-4000:]}")
+
+
 def main() -> None:
     import logging
 
-    from core.config import get_settings
     from core.db.engine import _ensure_sqlite_dir
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
-    if settings.is_sqlite:
-        _ensure_sqlite_dir(settings.database_url)
-    upgrade(settings.database_url)
+    database_url = os.environ.get(URL_VARIABLE)
+    if not database_url:
+        from core.config import get_settings
+
+        database_url = get_settings().database_url
+    if database_url.startswith("sqlite"):
+        _ensure_sqlite_dir(database_url)
+    upgrade(database_url)
     logging.getLogger("mechta.migrate").info("database is at the latest revision")
 
 

@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PIL import Image, UnidentifiedImageError
-
 from core.clients.ai.base import (
     AIProvider,
     AITask,
@@ -47,6 +45,8 @@ def as_png(data: bytes) -> bytes:
     """Decode the provider's bytes with Pillow and re-encode them as PNG; anything else is InvalidOutput."""
     if not data:
         raise InvalidOutput("empty image")
+    from PIL import Image, UnidentifiedImageError  # pictures are rare: Pillow loads on the first one
+
     try:
         with Image.open(io.BytesIO(data)) as picture:
             if picture.width * picture.height > MAX_IMAGE_PIXELS:

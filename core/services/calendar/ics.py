@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
-
 from core.db.models.calendar import CalendarEvent
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -25,6 +23,8 @@ def feed_locale(locale: str | None) -> str:
 
 
 def build_feed(events: Iterable[CalendarEvent], *, locale: str | None, time_zone: str, now: datetime) -> bytes:
+    from icalendar import Calendar, Event  # only feeds need it: kept out of every process's start-up
+
     locale = feed_locale(locale)
     known_descriptions = set(PLANNED_BY.values())
     calendar = Calendar()
