@@ -41,8 +41,14 @@ lint: $(STAMP)
 test: $(STAMP) locales lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+# Every bench/*.py, then one table of all their figures (QUICK=1: shorter runs). Fails only when a bench crashes;
+# a goal not met shows as NO in the table.
 bench: $(STAMP) locales
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@results=$$(mktemp); crashed=""; \
+	for b in bench/*.py; do echo "== $$b"; QUICK=$(QUICK) BENCH_RESULTS=$$results $(BIN)/python $$b || crashed="$$crashed $$b"; done; \
+	echo; echo "== Mechta against the bare frameworks$$(test "$(QUICK)" = 1 && echo ' (QUICK=1: short runs)')"; \
+	$(BIN)/python bench/support/results.py $$results; rm -f $$results; \
+	if [ -n "$$crashed" ]; then echo "crashed:$$crashed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

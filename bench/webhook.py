@@ -5,7 +5,7 @@ comes after handling); then the RSS of one replica after DISTINCT chats passed t
 
 Every bot, baseline and Mechta, talks to the same minimal fake Bot API in this process, which answers every
 method at once, so the figures are the bots' own cost. Prints figures only (no assertions on time).
-    python bench/webhook.py [--updates 600] [--chats 10000] [--concurrency 16]
+    python bench/webhook.py [--updates 600] [--chats 10000] [--concurrency 16]   QUICK=1: 200 updates, 1000 chats
 Environment: BENCH_POSTGRES_URL (an admin database, default postgresql+asyncpg://postgres@127.0.0.1:5432/postgres),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
 """
@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 
+from bench.support.results import record  # noqa: E402
 from core.db.migrate import upgrade_async  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -226,6 +227,8 @@ async def main(args: argparse.Namespace) -> None:
                 two = report("Mechta, 2 replicas", *await drive(targets, shifted, args.concurrency))
                 print(f"  ratio to the bare echo: 1 replica {one / baseline:.2f}, 2 replicas {two / baseline:.2f}; "
                       f"2 replicas / 1 replica {two / one:.2f}")
+                record("webhook: '/help' updates/s, 1 replica", bare=f"{baseline:,.0f}", mechta=f"{one:,.0f}",
+                       ratio=f"{one / baseline:.3f}")
 
                 pid = replicas[0].pid
                 print(f"Memory of one replica: RSS {rss_mib(pid):.0f} MiB after the runs above")
@@ -233,6 +236,7 @@ async def main(args: argparse.Namespace) -> None:
                 seconds, _, failures = await drive(targets[:1], distinct, args.concurrency)
                 print(f"  {args.chats} distinct new chats through it in {seconds:.0f} s "
                       f"({args.chats / seconds:.0f} updates/s, non-2xx {failures}): RSS {rss_mib(pid):.0f} MiB")
+                record(f"memory: web replica after {args.chats:,} new chats (MiB)", mechta=f"{rss_mib(pid):.0f}")
             finally:
                 stop(replicas)
     finally:
@@ -245,8 +249,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
+    quick = os.environ.get("QUICK") == "1"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=600)
-    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--updates", type=int, default=200 if quick else 600)
+    parser.add_argument("--chats", type=int, default=1_000 if quick else 10_000)
     parser.add_argument("--concurrency", type=int, default=16)
     asyncio.run(main(parser.parse_args()))

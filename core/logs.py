@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode
 
-from pythonjsonlogger.json import JsonFormatter
-
 update_id_var: ContextVar[int | None] = ContextVar("update_id", default=None)
 user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 
@@ -123,6 +121,8 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     install_record_factory()
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter  # only JSON logs need it
+
         handler.setFormatter(JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},

@@ -20,9 +20,12 @@ def record(figure: str, *, bare: str = "—", mechta: str, ratio: str = "—", g
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-def print_table(path: Path) -> int:
-    """Print the collected figures as one Markdown table; the exit status is 1 when a goal was not met."""
+def print_table(path: Path) -> None:
+    """Print the collected figures as one Markdown table, and which goals are not met."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not rows:
+        print("no figures were recorded")
+        return
     header = ("figure", "bare", "Mechta", "ratio", "goal", "met?")
     cells = [header] + [(r["figure"], r["bare"], r["mechta"], r["ratio"], r["goal"],
                          "—" if r["met"] is None else ("yes" if r["met"] else "NO")) for r in rows]
@@ -32,10 +35,8 @@ def print_table(path: Path) -> int:
     lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
     print("\n".join(lines))
     missed = [r["figure"] for r in rows if r["met"] is False]
-    if missed:
-        print(f"goals not met: {', '.join(missed)}")
-    return 1 if missed else 0
+    print(f"goals not met: {'; '.join(missed)}" if missed else "every goal met")
 
 
 if __name__ == "__main__":
-    sys.exit(print_table(Path(sys.argv[1])))
+    print_table(Path(sys.argv[1]))

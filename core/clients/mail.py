@@ -11,8 +11,6 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
-import aiosmtplib
-
 from core.config import Settings
 from core.errors import ConfigurationError
 
@@ -60,6 +58,8 @@ class SmtpMailer:
         return email
 
     async def send(self, message: MailMessage) -> None:
+        import aiosmtplib  # ~10 MiB with its TLS and email parts; a server may never send a mail
+
         implicit_tls = self.port == 465
         await aiosmtplib.send(
             self.build(message), hostname=self.host, port=self.port, username=self.username,

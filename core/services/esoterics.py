@@ -20,8 +20,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from astral import moon
-
 from core.cache import Cache
 from core.clients.ai.base import InvalidOutput, ProviderError, ProviderTimeout, normalize_locale
 from core.clock import Clock
@@ -86,6 +84,8 @@ class DailyEnergy:
 
 
 def moon_info(day: date, locale: str) -> MoonInfo:
+    from astral import moon  # loaded with the first day's energy, not by every process
+
     age = float(moon.phase(day))
     _bound, code, ru, en, emoji = next((phase for phase in MOON_PHASES if age < phase[0]), MOON_PHASES[-1])
     illumination = round((1 - math.cos(2 * math.pi * age / LUNAR_CYCLE_DAYS)) / 2 * 100)
