@@ -1,0 +1,48 @@
+"""On SQLite, reads begin deferred and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select, update
+
+from core.db.models import User
+from tests.helpers import make_user
+
+
+async def test_a_read_does_not_wait_for_an_open_write_transaction(container, backend):
+    if backend != "sqlite":
+        pytest.skip("the deferred/immediate distinction is SQLite's")
+    user = await make_user(container, first_name="Before")
+
+    async with container.db.transaction() as writer:
+        await writer.execute(update(User).where(User.id == user.id).values(first_name="During"))
+        # The writer holds SQLite's write lock now; a read must still answer at once, from the last commit.
+        async with asyncio.timeout(2), container.db.read() as reader:
+            seen = (await reader.scalars(select(User.first_name).where(User.id == user.id))).one()
+
+    assert seen == "Before"
+
+
+async def test_a_second_writer_waits_for_the_first_instead_of_failing(container, backend):
+    if backend != "sqlite":
+        pytest.skip("the deferred/immediate distinction is SQLite's")
+    user = await make_user(container, first_name="A")
+    first_holds_the_lock = asyncio.Event()
+
+    async def first() -> None:
+        async with container.db.transaction() as session:
+            await session.execute(update(User).where(User.id == user.id).values(first_name="B"))
+            first_holds_the_lock.set()
+            await asyncio.sleep(0.3)
+
+    async def second() -> None:
+        await first_holds_the_lock.wait()
+        async with container.db.transaction() as session:
+            name = (await session.scalars(select(User.first_name).where(User.id == user.id))).one()
+            await session.execute(update(User).where(User.id == user.id).values(first_name=name + "C"))
+
+    await asyncio.gather(first(), second())
+
+    async with container.db.read() as session:
+        assert (await session.scalars(select(User.first_name).where(User.id == user.id))).one() == "BC"
