@@ -16,7 +16,8 @@ router = APIRouter(prefix="/life_wheel", tags=["life_wheel"])
 
 @router.post("", response_model=Envelope[LifeWheelPublic], summary="Save a new life wheel entry")
 async def create_entry(body: LifeWheelCreate, user: CurrentUser, container: ContainerDep) -> Response:
-    entry = await container.wheel.create(user.id, body.scores, note=body.note, area_notes=body.area_notes)
+    entry = await container.wheel.create(user.id, body.scores, note=body.note, area_notes=body.area_notes,
+                                         time_zone=user.time_zone)
     return envelope_response(LifeWheelPublic.model_validate(entry))
 
 

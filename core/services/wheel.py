@@ -83,7 +83,8 @@ class WheelService:
         self.gamification = gamification
 
     async def create(self, user_id: uuid.UUID, scores: dict[str, int], note: str | None = None,
-                     area_notes: dict[str, str] | None = None) -> LifeWheelEntry:
+                     area_notes: dict[str, str] | None = None, *, time_zone: str | None = None) -> LifeWheelEntry:
+        """Save an entry. `time_zone`: the user's, when the caller has the user already (saves a query)."""
         if not scores:
             raise BadRequest("LIFE_WHEEL_EMPTY_SCORES", "Score at least one life area.")
         note, area_notes = _validate_input(scores, note, area_notes or {})
@@ -98,11 +99,13 @@ class WheelService:
                 id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
                 area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
             ))
-            user = await UserRepository(session).get(user_id)
-            if user is not None:
+            if time_zone is None:
+                user = await UserRepository(session).get(user_id)
+                time_zone = user.time_zone if user is not None else None
+            if time_zone is not None:
                 # One reward a local day: the wheel is a check-in, refilling it in a loop earns nothing more.
                 await self.gamification.award(session, user_id=user_id, reason="wheel_completed",
-                                              ref=self.clock.local_today(user.time_zone).isoformat())
+                                              ref=self.clock.local_today(time_zone).isoformat())
             return entry
 
     async def latest(self, user_id: uuid.UUID) -> LifeWheelEntry | None:
