@@ -148,8 +148,14 @@ class IdentityCache:
 
     # ---- lookups --------------------------------------------------------------------------------------------------
 
+    @property
+    def _blind(self) -> bool:
+        """This process listens for drops but cannot hear them now (Redis unreachable, or not subscribed yet): a
+        copy anywhere, even the cache's in-memory fallback, might miss a revocation, so nothing cached is used."""
+        return self._listener is not None and not self._subscribed
+
     async def get(self, user_id: uuid.UUID) -> Identity | None:
-        if not self.enabled:
+        if not self.enabled or self._blind:
             return None
         if self._subscribed:
             item = self._local.get(user_id)
@@ -170,7 +176,7 @@ class IdentityCache:
         """Store an identity the database showed at `checked_at` (time.time() before the read), keeping the other
         live sessions already known. Not stored when the user's identity was dropped since: the read may predate
         the revocation that caused the drop."""
-        if not self.enabled:
+        if not self.enabled or self._blind:
             return
         if known is not None:
             identity = Identity(identity.user, {**known.sessions, **identity.sessions})

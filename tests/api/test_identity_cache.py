@@ -130,3 +130,19 @@ async def test_without_a_time_to_live_nothing_is_cached(container):
     await identities.put(user.id, identity_of(principal.user, principal.session), checked_at=time.time())
 
     assert await identities.get(user.id) is None
+
+
+async def test_a_process_that_cannot_hear_drops_uses_no_cached_identity(container):
+    """Redis unreachable for the subscription: even the cache's in-memory fallback could miss a revocation."""
+    user, _headers = await signed_in(container)
+    await asyncio.sleep(CLOCK_MARGIN_SECONDS + 0.1)
+    tokens = await container.auth.start_session(user)
+    principal = await container.auth.authenticate_access_token(tokens.access_token)
+    unreachable = IdentityCache(container.cache, ttl_seconds=30, redis_url="redis://127.0.0.1:1/0",
+                                redis_prefix=container.settings.redis_prefix)
+    unreachable.start()
+    try:
+        await unreachable.put(user.id, identity_of(principal.user, principal.session), checked_at=time.time())
+        assert await unreachable.get(user.id) is None
+    finally:
+        await unreachable.close()
