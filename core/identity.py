@@ -27,7 +27,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import make_transient_to_detached
 
-from core.cache import Cache
+from core.cache import Cache, RedisUnavailable
 from core.db.models import AuthSession, User
 
 log = logging.getLogger("mechta.identity")
@@ -221,12 +221,18 @@ class IdentityCache:
             for user_id in ids:
                 await self.cache.set_json(dropped_key(user_id), now, self.ttl + 1)
             await self.cache.delete(*(identity_key(user_id) for user_id in ids))
-            publisher = self._publisher or Redis.from_url(self.redis_url, decode_responses=True, socket_timeout=5,
-                                                          socket_connect_timeout=5)
-            self._publisher = publisher
+            resilient = getattr(self.cache, "resilient", None)
             for user_id in ids:
-                await publisher.publish(self.channel, str(user_id))
-        except (RedisError, OSError):
+                message = str(user_id)
+                if resilient is not None:
+                    # Through the cache's circuit breaker: a hanging Redis must not hold up the caller's request.
+                    await resilient.call(lambda redis, message=message: redis.publish(self.channel, message))
+                else:
+                    publisher = self._publisher or Redis.from_url(self.redis_url, decode_responses=True,
+                                                                  socket_timeout=5, socket_connect_timeout=5)
+                    self._publisher = publisher
+                    await publisher.publish(self.channel, message)
+        except (RedisError, OSError, RedisUnavailable):
             # The caller's change is committed: failing it now would help nobody. Local copies elsewhere expire
             # within the TTL; the shared entry may too, if the delete itself failed.
             log.warning("could not drop the cached identities of %s", ids, exc_info=True)

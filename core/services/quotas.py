@@ -6,14 +6,12 @@ UPDATE, so two requests racing for the last unit cannot both win, on SQLite or o
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from redis.exceptions import RedisError
 
@@ -31,10 +29,6 @@ log = logging.getLogger("mechta.quotas")
 RESOURCES = ("text", "image")
 LIMITS: dict[str, dict[str, int]] = {"free": {"text": 5, "image": 1}, "pro": {"text": 100, "image": 20}}
 USAGE_CACHE_TTL = 60
-# /me reads the counters on every call: a copy stays in the process this long. A change made here drops it at once;
-# one made by another process (the bot spending a unit) shows here at most this much later.
-USAGE_LOCAL_SECONDS = 2.0
-USAGE_LOCAL_MAX_USERS = 10_000
 
 
 class ResourceUsage(TypedDict):
@@ -84,7 +78,6 @@ class QuotaService:
         self.db = db
         self.clock = clock
         self.cache = cache
-        self._local: OrderedDict[uuid.UUID, tuple[float, dict[str, Any]]] = OrderedDict()
 
     def period_for(self, user: User) -> str:
         """The user's current month as YYYY-MM, in their own time zone."""
@@ -149,31 +142,18 @@ class QuotaService:
 
     async def forget_usage(self, user_id: uuid.UUID) -> None:
         """Drop the cached /me counters (after a profile change, for example)."""
-        self._local.pop(user_id, None)
         await self.cache.delete(usage_cache_key(user_id))
 
     async def _used_this_period(self, user_id: uuid.UUID, period: str) -> dict[str, int]:
         key = usage_cache_key(user_id)
-        local = self._local.get(user_id)
-        cached = local[1] if local is not None and local[0] > time.monotonic() else await self.cache.get_json(key)
+        cached = await self.cache.get_json(key)
         # An entry from last month is a miss: the month rolled over (or the user moved to another time zone).
         if isinstance(cached, dict) and cached.get("period") == period:
-            self._remember(user_id, cached, keep_expiry=local is not None and local[1] is cached)
             return cached["used"]
         async with self.db.read() as session:
             used = await QuotaRepository(session).used_in_period(user_id, period)
-        fresh = {"period": period, "used": used}
-        await self.cache.set_json(key, fresh, USAGE_CACHE_TTL)
-        self._remember(user_id, fresh)
+        await self.cache.set_json(key, {"period": period, "used": used}, USAGE_CACHE_TTL)
         return used
-
-    def _remember(self, user_id: uuid.UUID, entry: dict[str, Any], *, keep_expiry: bool = False) -> None:
-        if keep_expiry:
-            return
-        self._local[user_id] = (time.monotonic() + USAGE_LOCAL_SECONDS, entry)
-        self._local.move_to_end(user_id)
-        while len(self._local) > USAGE_LOCAL_MAX_USERS:
-            self._local.popitem(last=False)
 
     async def _forget_usage(self, user_id: uuid.UUID) -> None:
         # The counter change is committed already; failing the caller now would lose the unit it holds.
