@@ -49,6 +49,8 @@ from aiogram.enums import ParseMode  # noqa: E402
 from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import CallbackQuery, Message  # noqa: E402
 
+from bench.support.results import record  # noqa: E402
+
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TOKEN = "424242:BENCH"
@@ -342,6 +344,8 @@ def print_table(backend: str, figures: Figures) -> list[str]:
         ours_text = f"{ours:,.0f} ({figures.cpu(figure):.2f} ms)"
         cpu_ratio = figures.cpu(f"bare:{figure}") / figures.cpu(figure)
         print(f"  {label:<34}{bare_text:>22}{ours_text:>22}{ratio:>8.3f}{'≥ ' + str(goal):>8}{cpu_ratio:>11.3f}")
+        record(f"bot ({'SQLite' if backend == 'sqlite' else 'PostgreSQL'}): {label} upd/s (CPU ms)", bare=bare_text,
+               mechta=ours_text, ratio=f"{ratio:.3f}", goal=f"≥ {goal}", met=ratio >= goal)
         if ratio < goal:
             missed.append(f"{backend} {figure}: {ratio:.3f} < {goal}")
     callback = figures.rate("bare:callback")
@@ -419,15 +423,18 @@ async def main(args: argparse.Namespace) -> None:
     mechta_import = rss_of_import("import bot.__main__")
     print(f"\nmemory (RSS): this process after the runs {after_run:.0f} MiB; import alone: Mechta bot "
           f"{mechta_import:.0f} MiB, bare aiogram {bare_import:.0f} MiB (goal ≤ {MEMORY_GOAL_MIB} MiB)")
+    record("memory: bot process after the run (MiB)", bare=f"{bare_import:.0f} (import)", mechta=f"{after_run:.0f}",
+           goal=f"≤ {MEMORY_GOAL_MIB}", met=after_run <= MEMORY_GOAL_MIB)
     if after_run > MEMORY_GOAL_MIB:
         missed.append(f"memory after the run {after_run:.0f} MiB > {MEMORY_GOAL_MIB}")
     print("goals: all met" if not missed else "goals not met: " + "; ".join(missed))
 
 
 if __name__ == "__main__":
+    quick = os.environ.get("QUICK") == "1"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2 if quick else 5)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--backends", default="postgres,sqlite")
     asyncio.run(main(parser.parse_args()))
