@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.envelope import Envelope, ErrorBody, current_request_id
 from core.errors import DomainError
@@ -45,11 +46,25 @@ async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
                           headers=exc.headers)
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code, message = HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", "The request failed."))
     if isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
         message = exc.detail
-    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's 405 names only the first route that matched the
+    path, and FastAPI keeps one route per method, so GET /me would be said to allow GET alone."""
+    routes = request.app.router.routes
+    return [method for method in PROBED_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+
+
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

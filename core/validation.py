@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -77,5 +77,8 @@ def _whole_unix_time(value: Any) -> Any:
 
 
 BoundedDate = Annotated[date, AfterValidator(_year_in_range)]
-BoundedDateTime = Annotated[datetime, BeforeValidator(_whole_unix_time), AfterValidator(_year_in_range)]
+# Documented as what it accepts: an ISO 8601 date-time, or a Unix time in whole seconds.
+BoundedDateTime = Annotated[datetime, BeforeValidator(_whole_unix_time), AfterValidator(_year_in_range),
+                            WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"},
+                                                      {"type": "integer", "description": "Unix time, seconds"}]})]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]

@@ -33,7 +33,7 @@ class ChatIn(BaseModel):
     messages: list[ChatMessageIn] = Field(min_length=1, max_length=MESSAGES_MAX,
                                           description="The conversation so far; the last message is the user's")
     max_tokens: int = Field(DEFAULT_MAX_TOKENS, ge=1, le=MAX_TOKENS_MAX, description="Upper bound of the answer")
-    temperature: float = Field(DEFAULT_TEMPERATURE, ge=0, le=TEMPERATURE_MAX,
+    temperature: float = Field(DEFAULT_TEMPERATURE, ge=0, le=TEMPERATURE_MAX, strict=True,
                                description="0 precise … 2 exploratory (sets the coach's style)")
     model: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
                               description="Accepted for seed 000 clients and ignored: the server's configured model "

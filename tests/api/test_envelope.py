@@ -14,6 +14,14 @@ async def test_wrong_method_is_a_405_envelope(api: httpx.AsyncClient) -> None:
     assert_error(await api.delete("/health"), 405, "METHOD_NOT_ALLOWED")
 
 
+async def test_a_405_allows_every_method_the_path_has(api: httpx.AsyncClient) -> None:
+    """FastAPI keeps a route per method; Starlette's 405 would name only the first one."""
+    refused = await api.request("OPTIONS", "/api/v1/me")
+    assert_error(refused, 405, "METHOD_NOT_ALLOWED")
+    assert {"GET", "PUT", "DELETE"} <= set(refused.headers["Allow"].split(", "))
+    assert "POST" not in refused.headers["Allow"]
+
+
 async def test_request_id_is_echoed_back(api: httpx.AsyncClient) -> None:
     response = await api.get("/health", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
