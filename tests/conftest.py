@@ -26,6 +26,7 @@ from core.config import Settings
 from core.db.base import Base
 from core.db.migrate import upgrade_async
 from core.db.seed import default_area_rows
+from tests.fakes.openai_server import fake_openai  # noqa: F401  (a fixture for every test that talks to the fake OpenAI)
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -2,8 +2,6 @@
 OpenAI-compatible server through the real openai client."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
@@ -13,7 +11,7 @@ from core.config import Settings
 from tests.bot.conftest import BotWorld, button_data, with_button, with_text
 from tests.bot.test_story import answer_two_areas
 from tests.bot.test_wants import finish_exercises, onboarded, png
-from tests.fakes.openai_server import FakeOpenAI, http_error, image_b64, reply_json, running_fake_openai, slow
+from tests.fakes.openai_server import FakeOpenAI, http_error, image_b64, reply_json, slow, with_fake_openai
 
 ANALYSIS = {
     "themes": [{"title": "Sea", "evidence": "The sea comes up in every exercise."}],
@@ -25,15 +23,8 @@ ANALYSIS = {
 
 
 @pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with running_fake_openai() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
-                                       "openai_timeout_seconds": 2.0, "openai_max_retries": 0})
+    return with_fake_openai(settings, fake_openai)
 
 
 async def test_a_failed_analysis_offers_a_retry_that_then_succeeds(running: BotWorld, fake_openai: FakeOpenAI) -> None:

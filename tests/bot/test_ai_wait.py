@@ -4,7 +4,6 @@ progress message showing the stage, which the result then replaces (or follows).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,22 +14,15 @@ from tests.bot.test_ai_failures import ANALYSIS
 from tests.bot.test_calendar import planner
 from tests.bot.test_wants import finish_exercises, onboarded
 from tests.calendar.conftest import MONDAY
-from tests.fakes.openai_server import FakeOpenAI, reply_json, running_fake_openai, slow
+from tests.fakes.openai_server import FakeOpenAI, reply_json, slow, with_fake_openai
 
 GOALS = {"goals": [{"title": "Run a half marathon", "description": "Train three times a week.",
                     "area_id": "health", "horizon": "1y", "metric": "21 km", "why": "Health is low."}]}
 
 
 @pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with running_fake_openai() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
-                                       "openai_timeout_seconds": 8.0, "openai_max_retries": 0})
+    return with_fake_openai(settings, fake_openai, timeout=8.0)
 
 
 async def typing_seen(world: BotWorld, chat: int) -> str | None:

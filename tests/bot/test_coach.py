@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from core.config import Settings
 from core.db.models import User
 from tests.bot.conftest import BotWorld, buttons, with_button, with_text
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, running_fake_openai, slow
+from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, slow, with_fake_openai
 from tests.scheduler.support import tg_user
 
 # A Tuesday morning in Berlin.
@@ -21,15 +20,8 @@ NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with running_fake_openai() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
-                                       "openai_timeout_seconds": 5.0, "openai_max_retries": 0})
+    return with_fake_openai(settings, fake_openai, timeout=5.0)
 
 
 async def person(world: BotWorld, goal: str, steps: list[str], *, locale: str = "en",

@@ -2,14 +2,12 @@
 wants stream becomes a recorded want; too long, offline, unheard and failed notes get a clear message and a way on."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from core.config import Settings
 from tests.bot.conftest import BotWorld, with_button, with_text
 from tests.bot.test_wants import onboarded, start_stream
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, reply_text, running_fake_openai
+from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, reply_text, with_fake_openai
 
 OGG = b"OggS\x00\x02" + bytes(range(256)) * 8  # the bytes travel as they are; the fake only counts them
 
@@ -29,15 +27,8 @@ async def voice_reply(world: BotWorld, chat: int, predicate, duration: int = 4) 
 
 class TestOnline:
     @pytest.fixture
-    async def fake_openai(self) -> AsyncIterator[FakeOpenAI]:
-        async with running_fake_openai() as fake:
-            yield fake
-
-    @pytest.fixture
     def settings(self, settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-        return settings.model_copy(update={
-            "openai_api_key": "test", "openai_base_url": fake_openai.base_url, "openai_timeout_seconds": 2.0,
-            "openai_max_retries": 0, "voice_max_seconds": 60, "openai_transcribe_model": "test-transcribe"})
+        return with_fake_openai(settings, fake_openai, voice_max_seconds=60, openai_transcribe_model="test-transcribe")
 
     async def test_a_voice_note_in_the_stream_becomes_a_recorded_want(self, running: BotWorld,
                                                                       fake_openai: FakeOpenAI) -> None:

@@ -2,27 +2,18 @@
 week's summary in the preview; an AI failure still shows the plan, with the planner's own reasons."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from core.config import Settings
 from tests.bot.conftest import BotWorld, with_text
 from tests.bot.test_calendar import planner
 from tests.calendar.conftest import MONDAY
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, running_fake_openai
-
-
-@pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with running_fake_openai() as fake:
-        yield fake
+from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, with_fake_openai
 
 
 @pytest.fixture
 def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
-                                       "openai_timeout_seconds": 2.0, "openai_max_retries": 0})
+    return with_fake_openai(settings, fake_openai)
 
 
 async def test_the_preview_shows_why_each_block_sits_there_and_a_moved_block_loses_it(

@@ -22,11 +22,13 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core.config import Settings
 from tests.utils.asgi_server import serve_asgi
 
 
@@ -161,3 +163,16 @@ async def running_fake_openai() -> AsyncIterator[FakeOpenAI]:
         finally:
             # Wake any request still "slow", so the server can shut down at once.
             fake._closing.set()
+
+
+def with_fake_openai(settings: Settings, fake: FakeOpenAI, *, timeout: float = 2.0, **overrides: Any) -> Settings:
+    """Settings that point the real openai client at the fake: a key, its base URL, no retries, a short timeout."""
+    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake.base_url,
+                                       "openai_timeout_seconds": timeout, "openai_max_retries": 0, **overrides})
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    """A fake OpenAI server on 127.0.0.1 for one test; script its answers on `.chat`, `.images`, `.transcriptions`."""
+    async with running_fake_openai() as fake:
+        yield fake

@@ -14,7 +14,7 @@ from core.bootstrap import Container
 from core.config import Settings
 from tests.bot.conftest import button_data, with_button
 from tests.calendar.conftest import MONDAY, START, add_steps
-from tests.fakes.openai_server import FakeOpenAI, running_fake_openai, slow
+from tests.fakes.openai_server import FakeOpenAI, slow, with_fake_openai
 from tests.scheduler.support import tg_user
 from tests.utils.asgi_server import serve_asgi
 from tests.web.conftest import Telegram
@@ -25,15 +25,8 @@ AI_SECONDS = 4
 
 
 @pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    async with running_fake_openai() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
-    return settings.model_copy(update={"openai_api_key": "test", "openai_base_url": fake_openai.base_url,
-                                       "openai_timeout_seconds": 8.0, "openai_max_retries": 0})
+    return with_fake_openai(settings, fake_openai, timeout=8.0)
 
 
 @pytest.fixture
