@@ -85,7 +85,7 @@ async def test_no_secret_reaches_any_log_line(container, caplog, production_log_
     and a signed picture link: not one of the secrets involved appears."""
     secrets: dict[str, str] = {}
     with caplog.at_level(logging.DEBUG):
-        async with served(create_app(container)) as base, httpx.AsyncClient(base_url=base) as client:
+        async with served(create_app(container)) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
             email = "secret.keeper@example.com"
             signup = ok_result(await client.post("/api/v1/auth/signup", json={"email": email, "password": PASSWORD}))
             secrets["verification token"] = signup["verification_token"]
@@ -137,7 +137,7 @@ async def test_a_500_closes_the_connection_and_the_next_request_works(container,
 
     app.add_api_route("/test/fail", fail)
     with caplog.at_level(logging.INFO):
-        async with served(app) as base, httpx.AsyncClient(base_url=base) as client:
+        async with served(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
             first = await client.get("/health")
             failed = await client.get("/test/fail", headers={"X-Request-ID": "keepalive-1"})
             after = await client.get("/health")
