@@ -51,7 +51,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import String, and_, bindparam, cast, or_, select, text, update
+from sqlalchemy import String, and_, bindparam, cast, literal_column, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -198,6 +198,8 @@ class PromptDeliveryService:
         now = self.clock.now()
         deliveries: list[Delivery] = []
         async with self.db.transaction() as session:
+            if session.bind.dialect.name == "postgresql":
+                await session.execute(_WALK_INDEXES_IN_ORDER)
             processed = await self._claim_redeliveries(session, now, self.batch_size, deliveries, report)
             for kind in SCHEDULED_KINDS:
                 if processed >= self.batch_size:
@@ -344,17 +346,25 @@ class PromptDeliveryService:
 
     async def _claim_redeliveries(self, session: AsyncSession, now: datetime, limit: int,
                                   deliveries: list[Delivery], report: DeliveryReport) -> int:
-        rows = (await session.execute(
-            select(RitualPromptLog, User)
-            .join(User, User.id == RitualPromptLog.user_id)
-            .where(or_(
-                and_(RitualPromptLog.status.in_(("snoozed", "retry")), RitualPromptLog.due_at <= now),
-                and_(RitualPromptLog.status == "claimed", RitualPromptLog.claimed_at <= now - self.lease),
-            ))
-            .order_by(RitualPromptLog.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=RitualPromptLog)
-        )).all()
+        # Two reads, each walking its own index: snoozes and retries by due time, then stale claims through the
+        # index of claims in flight (its `status = 'claimed'` spelled out, so a prepared plan can use it).
+        rows: list = []
+        for due, order in (
+            (and_(RitualPromptLog.status.in_(("snoozed", "retry")), RitualPromptLog.due_at <= now),
+             RitualPromptLog.due_at),
+            (and_(RitualPromptLog.status == literal_column("'claimed'"),
+                  RitualPromptLog.claimed_at <= now - self.lease), RitualPromptLog.claimed_at),
+        ):
+            if len(rows) >= limit:
+                break
+            rows += (await session.execute(
+                select(RitualPromptLog, User)
+                .join(User, User.id == RitualPromptLog.user_id)
+                .where(due)
+                .order_by(order)
+                .limit(limit - len(rows))
+                .with_for_update(skip_locked=True, of=RitualPromptLog)
+            )).all()
         for row, user in rows:
             if not user.is_active or user.bot_blocked_at is not None or user.telegram_id is None:
                 row.status, row.detail = "skipped_user", "the user cannot receive prompts"
@@ -392,7 +402,7 @@ class PromptDeliveryService:
             return 0
         occurrences: dict[tuple[str, time], _Occurrence] = {}
         outcomes: Counter[tuple[str, float]] = Counter()
-        rows: list[dict[str, Any]] = []
+        owed_rows: list[_OwedRow] = []
         advanced: list[tuple[uuid.UUID, datetime]] = []
         for user_id, zone_name, local_time, stored, paused_until, quiet_weekdays, review_weekday in due:
             occurrence = occurrences.get((zone_name, local_time))
@@ -409,19 +419,17 @@ class PromptDeliveryService:
             outcomes[(status, occurrence.lag_seconds)] += 1
             kinds = [kind, WEEKLY] if kind == "evening" and day.weekday() == review_weekday else [kind]
             for owed_kind in kinds:
-                rows.append(_new_row(user_id, owed_kind, day, occurrence.owed, status, detail, now))
+                owed_rows.append((user_id, owed_kind, day, occurrence.owed, status, detail))
         for (status, lag_seconds), count in outcomes.items():
             metrics.prompt_outcome(kind, status, lag_seconds=lag_seconds, count=count)
         await _advance(session, _next_attr(kind), advanced)
-        inserted = await _insert_rows(session, rows)
-        for row in rows:
-            if row["id"] not in inserted:
-                report.already_handled += 1
-            elif row["status"] == "claimed":
-                deliveries.append(Delivery(row["id"], row["claim_token"], 1, row["user_id"], row["kind"],
-                                           row["local_date"]))
+        inserted = await _insert_owed(session, owed_rows, now)
+        report.already_handled += len(owed_rows) - len(inserted)
+        for log_id, claim_token, user_id, owed_kind, day, status in inserted:
+            if status == "claimed":
+                deliveries.append(Delivery(log_id, claim_token, 1, user_id, owed_kind, day))
             else:
-                setattr(report, row["status"], getattr(report, row["status"]) + 1)
+                setattr(report, status, getattr(report, status) + 1)
         return len(due)
 
     def _occurrence(self, zone: ZoneInfo, local_time: time, now: datetime) -> _Occurrence:
@@ -494,6 +502,13 @@ class _Occurrence:
     day: date
     late: tuple[str, str] | None
     lag_seconds: float
+
+
+# A claim reads the rows it is about to lock in index order and stops after one batch. Right after a bulk load, or
+# at the minute that 100 000 users come due, the statistics still say few rows are due, and the planner would read
+# and sort every due row for each batch (seconds per batch at that size); these two settings last one transaction.
+_WALK_INDEXES_IN_ORDER = text("SELECT set_config('enable_seqscan', 'off', true), "
+                              "set_config('enable_bitmapscan', 'off', true)")
 
 
 def _weekdays(stored: str | None) -> list[int]:
@@ -588,6 +603,47 @@ _INSERT_LOG_ROWS_PG = text(
     f"SELECT * FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _LOG_COLUMNS)}) "
     "ON CONFLICT (user_id, kind, local_date) DO NOTHING RETURNING id"
 )
+
+
+# (user_id, kind, local_date, owed instant, status, detail): a log row a claim owes; the rest follows from the status.
+_OwedRow = tuple[uuid.UUID, str, date, datetime, str, str | None]
+# What an inserted owed row came back as: (id, claim_token, user_id, kind, local_date, status).
+_InsertedRow = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, str, date, str]
+
+# PostgreSQL: the columns that differ per row travel as arrays; ids and claim tokens are made by the server, and the
+# statement returns only the rows it inserted.
+_INSERT_OWED_PG = text(
+    "INSERT INTO ritual_prompt_log (id, user_id, kind, local_date, status, scheduled_at, due_at, claimed_at, "
+    "claim_token, sent_at, attempt, snoozes, detail, created_at, updated_at) "
+    "SELECT gen_random_uuid(), owed.user_id, owed.kind, owed.local_date, owed.status, owed.owed_at, owed.owed_at, "
+    "CASE WHEN owed.status = 'claimed' THEN CAST(:now AS timestamptz) END, "
+    "CASE WHEN owed.status = 'claimed' THEN gen_random_uuid() END, NULL, "
+    "CASE WHEN owed.status = 'claimed' THEN 1 ELSE 0 END, 0, owed.detail, :now, :now "
+    "FROM unnest(CAST(:user_ids AS uuid[]), CAST(:kinds AS varchar[]), CAST(:local_dates AS date[]), "
+    "CAST(:owed_ats AS timestamptz[]), CAST(:statuses AS varchar[]), CAST(:details AS varchar[])) "
+    "AS owed(user_id, kind, local_date, owed_at, status, detail) "
+    "ON CONFLICT (user_id, kind, local_date) DO NOTHING "
+    "RETURNING id, claim_token, user_id, kind, local_date, status"
+)
+
+
+async def _insert_owed(session: AsyncSession, owed_rows: list[_OwedRow], now: datetime) -> list[_InsertedRow]:
+    """Insert a claim's log rows in the order given, skipping those whose (user, kind, local_date) exists; returns
+    the inserted ones in that order (a weekly prompt stays after its evening one)."""
+    if not owed_rows:
+        return []
+    if session.bind.dialect.name == "postgresql":
+        user_ids, kinds, days, owed_ats, statuses, details = zip(*owed_rows, strict=True)
+        returned = (await session.execute(_INSERT_OWED_PG, {
+            "user_ids": user_ids, "kinds": kinds, "local_dates": days, "owed_ats": owed_ats, "statuses": statuses,
+            "details": details, "now": now})).all()
+        by_key = {(row[2], row[3]): row for row in returned}
+        return [by_key[key] for key in ((row[0], row[1]) for row in owed_rows) if key in by_key]
+    rows = [_new_row(user_id, kind, day, owed, status, detail, now)
+            for user_id, kind, day, owed, status, detail in owed_rows]
+    inserted = await _insert_rows(session, rows)
+    return [(row["id"], row["claim_token"], row["user_id"], row["kind"], row["local_date"], row["status"])
+            for row in rows if row["id"] in inserted]
 
 
 async def _insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
@@ -21,6 +21,9 @@ class RitualPromptLog(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "local_date"),
         Index("ix_ritual_prompt_log_status_due_at", "status", "due_at"),
+        # Claims in flight only: a claim batch looks for stale ones while the log holds every prompt ever sent.
+        Index("ix_ritual_prompt_log_claimed_at", "claimed_at",
+              sqlite_where=text("status = 'claimed'"), postgresql_where=text("status = 'claimed'")),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
