@@ -43,6 +43,7 @@ from core.db.migrate import upgrade_async  # noqa: E402
 from core.db.models import RitualPromptLog, User  # noqa: E402
 from core.services.prompts_delivery import DeliveryReport, recompute_next_runs  # noqa: E402
 from playground import BotApiError, create_playground_app  # noqa: E402
+from scheduler.app import freeze_startup_heap  # noqa: E402
 from scheduler.rate_limit import create_send_rate_limiter  # noqa: E402
 from scheduler.telegram_sender import TelegramPromptSender  # noqa: E402
 
@@ -221,6 +222,7 @@ async def main(users: int, messages: int) -> None:
               f"(COPY in {time.perf_counter() - started:.1f} s)")
 
         print("Claim and advance (log row inserted, next_morning_at moved to tomorrow; no sending):")
+        freeze_startup_heap()  # as `python -m scheduler` does once it has started
         best = 0.0
         for batch, parallel in ((200, 1), (1000, 1), (1000, 2)):
             await reset_due(base)

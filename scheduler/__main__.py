@@ -17,7 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.rituals.render import render_ritual_prompt
 from core.bootstrap import build_container, configure_logging
 from core.config import startup_settings
-from scheduler.app import SchedulerApp
+from scheduler.app import SchedulerApp, freeze_startup_heap
 from scheduler.rate_limit import create_send_rate_limiter
 from scheduler.telegram_sender import TelegramPromptSender
 
@@ -34,6 +34,7 @@ async def main() -> None:
     sender = TelegramPromptSender(bot, partial(render_ritual_prompt, container),
                                   limiter=create_send_rate_limiter(container.cache, settings.telegram_send_rate))
     app = SchedulerApp(container, sender)
+    freeze_startup_heap()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, app.stopping.set)

@@ -9,6 +9,7 @@ a failing (or absent) feature never stops prompts.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from datetime import UTC, datetime
@@ -34,6 +35,14 @@ OPTIONAL_HOOKS: tuple[tuple[str, str], ...] = (
 # During a long tick (a big morning wave), the heartbeat is refreshed at least this often.
 PROGRESS_BEAT_SECONDS = 20.0
 SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+def freeze_startup_heap() -> None:
+    """Move everything start-up made (modules, the container, the bot's renderer) out of the garbage collector's
+    sight. A claim batch allocates thousands of small tuples, which sets off full collections; each one walked
+    these hundreds of thousands of start-up objects that never become garbage — about half a claim's CPU time."""
+    gc.collect()
+    gc.freeze()
 
 
 class SchedulerApp:

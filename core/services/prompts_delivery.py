@@ -51,7 +51,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import String, and_, bindparam, cast, literal_column, or_, select, text, update
+from sqlalchemy import String, and_, bindparam, cast, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,7 +61,7 @@ from core.config import Settings
 from core.db.base import utcnow
 from core.db.engine import Database
 from core.db.models import RitualPromptLog, User
-from core.db.models.scheduling import PROMPT_KINDS
+from core.db.models.scheduling import CLAIMED, PROMPT_KINDS, WAITING
 from core.errors import Conflict, NotFound, Unprocessable
 from core.services.schedule import (
     local_date_of,
@@ -346,14 +346,12 @@ class PromptDeliveryService:
 
     async def _claim_redeliveries(self, session: AsyncSession, now: datetime, limit: int,
                                   deliveries: list[Delivery], report: DeliveryReport) -> int:
-        # Two reads, each walking its own index: snoozes and retries by due time, then stale claims through the
-        # index of claims in flight (its `status = 'claimed'` spelled out, so a prepared plan can use it).
+        # Two reads, each walking its partial index (its condition spelled out, so a prepared plan can use it):
+        # snoozes and retries by due time, then stale claims.
         rows: list = []
         for due, order in (
-            (and_(RitualPromptLog.status.in_(("snoozed", "retry")), RitualPromptLog.due_at <= now),
-             RitualPromptLog.due_at),
-            (and_(RitualPromptLog.status == literal_column("'claimed'"),
-                  RitualPromptLog.claimed_at <= now - self.lease), RitualPromptLog.claimed_at),
+            (and_(text(WAITING), RitualPromptLog.due_at <= now), RitualPromptLog.due_at),
+            (and_(text(CLAIMED), RitualPromptLog.claimed_at <= now - self.lease), RitualPromptLog.claimed_at),
         ):
             if len(rows) >= limit:
                 break

@@ -12,6 +12,9 @@ PROMPT_KINDS = ("morning", "evening", "weekly")
 # claimed: a scheduler took it and is sending it; sent; snoozed / retry: waiting for `due_at`; skipped_late: the
 # scheduler was down past the grace period; skipped_user: paused, a quiet weekday or "skip today"; failed: gave up.
 PROMPT_STATUSES = ("claimed", "sent", "snoozed", "retry", "skipped_late", "skipped_user", "failed")
+# The rows a claim comes back for (partial indexes below).
+WAITING = "status IN ('snoozed', 'retry')"
+CLAIMED = "status = 'claimed'"
 
 
 class RitualPromptLog(UUIDPrimaryKey, Timestamps, Base):
@@ -20,10 +23,12 @@ class RitualPromptLog(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "ritual_prompt_log"
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "local_date"),
-        Index("ix_ritual_prompt_log_status_due_at", "status", "due_at"),
-        # Claims in flight only: a claim batch looks for stale ones while the log holds every prompt ever sent.
+        # What a claim looks for among every prompt ever logged: snoozes and retries coming due, stale claims.
+        # The queries spell these conditions out as literals (core/services/prompts_delivery.py).
+        Index("ix_ritual_prompt_log_waiting_due_at", "due_at",
+              sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
         Index("ix_ritual_prompt_log_claimed_at", "claimed_at",
-              sqlite_where=text("status = 'claimed'"), postgresql_where=text("status = 'claimed'")),
+              sqlite_where=text(CLAIMED), postgresql_where=text(CLAIMED)),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
