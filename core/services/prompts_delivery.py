@@ -420,8 +420,7 @@ class PromptDeliveryService:
                 owed_rows.append((user_id, owed_kind, day, occurrence.owed, status, detail))
         for (status, lag_seconds), count in outcomes.items():
             metrics.prompt_outcome(kind, status, lag_seconds=lag_seconds, count=count)
-        await _advance(session, _next_attr(kind), advanced)
-        inserted = await _insert_owed(session, owed_rows, now)
+        inserted = await _advance_and_log(session, _next_attr(kind), advanced, owed_rows, now)
         report.already_handled += len(owed_rows) - len(inserted)
         for log_id, claim_token, user_id, owed_kind, day, status in inserted:
             if status == "claimed":
@@ -522,18 +521,7 @@ def _user_verdict(paused_until: date | None, quiet_weekdays: list[int] | None, d
 
 
 async def _advance(session: AsyncSession, column: str, advanced: list[tuple[uuid.UUID, datetime]]) -> None:
-    """Move each user's next run of one kind in one statement (PostgreSQL: UPDATE … FROM unnest)."""
-    if not advanced:
-        return
-    if session.bind.dialect.name == "postgresql":
-        ids, instants = zip(*advanced, strict=True)
-        await session.execute(
-            text(f"UPDATE users SET {column} = advanced.next_at, updated_at = :updated_at "
-                 "FROM unnest(CAST(:ids AS uuid[]), CAST(:instants AS timestamptz[])) AS advanced(id, next_at) "
-                 "WHERE users.id = advanced.id"),
-            {"ids": list(ids), "instants": list(instants), "updated_at": utcnow()},
-        )
-        return
+    """Move each user's next run of one kind (SQLite: an executemany; PostgreSQL does it in `_advance_and_log`)."""
     users_table = User.__table__
     await session.execute(
         update(users_table).where(users_table.c.id == bindparam("advanced_id"))
@@ -608,9 +596,13 @@ _OwedRow = tuple[uuid.UUID, str, date, datetime, str, str | None]
 # What an inserted owed row came back as: (id, claim_token, user_id, kind, local_date, status).
 _InsertedRow = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, str, date, str]
 
-# PostgreSQL: the columns that differ per row travel as arrays; ids and claim tokens are made by the server, and the
-# statement returns only the rows it inserted.
-_INSERT_OWED_PG = text(
+# PostgreSQL: one statement moves the users' next runs (UPDATE … FROM unnest, in a CTE) and inserts the log rows;
+# the columns that differ per row travel as arrays, ids and claim tokens are made by the server, and it returns only
+# the rows it inserted. One per next-run column.
+_ADVANCE_AND_LOG_PG = {column: text(
+    f"WITH advanced AS (UPDATE users SET {column} = moved.next_at, updated_at = :updated_at "
+    "FROM unnest(CAST(:advanced_ids AS uuid[]), CAST(:next_ats AS timestamptz[])) AS moved(id, next_at) "
+    "WHERE users.id = moved.id) "
     "INSERT INTO ritual_prompt_log (id, user_id, kind, local_date, status, scheduled_at, due_at, claimed_at, "
     "claim_token, sent_at, attempt, snoozes, detail, created_at, updated_at) "
     "SELECT gen_random_uuid(), owed.user_id, owed.kind, owed.local_date, owed.status, owed.owed_at, owed.owed_at, "
@@ -622,21 +614,26 @@ _INSERT_OWED_PG = text(
     "AS owed(user_id, kind, local_date, owed_at, status, detail) "
     "ON CONFLICT (user_id, kind, local_date) DO NOTHING "
     "RETURNING id, claim_token, user_id, kind, local_date, status"
-)
+) for column in (_next_attr(kind) for kind in SCHEDULED_KINDS)}
 
 
-async def _insert_owed(session: AsyncSession, owed_rows: list[_OwedRow], now: datetime) -> list[_InsertedRow]:
-    """Insert a claim's log rows in the order given, skipping those whose (user, kind, local_date) exists; returns
-    the inserted ones in that order (a weekly prompt stays after its evening one)."""
-    if not owed_rows:
-        return []
+async def _advance_and_log(session: AsyncSession, column: str, advanced: list[tuple[uuid.UUID, datetime]],
+                           owed_rows: list[_OwedRow], now: datetime) -> list[_InsertedRow]:
+    """Move each claimed user's next run of one kind, and insert the log rows the claim owes in the order given,
+    skipping those whose (user, kind, local_date) exists. Returns the inserted ones in that order (a weekly prompt
+    stays after its evening one)."""
     if session.bind.dialect.name == "postgresql":
-        user_ids, kinds, days, owed_ats, statuses, details = zip(*owed_rows, strict=True)
-        returned = (await session.execute(_INSERT_OWED_PG, {
+        advanced_ids, next_ats = zip(*advanced, strict=True)
+        user_ids, kinds, days, owed_ats, statuses, details = zip(*owed_rows, strict=True) if owed_rows else [()] * 6
+        returned = (await session.execute(_ADVANCE_AND_LOG_PG[column], {
+            "advanced_ids": advanced_ids, "next_ats": next_ats, "updated_at": utcnow(),
             "user_ids": user_ids, "kinds": kinds, "local_dates": days, "owed_ats": owed_ats, "statuses": statuses,
             "details": details, "now": now})).all()
         by_key = {(row[2], row[3]): row for row in returned}
         return [by_key[key] for key in ((row[0], row[1]) for row in owed_rows) if key in by_key]
+    await _advance(session, column, advanced)
+    if not owed_rows:
+        return []
     rows = [_new_row(user_id, kind, day, owed, status, detail, now)
             for user_id, kind, day, owed, status, detail in owed_rows]
     inserted = await _insert_rows(session, rows)
