@@ -63,14 +63,30 @@ async def _bench_prompt(user: User, kind: str, local_date) -> tuple[str, None]:
     return f"{kind} prompt for {local_date}", None
 
 
-async def _admin(sql: str) -> None:
+async def _admin(sql: str, *args) -> list:
     url = make_url(ADMIN_URL)
     conn = await asyncpg.connect(user=url.username or "postgres", password=url.password, host=url.host,
                                  port=url.port or 5432, database=url.database or "postgres")
     try:
-        await conn.execute(sql)
+        return await conn.fetch(sql, *args)
     finally:
         await conn.close()
+
+
+async def _server_cpu(database: str) -> dict[int, float] | None:
+    """CPU seconds so far of each PostgreSQL backend serving `database`, read from /proc when the server runs on
+    this machine (None when it does not): the database's side of a claim, apart from the machine's other load."""
+    pids = [row["pid"] for row in await _admin("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)]
+    seconds = {pid: _process_cpu(pid) for pid in pids}
+    return None if None in seconds.values() else seconds
+
+
+def _process_cpu(pid: int) -> float | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _settings(database_url: str, **overrides) -> Settings:
@@ -122,8 +138,9 @@ async def _log_counts(container: Container) -> tuple[int, int]:
     return rows, duplicated
 
 
-async def claim_all(containers: list[Container]) -> tuple[int, float, float]:
-    """(users claimed, seconds, CPU seconds of this process: the schedulers' own work, without PostgreSQL's)."""
+async def claim_all(containers: list[Container], database: str) -> tuple[int, float, float, float | None]:
+    """(users claimed, seconds, CPU seconds of this process: the schedulers' own work, without PostgreSQL's, and
+    CPU seconds of the PostgreSQL backends serving them, when measurable)."""
     async def drain(container: Container) -> int:
         claimed = 0
         while True:
@@ -131,9 +148,14 @@ async def claim_all(containers: list[Container]) -> tuple[int, float, float]:
             claimed += len(deliveries)
             if not processed:
                 return claimed
+    server_before = await _server_cpu(database)
     started, cpu = time.perf_counter(), time.process_time()
     counts = await asyncio.gather(*(drain(container) for container in containers))
-    return sum(counts), time.perf_counter() - started, time.process_time() - cpu
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_after = await _server_cpu(database)  # before the containers close: their backends are still there
+    server = None if server_before is None or server_after is None else sum(
+        spent - server_before.get(pid, 0.0) for pid, spent in server_after.items())
+    return sum(counts), elapsed, cpu, server
 
 
 @contextlib.asynccontextmanager
@@ -228,13 +250,14 @@ async def main(users: int, messages: int) -> None:
             await reset_due(base)
             containers = [Container(_settings(database_url, scheduler_batch_size=batch), clock=clock,
                                     cache=MemoryCache()) for _ in range(parallel)]
-            claimed, elapsed, cpu = await claim_all(containers)
+            claimed, elapsed, cpu, server = await claim_all(containers, name)
             for container in containers:
                 await container.close()
             logged, duplicated = await _log_counts(base)
+            server_share = "" if server is None else f", {server / max(claimed, 1) * 1e6:.0f} µs of PostgreSQL's"
             print(f"  batch {batch:>4}, {parallel} scheduler(s): {claimed} claimed in {elapsed:.1f} s = "
-                  f"{claimed / elapsed:,.0f} users/s ({cpu / max(claimed, 1) * 1e6:.0f} µs of scheduler CPU a user); "
-                  f"log rows {logged}, duplicate (user, kind, day) rows {duplicated}")
+                  f"{claimed / elapsed:,.0f} users/s ({cpu / max(claimed, 1) * 1e6:.0f} µs of scheduler CPU a user"
+                  f"{server_share}); log rows {logged}, duplicate (user, kind, day) rows {duplicated}")
             if claimed != users or duplicated:
                 print(f"  WRONG: {users} users were due, {claimed} claimed, {duplicated} duplicates")
             else:
