@@ -17,7 +17,7 @@ from bot.keyboards.callbacks import MenuAction
 from bot.keyboards.rituals import TodayAction
 from bot.render import Screen
 from bot.render import today as render
-from bot.rituals.render import steps_on
+from bot.rituals.render import in_screen_order
 from bot.rituals.texts import outdated_text, xp_toast
 from core.bootstrap import Container
 from core.db.models import User
@@ -27,9 +27,8 @@ TODAY_STEPS_MAX = 30
 
 
 async def today_screen(container: Container, user: User) -> Screen:
-    status = await container.rituals.today(user.id)
-    steps = (await steps_on(container, user, status.date))[:TODAY_STEPS_MAX]
-    return render.today_screen(status, steps, user.locale)
+    plan = await container.rituals.day_plan(user)
+    return render.today_screen(plan, in_screen_order(plan.steps)[:TODAY_STEPS_MAX], user.locale)
 
 
 async def show_today(bot: Bot, chat_id: int, user: User, container: Container) -> None:

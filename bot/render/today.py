@@ -10,12 +10,13 @@ from bot.render import Screen
 from bot.rituals.texts import STEP_ICONS, day_label, interception_text
 from core.db.models import Step
 from core.db.models.goals import StepStatus
-from core.services.rituals import RitualsToday
+from core.services.rituals import DayPlan
 
 
-def today_screen(status: RitualsToday, steps: list[Step], locale: str) -> Screen:
-    """Numbered steps (the skipped struck through), the rituals' status; Done / Skip / Tomorrow per open step."""
-    lines = [_("📋 <b>Today</b> · {date}").format(date=day_label(status.date, locale)), ""]
+def today_screen(plan: DayPlan, steps: list[Step], locale: str) -> Screen:
+    """`steps` (the plan's, in screen order) numbered, the skipped struck through; the rituals' status; Done / Skip /
+    Tomorrow per open step."""
+    lines = [_("📋 <b>Today</b> · {date}").format(date=day_label(plan.date, locale)), ""]
     if steps:
         for number, step in enumerate(steps, start=1):
             minutes = _(" · {minutes} min").format(minutes=step.estimated_minutes) if step.estimated_minutes else ""
@@ -25,10 +26,10 @@ def today_screen(status: RitualsToday, steps: list[Step], locale: str) -> Screen
         lines.append(_("Nothing is planned for today. Plan steps in /goals or in the weekly /review."))
     lines += [
         "",
-        _("🌅 Morning ritual: done ✅") if status.morning_done else _("🌅 Morning ritual: not yet — /morning"),
-        _("🌙 Evening ritual: done ✅") if status.evening_done else _("🌙 Evening ritual: not yet — /evening"),
+        _("🌅 Morning ritual: done ✅") if plan.morning_done else _("🌅 Morning ritual: not yet — /morning"),
+        _("🌙 Evening ritual: done ✅") if plan.evening_done else _("🌙 Evening ritual: not yet — /evening"),
     ]
-    if status.interception is not None:
-        lines += ["", interception_text(status.interception, locale)]
+    if plan.interception is not None:
+        lines += ["", interception_text(plan.interception, locale)]
     open_steps = [(number, step) for number, step in enumerate(steps, start=1) if step.is_open]
     return Screen("\n".join(lines), today_keyboard(open_steps))

@@ -63,7 +63,11 @@ async def steps_on(container: Container, user: User, day: date) -> list[Step]:
         steps = await container.steps.today_steps(user.id, include_finished=True)
     else:
         steps = [step for step in await container.steps.list(user.id) if step.planned_date == day]
-    # Numbers on the screens stay put while buttons change statuses: important first, then as planned.
+    return in_screen_order(steps)
+
+
+def in_screen_order(steps: list[Step]) -> list[Step]:
+    """Numbers on the screens stay put while buttons change statuses: important first, then as planned."""
     return sorted(steps, key=lambda step: (step.priority, step.created_at, step.title))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import JournalEntry, WeeklyReview
@@ -32,3 +32,17 @@ class RitualRepository:
     async def review(self, user_id: uuid.UUID, week_start: date) -> WeeklyReview | None:
         stmt = select(WeeklyReview).where(WeeklyReview.user_id == user_id, WeeklyReview.week_start == week_start)
         return (await self.session.scalars(stmt)).first()
+
+    async def day_marks(self, user_id: uuid.UUID, local_date: date,
+                        review_week_start: date | None) -> tuple[bool, bool, bool]:
+        """(morning entry written, evening entry written, review of the week starting `review_week_start` exists)
+        for one local day, in one round trip; without a week to look at, the review counts as there."""
+
+        def entry_written(entry_type: str):
+            return exists().where(JournalEntry.user_id == user_id, JournalEntry.type == entry_type,
+                                  JournalEntry.local_date == local_date)
+
+        reviewed = literal(True) if review_week_start is None else exists().where(
+            WeeklyReview.user_id == user_id, WeeklyReview.week_start == review_week_start)
+        row = (await self.session.execute(select(entry_written("morning"), entry_written("evening"), reviewed))).one()
+        return bool(row[0]), bool(row[1]), bool(row[2])

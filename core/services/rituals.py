@@ -65,6 +65,17 @@ class RitualsToday:
 
 
 @dataclass(frozen=True)
+class DayPlan:
+    """/today: the user's local day, its planned steps of every status and where the rituals stand."""
+
+    date: date
+    morning_done: bool
+    evening_done: bool
+    interception: Interception | None
+    steps: list[Step]
+
+
+@dataclass(frozen=True)
 class EntryResult:
     entry: JournalEntry
     gamification_event: GamificationEvent | None
@@ -105,6 +116,16 @@ def review_week_for(today: date, weekday: int) -> tuple[date, date]:
     if (today - end).days > FORCE_REVIEW_MAX_DAYS:
         end += timedelta(days=7)
     return end - timedelta(days=6), end
+
+
+def _week_to_review(user: User, today: date) -> tuple[date, date] | None:
+    """(start, end) of the week the interception rule checks today: the one that ended on the last review day before
+    today; None when the account did not exist before that day (nothing to review)."""
+    week_end = last_review_day_before(today, user.weekly_review_weekday)
+    joined = user.created_at.astimezone(ZoneInfo(user.time_zone)).date()
+    if joined >= week_end:
+        return None
+    return week_end - timedelta(days=6), week_end
 
 
 def entry_local_date(entry_type: str, local_now: datetime, for_date: date | None = None) -> date:
@@ -169,32 +190,42 @@ class RitualService:
 
     async def today(self, user_id: uuid.UUID) -> RitualsToday:
         """Today's ritual status; applies the interception rule (may archive last week's missed review)."""
-        async with self.db.transaction() as session:
+        async with self.db.read() as session:
             user = await _user(session, user_id)
             today = self._local_now(user).date()
             repo = RitualRepository(session)
             entries = await repo.entries_between(user_id, today, today)
-            interception = await self._interception(session, user, today)
+            week = _week_to_review(user, today)
+            reviewed = week is None or await repo.review(user_id, week[0]) is not None
+        interception = None if reviewed else await self._intercept(user_id, week, today)
         types = {entry.type for entry in entries}
         return RitualsToday(date=today, morning_done="morning" in types, evening_done="evening" in types,
                             entries=entries, interception=interception)
 
-    async def _interception(self, session, user: User, today: date) -> Interception | None:
-        week_end = last_review_day_before(today, user.weekly_review_weekday)
-        week_start = week_end - timedelta(days=6)
-        joined = user.created_at.astimezone(ZoneInfo(user.time_zone)).date()
-        if joined >= week_end:
-            return None  # the account did not exist before that review day: nothing to review
-        repo = RitualRepository(session)
-        if await repo.review(user.id, week_start) is not None:
-            return None
+    async def day_plan(self, user: User) -> DayPlan:
+        """The user's local day for /today in one read: its steps (every status) and the rituals' status, with the
+        interception rule applied as in `today`. `user` is the caller's loaded row: only its id, zone, review
+        weekday and join date are used, so it is not read again."""
+        today = self._local_now(user).date()
+        week = _week_to_review(user, today)
+        async with self.db.read() as session:
+            morning, evening, reviewed = await RitualRepository(session).day_marks(
+                user.id, today, review_week_start=None if week is None else week[0])
+            steps = await StepRepository(session).planned_between(user.id, today, today)
+        interception = None if reviewed else await self._intercept(user.id, week, today)
+        return DayPlan(date=today, morning_done=morning, evening_done=evening, interception=interception,
+                       steps=steps)
+
+    async def _intercept(self, user_id: uuid.UUID, week: tuple[date, date], today: date) -> Interception:
+        """The week has no review: it is forced while at most FORCE_REVIEW_MAX_DAYS late, later archived."""
+        week_start, week_end = week
         overdue = (today - week_end).days
         if overdue <= FORCE_REVIEW_MAX_DAYS:
             return Interception("force_review", week_start, week_end, overdue)
         try:
-            async with session.begin_nested():
-                repo.add(WeeklyReview(id=uuid.uuid4(), user_id=user.id, week_start=week_start, status="archived",
-                                      created_at=self.clock.now()))
+            async with self.db.transaction() as session:
+                RitualRepository(session).add(WeeklyReview(id=uuid.uuid4(), user_id=user_id, week_start=week_start,
+                                                           status="archived", created_at=self.clock.now()))
         except IntegrityError:
             pass  # archived (or reviewed) by a concurrent request a moment ago
         return Interception("fresh_start", week_start, week_end, overdue)

@@ -67,3 +67,30 @@ async def test_a_second_tap_from_another_message_is_outdated_and_pays_nothing(ru
 
     assert notice == "This menu is outdated — please use the latest message."
     assert (await running.container.gamification.profile(user.id)).xp == 15 + 10 + 10  # goals, plan, one step
+
+
+async def test_today_shows_the_rituals_written_today(running: BotWorld) -> None:
+    chat, user, _today, _steps = await day_with_steps(running, ["Jog"])
+    await running.container.rituals.add_entry(user.id, entry_type="morning", answers={"intention": "Run"},
+                                              energy_score=7)
+
+    screen = await running.say(chat, "/today", with_text("Today"))
+
+    assert "Morning ritual: done ✅" in screen["text"] and "Evening ritual: not yet" in screen["text"]
+
+
+async def test_today_puts_away_a_review_more_than_three_days_late(running: BotWorld) -> None:
+    chat = running.user("en")
+    # Thursday 2026-06-11: the week 06-01..06-07 (review on Sunday) is four days overdue.
+    running.container.clock.set(at("UTC", 2026, 6, 11, 10, 0))
+    user = await tg_user(running.container, telegram_id=chat, time_zone="UTC", first_name="Anna",
+                         onboarded_at=running.container.clock.now(),
+                         created_at=running.container.clock.now() - timedelta(days=30))
+
+    first = await running.say(chat, "/today", with_text("Today"))
+    second = await running.say(chat, "/today", lambda view: view["id"] != first["id"] and "Today" in view["text"])
+
+    assert "A new week, a fresh start." in first["text"]
+    assert "fresh start" not in second["text"]
+    overview = await running.container.rituals.today(user.id)
+    assert overview.interception is None
