@@ -36,15 +36,22 @@ async def show_today(bot: Bot, chat_id: int, user: User, container: Container) -
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def today_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container) -> None:
-    await state.clear()
+async def leave_dialog(state: FSMContext, raw_state: str | None) -> None:
+    """/today ends any dialog; at the menu, the usual place to ask it from, there is nothing to write."""
+    if raw_state is not None or await state.get_data():
+        await state.clear()
+
+
+async def today_command(message: Message, state: FSMContext, bot: Bot, user: User, container: Container,
+                        raw_state: str | None = None) -> None:
+    await leave_dialog(state, raw_state)
     await show_today(bot, message.chat.id, user, container)
 
 
-async def today_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User,
-                        container: Container) -> None:
+async def today_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot, user: User, container: Container,
+                        raw_state: str | None = None) -> None:
     await callback.answer()
-    await state.clear()
+    await leave_dialog(state, raw_state)
     await show_today(bot, callback.from_user.id, user, container)
 
 

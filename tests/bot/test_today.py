@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date, time, timedelta
 
+from aiogram.fsm.storage.base import StorageKey
+
 from core.db.models import User
 from tests.bot.conftest import BotWorld, button_data, buttons, with_text
 from tests.scheduler.support import at, tg_user
@@ -79,18 +81,15 @@ async def test_today_shows_the_rituals_written_today(running: BotWorld) -> None:
     assert "Morning ritual: done ✅" in screen["text"] and "Evening ritual: not yet" in screen["text"]
 
 
-async def test_today_puts_away_a_review_more_than_three_days_late(running: BotWorld) -> None:
-    chat = running.user("en")
-    # Thursday 2026-06-11: the week 06-01..06-07 (review on Sunday) is four days overdue.
-    running.container.clock.set(at("UTC", 2026, 6, 11, 10, 0))
-    user = await tg_user(running.container, telegram_id=chat, time_zone="UTC", first_name="Anna",
-                         onboarded_at=running.container.clock.now(),
-                         created_at=running.container.clock.now() - timedelta(days=30))
 
-    first = await running.say(chat, "/today", with_text("Today"))
-    second = await running.say(chat, "/today", lambda view: view["id"] != first["id"] and "Today" in view["text"])
+async def test_today_ends_an_open_dialog(running: BotWorld) -> None:
+    chat, _user, _today, _steps = await day_with_steps(running, ["Jog"])
+    key = StorageKey(bot_id=running.bot.id, chat_id=chat, user_id=chat)
+    await running.say(chat, "/review", with_text("Your reflection"))
+    in_review = await running.dispatcher.fsm.storage.get_state(key)
 
-    assert "A new week, a fresh start." in first["text"]
-    assert "fresh start" not in second["text"]
-    overview = await running.container.rituals.today(user.id)
-    assert overview.interception is None
+    await running.say(chat, "/today", with_text("Today"))
+
+    assert in_review is not None
+    assert await running.dispatcher.fsm.storage.get_state(key) is None
+    assert await running.dispatcher.fsm.storage.get_data(key) == {}
