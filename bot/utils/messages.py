@@ -1,4 +1,5 @@
-"""Small helpers for answering buttons: edit the message the button belongs to, or send a new one."""
+"""Small helpers for answering buttons (edit the message the button belongs to, or send a new one) and typed
+answers."""
 from __future__ import annotations
 
 import contextlib
@@ -9,6 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.render import too_long
 from core.cache import Cache
 
 
@@ -37,6 +39,15 @@ async def show(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMa
         await edit_or_send(bot, callback, text, reply_markup)
     else:
         await bot.send_message(chat_id, text, reply_markup=reply_markup)
+
+
+async def answered_too_long(message: Message, limit: int) -> bool:
+    """True, and the person told how long the text is and may be, when the typed text (stripped) is over `limit`."""
+    length = len(message.text.strip())
+    if length <= limit:
+        return False
+    await message.answer(too_long(length, limit))
+    return True
 
 
 async def drop_keyboard(callback: CallbackQuery) -> None:
