@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import exists, literal, select
+from sqlalchemy import bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import JournalEntry, WeeklyReview
@@ -37,12 +37,18 @@ class RitualRepository:
                         review_week_start: date | None) -> tuple[bool, bool, bool]:
         """(morning entry written, evening entry written, review of the week starting `review_week_start` exists)
         for one local day, in one round trip; without a week to look at, the review counts as there."""
-
-        def entry_written(entry_type: str):
-            return exists().where(JournalEntry.user_id == user_id, JournalEntry.type == entry_type,
-                                  JournalEntry.local_date == local_date)
-
-        reviewed = literal(True) if review_week_start is None else exists().where(
-            WeeklyReview.user_id == user_id, WeeklyReview.week_start == review_week_start)
-        row = (await self.session.execute(select(entry_written("morning"), entry_written("evening"), reviewed))).one()
+        stmt = _DAY_MARKS if review_week_start is None else _DAY_MARKS_AND_REVIEW
+        params = {"user_id": user_id, "day": local_date, "week_start": review_week_start}
+        row = (await self.session.execute(stmt, params)).one()
         return bool(row[0]), bool(row[1]), bool(row[2])
+
+
+# /today asks these for every person every day: built once, only the parameters change.
+def _entry_written(entry_type: str):
+    return exists().where(JournalEntry.user_id == bindparam("user_id"), JournalEntry.type == entry_type,
+                          JournalEntry.local_date == bindparam("day"))
+
+
+_DAY_MARKS = select(_entry_written("morning"), _entry_written("evening"), literal(True))
+_DAY_MARKS_AND_REVIEW = select(_entry_written("morning"), _entry_written("evening"), exists().where(
+    WeeklyReview.user_id == bindparam("user_id"), WeeklyReview.week_start == bindparam("week_start")))

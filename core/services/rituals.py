@@ -211,7 +211,7 @@ class RitualService:
         async with self.db.read() as session:
             morning, evening, reviewed = await RitualRepository(session).day_marks(
                 user.id, today, review_week_start=None if week is None else week[0])
-            steps = await StepRepository(session).planned_between(user.id, today, today)
+            steps = await StepRepository(session).planned_on(user.id, today)
         interception = None if reviewed else await self._intercept(user.id, week, today)
         return DayPlan(date=today, morning_done=morning, evening_done=evening, interception=interception,
                        steps=steps)
