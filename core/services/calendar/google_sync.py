@@ -13,8 +13,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
 from core import metrics
 from core.cache import Cache
 from core.clock import Clock
@@ -67,6 +65,9 @@ class TokenCipher:
     and old ciphertexts still decrypt (and `rotate` re-encrypts them with the newest key)."""
 
     def __init__(self, keys: str) -> None:
+        # cryptography (~7 MiB) loads with the first cipher, not with every process that imports the calendar.
+        from cryptography.fernet import Fernet, MultiFernet
+
         parts = [k.strip() for k in (keys or "").split(",") if k.strip()]
         if not parts:
             raise ConfigurationError("TOKEN_ENCRYPTION_KEYS must hold at least one Fernet key")
@@ -275,6 +276,8 @@ class GoogleCalendarProvider:
 
     async def credentials(self, connection: GoogleConnection | None = None) -> tuple[Credentials, GoogleConnection]:
         """Decrypted credentials, refreshed first when the stored access token is (nearly) expired."""
+        from cryptography.fernet import InvalidToken
+
         connection = connection or await self.connection()
         try:
             refresh = self.cipher.decrypt(connection.refresh_token_enc) if connection.refresh_token_enc else None
