@@ -256,7 +256,7 @@ class DataRightsService:
             return None
         channels = await repo.channels_of(user_id)
         cipher = self.calendar.cipher
-        from cryptography.fernet import InvalidToken  # loaded by the cipher already; not at import (see TokenCipher)
+        from cryptography.fernet import InvalidToken  # here, not at import: see TokenCipher
 
         try:
             access = cipher.decrypt(connection.access_token_enc) if connection.access_token_enc else None

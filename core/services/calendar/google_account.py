@@ -87,7 +87,7 @@ class GoogleAccount:
         connection = await self.connection(user)
         if connection is None:
             return False
-        from cryptography.fernet import InvalidToken  # loaded by the cipher already; not at import (see TokenCipher)
+        from cryptography.fernet import InvalidToken  # here, not at import: see TokenCipher
 
         provider = self.providers.google(user)
         for channel in await self.push.channels(user):
