@@ -396,7 +396,9 @@ async def postgres_database() -> tuple[str, Callable[[], Awaitable[None]]]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    from core.db.migrate import upgrade_async
+    # In a child process, as `python -m bot` migrates: Alembic, Mako and Pygments would otherwise stay in this
+    # process and count in its memory figure, though the bot process never loads them.
+    from core.db.migrate import upgrade_in_subprocess
 
     print(f"{args.people} persons, {args.rounds} rounds (+1 warm-up), {args.concurrency} updates at once; "
           "no-network Bot API session (aiogram's serialisation and parsing)")
@@ -412,7 +414,7 @@ async def main(args: argparse.Namespace) -> None:
                 async def drop() -> None:
                     return None
             try:
-                await upgrade_async(database_url)
+                await upgrade_in_subprocess(database_url)
                 figures = await bench_backend(backend, database_url, redis_url, args, Path(scratch))
             finally:
                 await drop()

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
-import jwt
 from pwdlib import PasswordHash
 
 _password_hash = PasswordHash.recommended()
@@ -85,10 +84,14 @@ class TokenCodec:
             "exp": int((now + ttl).timestamp()),
             "jti": jti or uuid.uuid4().hex,
         }
+        import jwt  # here, not at the top: PyJWT loads cryptography (~9 MiB), which only token users need
+
         return jwt.encode(payload, self._secret, algorithm=self._algorithm)
 
     def decode(self, token: str, *, now: datetime) -> dict[str, Any]:
         """Raises jwt.PyJWTError on a bad signature, a malformed token or expiry (checked against `now`)."""
+        import jwt
+
         payload = self._verified.get(token)
         if payload is None:
             payload = jwt.decode(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -205,6 +204,8 @@ class AuthService:
     def _claims(self, token: str, token_type: str, *, invalid: tuple[str, str],
                 expired: str) -> tuple[dict, uuid.UUID, uuid.UUID]:
         """Decode and check a token of the given type: its payload, user id and session id."""
+        import jwt  # lazily, as in core.security: the bot never handles a token
+
         try:
             payload = self.codec.decode(token, now=self.clock.now())
         except jwt.ExpiredSignatureError as exc:

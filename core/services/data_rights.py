@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import InvalidToken
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -257,6 +256,8 @@ class DataRightsService:
             return None
         channels = await repo.channels_of(user_id)
         cipher = self.calendar.cipher
+        from cryptography.fernet import InvalidToken  # here, not at import: see TokenCipher
+
         try:
             access = cipher.decrypt(connection.access_token_enc) if connection.access_token_enc else None
             refresh = cipher.decrypt(connection.refresh_token_enc) if connection.refresh_token_enc else None

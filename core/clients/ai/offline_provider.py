@@ -8,10 +8,12 @@ import textwrap
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from core.clients.ai.base import AIUsage, ProviderOffline, T, normalize_locale, offline_notice
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 CARD_LABEL = {"ru": "⚙ офлайн-картинка · ИИ не подключён", "en": "⚙ offline picture · no AI configured"}
 DEFAULT_CARD_SIZE = (1024, 1024)
@@ -33,6 +35,8 @@ PALETTES = [
 @lru_cache(maxsize=8)
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans (shipped with matplotlib, covers Cyrillic); Pillow's own font if it is missing."""
+    from PIL import ImageFont
+
     try:
         import matplotlib
 
@@ -54,6 +58,9 @@ def _parse_size(size: str) -> tuple[int, int]:
 
 def render_picture_card(title: str, *, size: str = "1024x1024", locale: str = "ru") -> bytes:
     """A PNG card: a vertical gradient, the scene's title wrapped in the middle and an "offline" label."""
+    # Pillow (~3 MiB) only when a card is drawn: the offline provider also serves every text feature.
+    from PIL import Image, ImageDraw
+
     width, height = _parse_size(size)
     digest = hashlib.sha256(title.encode("utf-8")).digest()
     top, bottom = PALETTES[digest[0] % len(PALETTES)]

@@ -8,8 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.fernet import InvalidToken
-
 from core.cache import Cache
 from core.db.engine import Database
 from core.db.models import User
@@ -89,6 +87,8 @@ class GoogleAccount:
         connection = await self.connection(user)
         if connection is None:
             return False
+        from cryptography.fernet import InvalidToken  # here, not at import: see TokenCipher
+
         provider = self.providers.google(user)
         for channel in await self.push.channels(user):
             await self.push.stop_channel(provider, channel)

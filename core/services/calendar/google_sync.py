@@ -3,17 +3,17 @@ encrypted at rest, refresh on expiry or 401, and the provider with its local cac
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, cached_property
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from core import metrics
 from core.cache import Cache
@@ -30,6 +30,7 @@ from core.services.calendar.planning import Interval
 from core.services.calendar.provider import CalendarInfo, EventInput, EventSaved, SyncResult
 
 if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
     from google.oauth2.credentials import Credentials
 
 
@@ -67,13 +68,20 @@ class TokenCipher:
     and old ciphertexts still decrypt (and `rotate` re-encrypts them with the newest key)."""
 
     def __init__(self, keys: str) -> None:
-        parts = [k.strip() for k in (keys or "").split(",") if k.strip()]
-        if not parts:
+        self._keys = [k.strip() for k in (keys or "").split(",") if k.strip()]
+        if not self._keys:
             raise ConfigurationError("TOKEN_ENCRYPTION_KEYS must hold at least one Fernet key")
-        try:
-            self._fernet = MultiFernet([Fernet(k.encode()) for k in parts])
-        except ValueError as exc:
-            raise ConfigurationError("TOKEN_ENCRYPTION_KEYS holds a key that is not a Fernet key") from exc
+        # Fernet's own rule (32 url-safe base64 bytes), checked here so a bad key still fails at start-up.
+        if not all(_is_fernet_key(k) for k in self._keys):
+            raise ConfigurationError("TOKEN_ENCRYPTION_KEYS holds a key that is not a Fernet key")
+
+    @cached_property
+    def _fernet(self) -> MultiFernet:
+        # cryptography (~9 MiB) loads with the first token encrypted or decrypted, not in every process whose
+        # calendar service is built (the bot's /today builds it, and most people never connect Google).
+        from cryptography.fernet import Fernet, MultiFernet
+
+        return MultiFernet([Fernet(k.encode()) for k in self._keys])
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()
@@ -83,6 +91,13 @@ class TokenCipher:
 
     def rotate(self, value: str) -> str:
         return self._fernet.rotate(value.encode()).decode()
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def calendar_api_base(settings: Settings) -> str | None:
@@ -275,6 +290,8 @@ class GoogleCalendarProvider:
 
     async def credentials(self, connection: GoogleConnection | None = None) -> tuple[Credentials, GoogleConnection]:
         """Decrypted credentials, refreshed first when the stored access token is (nearly) expired."""
+        from cryptography.fernet import InvalidToken
+
         connection = connection or await self.connection()
         try:
             refresh = self.cipher.decrypt(connection.refresh_token_enc) if connection.refresh_token_enc else None
