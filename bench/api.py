@@ -49,6 +49,10 @@ ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRETS = {"JWT_SECRET_KEY": "bench-" + "x" * 40, "BOT_SECRET_KEY": "bench",
            "TOKEN_ENCRYPTION_KEYS": "Tz4mDqMf2f3Bkq0e2vJm8zV3gkS2mBUfVn7lq2v9m0E="}
+# Production refuses to start without a mail server; the bench never sends mail, so none needs to listen.
+# One user sends thousands of requests a second: the general limit (still counted on every request) must not
+# refuse them, or the figure would measure 429 answers.
+SERVER_SETTINGS = {"SMTP_HOST": "127.0.0.1", "RATE_LIMIT_PER_MINUTE": "100000000"}
 CONNECTIONS = 32
 STARTUP_SECONDS = 120
 WHEEL = {"scores": {"health": 7, "career": 5, "finance": 6, "relationships": 8, "friends": 9, "growth": 6,
@@ -213,7 +217,7 @@ async def main(args: argparse.Namespace) -> None:
         token = await signed_in_user(database_url)
         auth = {"Authorization": f"Bearer {token}"}
         with tempfile.TemporaryDirectory() as scratch:
-            env = {**os.environ, **SECRETS, "ENV": "production", "DATA_DIR": scratch,
+            env = {**os.environ, **SECRETS, **SERVER_SETTINGS, "ENV": "production", "DATA_DIR": scratch,
                    "UPLOADS_DIR": str(Path(scratch) / "uploads"), "DATABASE_URL": database_url,
                    "REDIS_URL": REDIS_URL, "REDIS_PREFIX": f"mechta-bench:{uuid.uuid4().hex[:8]}:",
                    "LOG_LEVEL": "WARNING"}
