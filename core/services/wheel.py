@@ -97,7 +97,7 @@ class WheelService:
                              fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
         async with self.db.transaction() as session:
             ordered = {a: scores[a] for a in active if a in scores}
-            entry = WheelRepository(session).add(LifeWheelEntry(
+            entry = await WheelRepository(session).insert(LifeWheelEntry(
                 id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
                 area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
             ))
