@@ -70,7 +70,7 @@ class RateLimitMiddleware:
             if own is not None:
                 name, limit = own
                 await limits.hit(limit, name, ip)
-            await limits.hit(limits.general, "general", client_identity(container, scope, ip))
+            await limits.hit_leased(limits.general, "general", client_identity(container, scope, ip))
         except TooManyRequests as refused:
             from api.errors import error_response
 

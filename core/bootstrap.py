@@ -100,7 +100,7 @@ class Container:
 
     @cached_property
     def wheel(self) -> WheelService:
-        return WheelService(self.db, self.clock, self.gamification)
+        return WheelService(self.db, self.clock, self.gamification, self.areas)
 
     @cached_property
     def gamification(self) -> GamificationService:

@@ -26,6 +26,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.types import TypeDecorator
 
 from core.cache import Cache, RedisUnavailable
 from core.db.models import AuthSession, User
@@ -50,8 +51,10 @@ CLOCK_MARGIN_SECONDS = 1.0
 
 
 def _decoder(column) -> Any:
+    # A TypeDecorator (UTCDateTime) names no Python type itself: its implementation's is the one stored.
+    column_type = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     try:
-        python_type = column.type.python_type
+        python_type = column_type.python_type
     except NotImplementedError:
         return None
     if python_type is uuid.UUID:

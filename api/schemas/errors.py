@@ -123,11 +123,11 @@ def _dependency_calls(dependant: Dependant) -> set[Any]:
 
 
 def route_error_table(route: APIRoute, domain: CodeTable) -> CodeTable:
-    from api.deps import get_admin_user, get_principal
+    from api.deps import get_admin_user, get_current_user, get_principal
 
     calls = _dependency_calls(route.dependant)
     parts = [domain, ANY_REQUEST]
-    if get_principal in calls:
+    if calls & {get_principal, get_current_user}:
         parts.append(AUTHENTICATED)
     if get_admin_user in calls:
         parts.append(ADMIN_ONLY)

@@ -1,12 +1,13 @@
 """Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 # Session.info keys: a read-only session, and the ids of users a transaction changed.
 READ_ONLY = "mechta_read_only"
 CHANGED_USERS = "mechta_changed_users"
+# A pooled PostgreSQL connection idle this long is pinged before use; one back in the pool sooner is not.
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN_AT = "mechta_checked_in_at"  # connection record info: time.monotonic() of its last check-in
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -48,10 +52,38 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
 
         return engine
     # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
-    # with 503 (core/db/failures.py); pre-ping replaces connections that died with it, so it recovers by itself.
-    # hide_parameters: an error's text never carries the values (user text, tokens) into a log.
-    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10,
-                               max_overflow=20, pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
+    # with 503 (core/db/failures.py); pinging idle connections replaces those that died with it, so it recovers by
+    # itself. hide_parameters: an error's text never carries the values (user text, tokens) into a log.
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20,
+                                 pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """SQLAlchemy's pre-ping, but only for a connection that sat in the pool a while: under load a connection is
+    back in use within milliseconds, and a round trip per transaction to ask whether it is still alive cost as much
+    as a query. A connection that dies in between fails its statement as a disconnect instead: SQLAlchemy then
+    invalidates the whole pool, that request is answered 503 (core/db/failures.py) and the next ones reconnect."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _note_check_in(_dbapi_connection, record) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_when_idle(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        # A fresh connection (no check-in yet) was just opened: nothing to ask, as with pre-ping.
+        if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                # As pre-ping: drop every pooled connection older than now and take a new one.
+                raise exc.InvalidatePoolError() from error
+            raise
 
 
 @event.listens_for(Session, "after_flush")

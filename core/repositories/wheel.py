@@ -3,21 +3,25 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import LifeWheelEntry
 
 # Newest first; the id breaks ties between entries saved in the same microsecond, so paging is stable.
 _NEWEST_FIRST = (LifeWheelEntry.created_at.desc(), LifeWheelEntry.id.desc())
+_COLUMNS = tuple(LifeWheelEntry.__table__.columns)
+_INSERT = insert(LifeWheelEntry.__table__)
 
 
 class WheelRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, entry: LifeWheelEntry) -> LifeWheelEntry:
-        self.session.add(entry)
+    async def insert(self, entry: LifeWheelEntry) -> LifeWheelEntry:
+        """Save a new entry with one INSERT of its values, not through the unit of work: an entry is never changed
+        after it is written, so there is nothing to track (the object stays outside the session)."""
+        await self.session.execute(_INSERT, {column.key: getattr(entry, column.key) for column in _COLUMNS})
         return entry
 
     async def get(self, user_id: uuid.UUID, entry_id: uuid.UUID) -> LifeWheelEntry | None:

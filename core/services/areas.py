@@ -67,6 +67,13 @@ class AreaService:
     async def active_areas(self) -> list[Area]:
         return await self.list(include_inactive=False)
 
+    async def active_ids(self) -> list[str]:
+        """Ids of the active areas, in wheel order: the cached list's, without building a row per area."""
+        cached = await self.cache.get_json(_list_key(False))
+        if cached is not None:
+            return [item["id"] for item in cached]
+        return [area.id for area in await self.list(include_inactive=False)]
+
     async def get(self, area_id: str) -> Area:
         if not is_valid_area_id(area_id):
             raise _not_found()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +45,7 @@ XP_REWARDS: dict[str, int] = {
 }
 
 LEVEL_STEP_XP = 50
+PAID_MEMO_SIZE = 10_000
 DISPLAY_NAME_MAX = 40
 
 
@@ -179,6 +181,15 @@ class GamificationService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        # (user, reason, ref) seen committed in the ledger. The ledger only grows (its rows go only with the person),
+        # so once paid is paid for good: a repeated check-in costs no query.
+        self._paid: OrderedDict[tuple[uuid.UUID, str, str | None], None] = OrderedDict()
+
+    def _remember_paid(self, paid: tuple[uuid.UUID, str, str | None]) -> None:
+        self._paid[paid] = None
+        self._paid.move_to_end(paid)
+        while len(self._paid) > PAID_MEMO_SIZE:
+            self._paid.popitem(last=False)
 
     async def award(self, session: AsyncSession, *, user_id: uuid.UUID, reason: str,
                     ref: str | None = None) -> GamificationEvent | None:
@@ -188,13 +199,16 @@ class GamificationService:
         xp = XP_REWARDS[reason]
         await session.flush()  # the caller's pending rows (a ritual entry, a done step) count for achievements
         repo = GamificationRepository(session)
-        if ref is not None and await repo.has_event(user_id, reason, ref):
+        paid = (user_id, reason, ref)
+        if ref is not None and (paid in self._paid or await repo.has_event(user_id, reason, ref)):
+            self._remember_paid(paid)
             return None
         before = await repo.total_xp(user_id)
         try:
             async with session.begin_nested():
                 repo.add_event(XPEvent(user_id=user_id, reason=reason, xp=xp, ref=ref, created_at=self.clock.now()))
         except IntegrityError:
+            self._remember_paid(paid)
             return None  # a concurrent request paid for the same (reason, ref) first
         total = before + xp
         new_codes = await self._grant_achievements(repo, user_id, total)

@@ -10,9 +10,9 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import LifeWheelEntry
 from core.errors import BadRequest, NotFound, Unprocessable
-from core.repositories.areas import AreaRepository
 from core.repositories.users import UserRepository
 from core.repositories.wheel import WheelRepository
+from core.services.areas import AreaService
 from core.services.gamification import GamificationService
 
 MIN_SCORE, MAX_SCORE = 0, 10
@@ -77,10 +77,11 @@ def compare(current: HasScores, previous: HasScores | None = None, *,
 
 
 class WheelService:
-    def __init__(self, db: Database, clock: Clock, gamification: GamificationService) -> None:
+    def __init__(self, db: Database, clock: Clock, gamification: GamificationService, areas: AreaService) -> None:
         self.db = db
         self.clock = clock
         self.gamification = gamification
+        self.areas = areas
 
     async def create(self, user_id: uuid.UUID, scores: dict[str, int], note: str | None = None,
                      area_notes: dict[str, str] | None = None, *, time_zone: str | None = None) -> LifeWheelEntry:
@@ -88,14 +89,15 @@ class WheelService:
         if not scores:
             raise BadRequest("LIFE_WHEEL_EMPTY_SCORES", "Score at least one life area.")
         note, area_notes = _validate_input(scores, note, area_notes or {})
+        # The cached list: every change to an area drops it (core/services/areas.py), so it is never stale.
+        active = await self.areas.active_ids()
+        unknown = [a for a in scores if a not in active]
+        if unknown:
+            raise BadRequest("LIFE_WHEEL_INVALID_AREA_ID", "Some areas do not exist or are no longer used.",
+                             fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
         async with self.db.transaction() as session:
-            active = await AreaRepository(session).active_ids()
-            unknown = [a for a in scores if a not in active]
-            if unknown:
-                raise BadRequest("LIFE_WHEEL_INVALID_AREA_ID", "Some areas do not exist or are no longer used.",
-                                 fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
             ordered = {a: scores[a] for a in active if a in scores}
-            entry = WheelRepository(session).add(LifeWheelEntry(
+            entry = await WheelRepository(session).insert(LifeWheelEntry(
                 id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
                 area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
             ))

@@ -1,0 +1,21 @@
+"""An identity read back from the shared cache has the same values as the one stored: times stay times."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from core.db.models import AuthSession, User
+from core.identity import Identity, identity_of
+
+
+def test_times_come_back_from_the_shared_cache_as_times() -> None:
+    signed_in = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
+    user = User(id=uuid.uuid4(), email="who@example.com", email_verified_at=signed_in)
+    session = AuthSession(id=uuid.uuid4(), user_id=user.id, created_at=signed_in, expires_at=signed_in)
+
+    loaded = Identity.load(identity_of(user, session).dump())
+
+    assert loaded is not None
+    back_user, back_session = loaded.principal_parts(session.id)
+    assert back_session.created_at == signed_in and back_session.expires_at == signed_in
+    assert back_user.email_verified_at == signed_in
