@@ -21,9 +21,10 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.cache import OUTAGE_ERRORS, RedisUnavailable, ResilientRedis
 from core.config import Settings
@@ -41,6 +42,10 @@ def _primary_key(key: StorageKey) -> dict[str, Any]:
         "business_connection_id": key.business_connection_id or "",
         "destiny": key.destiny,
     }
+
+
+# The columns a write sets besides the primary key.
+_RECORD = ("state", "data", "updated_at")
 
 
 class Stored(NamedTuple):
@@ -114,6 +119,8 @@ class DatabaseStorage(HeldRecords, BaseStorage):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self._put_statements: tuple[Executable, Executable] | None = None
+        self._autocommit: AsyncEngine | None = None
 
     async def _read(self, key: StorageKey) -> Stored:
         remembered = self.remembered(key)
@@ -148,18 +155,38 @@ class DatabaseStorage(HeldRecords, BaseStorage):
 
     async def put(self, key: StorageKey, stored: Stored) -> None:
         """Write the whole record in one statement: an upsert, or a delete when it holds nothing."""
+        upsert, remove = self._statements()
         identity = _primary_key(key)
         if stored.state is None and not stored.data:
-            statement = delete(BotFSMRecord).filter_by(**identity)
+            statement, values = remove, identity
         else:
+            statement, values = upsert, {**identity, "state": stored.state, "data": stored.data,
+                                         "updated_at": utcnow()}
+        # A Core statement, no ORM session to set up; on PostgreSQL, one statement needs no BEGIN and COMMIT.
+        async with self._writer().begin() as connection:
+            await connection.execute(statement, values)
+
+    def _writer(self) -> AsyncEngine:
+        if self._autocommit is None:
+            engine = self.db.engine
+            self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                                if self.db.dialect == "postgresql" else engine)
+        return self._autocommit
+
+    def _statements(self) -> tuple[Executable, Executable]:
+        """The upsert and the delete of one record, built once (the values are bound per call)."""
+        if self._put_statements is None:
+            table = BotFSMRecord.__table__
+            keys = [column.name for column in table.primary_key.columns]
             insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-            upsert = insert(BotFSMRecord).values(**identity, state=stored.state, data=stored.data,
-                                                 updated_at=utcnow())
-            statement = upsert.on_conflict_do_update(index_elements=list(identity), set_={
-                "state": upsert.excluded.state, "data": upsert.excluded.data,
-                "updated_at": upsert.excluded.updated_at})
-        async with self.db.transaction() as session:
-            await session.execute(statement)
+            upsert = insert(table).values({column: bindparam(column.name, type_=column.type)
+                                           for column in table.columns if column.name in {*keys, *_RECORD}})
+            upsert = upsert.on_conflict_do_update(index_elements=keys,
+                                                  set_={name: upsert.excluded[name] for name in _RECORD})
+            remove = delete(table).where(*(table.c[name] == bindparam(name, type_=table.c[name].type)
+                                           for name in keys))
+            self._put_statements = (upsert, remove)
+        return self._put_statements
 
     async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> Stored:
         identity = _primary_key(key)
