@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
-from sqlalchemy import Executable, bindparam, delete, select
+from sqlalchemy import Executable, and_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,8 +44,12 @@ def _primary_key(key: StorageKey) -> dict[str, Any]:
     }
 
 
-# The columns a write sets besides the primary key.
-_RECORD = ("state", "data", "updated_at")
+# The statements of one record, built once; the key's columns are bound per call (`_primary_key`).
+_TABLE = BotFSMRecord.__table__
+_KEYS = [column.name for column in _TABLE.primary_key.columns]
+_RECORD = ("state", "data", "updated_at")  # what a write sets besides the key
+_BY_KEY = and_(*(_TABLE.c[name] == bindparam(name, type_=_TABLE.c[name].type) for name in _KEYS))
+_READ = select(_TABLE.c.state, _TABLE.c.data).where(_BY_KEY)
 
 
 class Stored(NamedTuple):
@@ -132,8 +136,8 @@ class DatabaseStorage(HeldRecords, BaseStorage):
 
     async def load(self, key: StorageKey) -> Stored:
         async with self.db.read() as session:
-            record = await session.get(BotFSMRecord, _primary_key(key))
-        return Stored(record.state, dict(record.data or {})) if record is not None else NOTHING
+            row = (await session.execute(_READ, _primary_key(key))).first()
+        return Stored(row.state, dict(row.data or {})) if row is not None else NOTHING
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         remembered = self.remembered(key)
@@ -174,18 +178,14 @@ class DatabaseStorage(HeldRecords, BaseStorage):
         return self._autocommit
 
     def _statements(self) -> tuple[Executable, Executable]:
-        """The upsert and the delete of one record, built once (the values are bound per call)."""
+        """The upsert (in this database's dialect) and the delete of one record, built once."""
         if self._put_statements is None:
-            table = BotFSMRecord.__table__
-            keys = [column.name for column in table.primary_key.columns]
             insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-            upsert = insert(table).values({column: bindparam(column.name, type_=column.type)
-                                           for column in table.columns if column.name in {*keys, *_RECORD}})
-            upsert = upsert.on_conflict_do_update(index_elements=keys,
+            upsert = insert(_TABLE).values({column: bindparam(column.name, type_=column.type)
+                                            for column in _TABLE.columns if column.name in {*_KEYS, *_RECORD}})
+            upsert = upsert.on_conflict_do_update(index_elements=_KEYS,
                                                   set_={name: upsert.excluded[name] for name in _RECORD})
-            remove = delete(table).where(*(table.c[name] == bindparam(name, type_=table.c[name].type)
-                                           for name in keys))
-            self._put_statements = (upsert, remove)
+            self._put_statements = (upsert, delete(_TABLE).where(_BY_KEY))
         return self._put_statements
 
     async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> Stored:
