@@ -407,9 +407,9 @@ class ResilientEventIsolation(BaseEventIsolation):
                 pass  # it ran out meanwhile
 
     async def _take_and_read(self, lock: Lock, token: str, key: StorageKey) -> tuple[bool, Stored | None]:
-        """A first try at the lock, with the chat's record read in the same round trip (in one MULTI, so no write
-        comes between); (whether the lock was taken, the record when it was)."""
-        async with self.resilient.client.pipeline(transaction=True) as pipe:
+        """A first try at the lock, with the chat's record read in the same round trip; (whether the lock was
+        taken, the record when it was). Redis runs the reads right after the SET, as if they followed it."""
+        async with self.resilient.client.pipeline(transaction=False) as pipe:
             pipe.set(lock.name, token, nx=True, px=int(self.lock_seconds * 1000))
             reading = self.records is not None and self.records.queue_read(pipe, key)
             replies = await pipe.execute()
