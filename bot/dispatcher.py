@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Dispatcher, Router
-from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -54,10 +53,10 @@ def feature_routers() -> list[Router]:
                profile, wants, story, coach, fallback)
     routers = [module.create_router() for module in modules]
     for router in routers:
-        for observer in (router.message, router.callback_query):
-            gate = router_gate(observer)
+        for event in ("message", "callback_query"):
+            gate = router_gate(router, event)
             if gate is not None:
-                observer.filter(gate)
+                router.observers[event].filter(gate)
     return routers
 
 
@@ -82,12 +81,14 @@ class RouterGate(Filter):
         return self.states is not None and bool(await self.states(event, raw_state=raw_state))
 
 
-def router_gate(observer: TelegramEventObserver) -> RouterGate | None:
-    """The gate of a router's messages or button presses, from the first filter of each handler (a handler can
-    only take what its first filter passes); None when a handler starts otherwise, so nothing can be ruled out."""
+def router_gate(router: Router, event: str) -> RouterGate | None:
+    """The gate of a router's messages or button presses, from the first filter of each handler of the router and
+    of the routers it includes (a gate that turns an update away skips those too; a handler can only take what its
+    first filter passes); None when a handler starts otherwise, so nothing can be ruled out."""
     prefixes: list[str] = []
     states: list[Any] = []
-    for handler in observer.handlers:
+    handlers = [handler for each in _with_included(router) for handler in each.observers[event].handlers]
+    for handler in handlers:
         first = handler.filters[0].callback if handler.filters else None
         if isinstance(first, Command):
             prefixes.extend(first.prefix)  # each character is a prefix of its own
@@ -97,9 +98,13 @@ def router_gate(observer: TelegramEventObserver) -> RouterGate | None:
             states.extend(first.states)
         else:
             return None
-    if not observer.handlers:
+    if not handlers:
         return None
     return RouterGate(tuple(dict.fromkeys(prefixes)), StateFilter(*states) if states else None)
+
+
+def _with_included(router: Router) -> list[Router]:
+    return [router, *(each for included in router.sub_routers for each in _with_included(included))]
 
 
 def create_dispatcher(container: Container, storage: BaseStorage | None = None,
