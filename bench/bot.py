@@ -29,6 +29,7 @@ sys.path[0] = str(ROOT)
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -50,6 +51,7 @@ from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import CallbackQuery, Message  # noqa: E402
 
 from bench.support.results import record  # noqa: E402
+from bot.runtime import freeze_startup_heap  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -301,6 +303,7 @@ async def bench_backend(backend: str, database_url: str, redis_url: str, args: a
     try:
         await mechta.start()
         await bare_bot.me()
+        freeze_startup_heap()  # as `python -m bot` does once it has started
         for round_number in range(args.rounds + 1):  # round 0 warms up (imports, caches, prepared statements)
             for figure, text in (("text", STICKER), ("help", "/help"), ("today", "/today"), ("wheel", None)):
                 bare_updates = [text_update(next(bare_ids), chat, text or "7") for chat in bare_chats]
@@ -325,6 +328,7 @@ async def bench_backend(backend: str, database_url: str, redis_url: str, args: a
                         figures.add("bare:callback", bare_press)
     finally:
         await mechta.close()
+        gc.unfreeze()  # this backend's bot is gone: its objects may be collected again
     return figures
 
 

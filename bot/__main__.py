@@ -10,7 +10,7 @@ import sys
 from bot.commands import set_commands
 from bot.dispatcher import create_dispatcher
 from bot.factory import create_bot
-from bot.runtime import heartbeat, leave_webhook_mode, wait_for_api
+from bot.runtime import freeze_startup_heap, heartbeat, leave_webhook_mode, wait_for_api
 from core.bootstrap import build_container, configure_logging
 from core.config import startup_settings
 
@@ -35,6 +35,7 @@ async def run() -> None:
             log.info("playground: chat with the bot at %s/playground", settings.effective_public_base_url)
         await leave_webhook_mode(bot)
         await set_commands(bot, dispatcher["i18n"])
+        freeze_startup_heap()
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
     finally:
         beating.cancel()

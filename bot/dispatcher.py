@@ -1,13 +1,18 @@
 """The Dispatcher factory: storage, event isolation, middlewares, routers in the order they must match."""
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Dispatcher, Router
+from aiogram.filters import Command, Filter, StateFilter
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import I18n
 
 from bot.errors import create_errors_router
+from bot.factory import keep_response_models
 from bot.handlers import (
     calendar,
     coach,
@@ -27,6 +32,7 @@ from bot.handlers import (
     wheel,
 )
 from bot.i18n import create_i18n
+from bot.keyboards.build import PrefixedQueryFilter
 from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.input_guard import InputGuardMiddleware
 from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
@@ -45,11 +51,65 @@ def feature_routers() -> list[Router]:
     build several)."""
     modules = (membership, menu, data_rights, calendar, onboarding, goals, today, rituals, progress, settings, wheel,
                profile, wants, story, coach, fallback)
-    return [module.create_router() for module in modules]
+    routers = [module.create_router() for module in modules]
+    for router in routers:
+        for event in ("message", "callback_query"):
+            gate = router_gate(router, event)
+            if gate is not None:
+                router.observers[event].filter(gate)
+    return routers
+
+
+class RouterGate(Filter):
+    """Lets an update into a router only if one of its handlers could take it: a command or a button of the
+    router's own (by prefix), or a chat in one of the states its handlers wait in. An update at the menu then passes
+    the dialogs' routers with one check each, instead of being tried against every handler's filters."""
+
+    __slots__ = ("prefixes", "states")
+
+    def __init__(self, prefixes: tuple[str, ...], states: StateFilter | None) -> None:
+        self.prefixes = prefixes
+        self.states = states
+
+    async def __call__(self, event: TelegramObject, raw_state: str | None = None) -> bool:
+        if isinstance(event, Message):
+            typed = event.text or event.caption
+            if typed and typed.startswith(self.prefixes):
+                return True
+        elif isinstance(event, CallbackQuery) and event.data and event.data.startswith(self.prefixes):
+            return True
+        return self.states is not None and bool(await self.states(event, raw_state=raw_state))
+
+
+def router_gate(router: Router, event: str) -> RouterGate | None:
+    """The gate of a router's messages or button presses, from the first filter of each handler of the router and
+    of the routers it includes (a gate that turns an update away skips those too; a handler can only take what its
+    first filter passes); None when a handler starts otherwise, so nothing can be ruled out."""
+    prefixes: list[str] = []
+    states: list[Any] = []
+    handlers = [handler for each in _with_included(router) for handler in each.observers[event].handlers]
+    for handler in handlers:
+        first = handler.filters[0].callback if handler.filters else None
+        if isinstance(first, Command):
+            prefixes.extend(first.prefix)  # each character is a prefix of its own
+        elif isinstance(first, PrefixedQueryFilter):
+            prefixes.append(first.prefix)
+        elif isinstance(first, StateFilter) and "*" not in first.states:
+            states.extend(first.states)
+        else:
+            return None
+    if not handlers:
+        return None
+    return RouterGate(tuple(dict.fromkeys(prefixes)), StateFilter(*states) if states else None)
+
+
+def _with_included(router: Router) -> list[Router]:
+    return [router, *(each for included in router.sub_routers for each in _with_included(included))]
 
 
 def create_dispatcher(container: Container, storage: BaseStorage | None = None,
                       i18n: I18n | None = None) -> Dispatcher:
+    keep_response_models()  # whichever Bot feeds this dispatcher parses its answers with them
     i18n = i18n or create_i18n()
     storage = storage or create_storage(container.settings, container.db, container.redis)
     isolation = events_isolation(storage, container.settings.bot_chat_lock_seconds)

@@ -6,11 +6,36 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendChatAction,
+    SendMessage,
+    SendPhoto,
+)
+from aiogram.methods.base import Response
 
 from core.config import Settings
 
+# aiogram parses every Bot API answer as `Response[T]`, a pydantic generic model that pydantic caches only weakly:
+# once nothing else holds it, a garbage collection drops it and the next answer builds it again (milliseconds).
+# The answers of nearly every update keep theirs for the life of the process.
+_EVERY_UPDATE = (SendMessage, EditMessageText, EditMessageReplyMarkup, AnswerCallbackQuery, SendPhoto, SendChatAction,
+                 DeleteMessage, GetMe, GetUpdates)
+_kept_response_models: list[type[Response]] = []
+
+
+def keep_response_models() -> None:
+    if not _kept_response_models:
+        _kept_response_models.extend(Response[method.__returning__] for method in _EVERY_UPDATE)
+
 
 def create_bot(settings: Settings) -> Bot:
+    keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.effective_telegram_api_url))
     return Bot(token=settings.effective_bot_token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -15,6 +16,14 @@ log = logging.getLogger("mechta.bot")
 HEARTBEAT_SECONDS = 30
 API_WAIT_SECONDS = 2
 WEBHOOK_RETRY_SECONDS = (1, 2, 5, 10, 30)
+
+
+def freeze_startup_heap() -> None:
+    """Move everything start-up made (modules, the container, the dispatcher and its routers) out of the garbage
+    collector's sight. Every update allocates enough to set off collections now and then, and each full one walked
+    these hundreds of thousands of objects that never become garbage (a few hundred ms, every few hundred updates)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def wait_for_api(bot: Bot, *, patient: bool) -> None:

@@ -6,6 +6,7 @@ the database until Redis has their copy again. Chat locks (event isolation) fall
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
@@ -16,13 +17,18 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
-from sqlalchemy import select
+from sqlalchemy import Executable, and_, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.cache import OUTAGE_ERRORS, RedisUnavailable, ResilientRedis
 from core.config import Settings
+from core.db.base import utcnow
 from core.db.engine import Database
 from core.db.models import BotFSMRecord
 
@@ -38,6 +44,14 @@ def _primary_key(key: StorageKey) -> dict[str, Any]:
     }
 
 
+# The statements of one record, built once; the key's columns are bound per call (`_primary_key`).
+_TABLE = BotFSMRecord.__table__
+_KEYS = [column.name for column in _TABLE.primary_key.columns]
+_RECORD = ("state", "data", "updated_at")  # what a write sets besides the key
+_BY_KEY = and_(*(_TABLE.c[name] == bindparam(name, type_=_TABLE.c[name].type) for name in _KEYS))
+_READ = select(_TABLE.c.state, _TABLE.c.data).where(_BY_KEY)
+
+
 class Stored(NamedTuple):
     state: str | None
     data: dict[str, Any]
@@ -46,40 +60,92 @@ class Stored(NamedTuple):
 NOTHING = Stored(None, {})
 
 
-class DatabaseStorage(BaseStorage):
-    """FSM storage in the `bot_fsm_states` table; a row disappears once it holds neither a state nor data.
+class _Hold:
+    __slots__ = ("stored", "task")
 
-    While an update holds its chat's lock (`HeldChatIsolation`), the chat's record is read once and remembered until
-    the lock is released: the state read before the handlers, the dialog's data, and a `clear()` of a chat that
-    holds nothing cost one query instead of one each (and no write at all when nothing changes). Nothing is
-    remembered outside the lock, so another process's writes are seen by the next update."""
+    def __init__(self, task: asyncio.Task | None) -> None:
+        self.task = task
+        self.stored: Stored | None = None  # not read yet
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._held: dict[StorageKey, Stored | None] = {}
+
+class HeldRecords:
+    """The records of the chats whose updates run now. While an update holds its chat's lock (the event isolation),
+    no other update of that chat runs, in this process or — with the Redis lock — in any other: the chat's record
+    is read once, remembered until the lock is released, and a write that changes nothing is skipped. Only the
+    update's own task uses the remembered record; anything else that writes the chat meanwhile (slow work in the
+    background) goes to the stores and makes the update read the record again. Nothing is remembered outside the
+    lock, so another process's writes are seen by the next update."""
+
+    def __init__(self) -> None:
+        self._held: dict[StorageKey, _Hold] = {}
 
     @asynccontextmanager
-    async def holding(self, key: StorageKey) -> AsyncIterator[None]:
-        self._held[key] = None  # held, not read yet
+    async def holding(self, key: StorageKey, stored: Stored | None = None) -> AsyncIterator[None]:
+        """Hold the chat for this task; `stored` is its record when read together with taking the lock."""
+        hold = self._held[key] = _Hold(asyncio.current_task())
+        hold.stored = stored
         try:
             yield
         finally:
-            self._held.pop(key, None)
+            if self._held.get(key) is hold:
+                del self._held[key]
+
+    def holds(self, key: StorageKey) -> bool:
+        """Whether this task holds the chat's lock (then no other update of the chat runs meanwhile)."""
+        hold = self._held.get(key)
+        return hold is not None and hold.task is asyncio.current_task()
+
+    def remembered(self, key: StorageKey) -> Stored | None:
+        return self._held[key].stored if self.holds(key) else None
+
+    def remember(self, key: StorageKey, stored: Stored | None) -> None:
+        """The record as this task just read or wrote it (None: not known); another task's write makes the holder
+        read it again."""
+        hold = self._held.get(key)
+        if hold is not None:
+            hold.stored = stored if hold.task is asyncio.current_task() else None
+
+
+def _changed(remembered: Stored, values: dict[str, Any]) -> Stored | None:
+    """The record after a write of `values`, or None when the write changes nothing."""
+    if all(getattr(remembered, name) == value for name, value in values.items()):
+        return None
+    return remembered._replace(**values)
+
+
+class DatabaseStorage(HeldRecords, BaseStorage):
+    """FSM storage in the `bot_fsm_states` table; a row disappears once it holds neither a state nor data.
+
+    While an update holds its chat (`HeldChatIsolation`), the state read before the handlers, the dialog's data, and
+    a `clear()` of a chat that holds nothing cost one query instead of one each, a write that changes nothing costs
+    none, and a write that does is one statement (the whole record is known)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self._put_statements: tuple[Executable, Executable] | None = None
+        self._autocommit: AsyncEngine | None = None
 
     async def _read(self, key: StorageKey) -> Stored:
-        remembered = self._held.get(key)
+        remembered = self.remembered(key)
         if remembered is not None:
             return remembered
-        async with self.db.read() as session:
-            record = await session.get(BotFSMRecord, _primary_key(key))
-        stored = Stored(record.state, dict(record.data or {})) if record is not None else NOTHING
-        if key in self._held:
-            self._held[key] = stored
+        stored = await self.load(key)
+        self.remember(key, stored)
         return stored
 
+    async def load(self, key: StorageKey) -> Stored:
+        async with self.db.read() as session:
+            row = (await session.execute(_READ, _primary_key(key))).first()
+        return Stored(row.state, dict(row.data or {})) if row is not None else NOTHING
+
     async def _write(self, key: StorageKey, **values: Any) -> None:
-        remembered = self._held.get(key)
-        if remembered is not None and all(getattr(remembered, name) == value for name, value in values.items()):
+        remembered = self.remembered(key)
+        if remembered is not None:
+            changed = _changed(remembered, values)
+            if changed is not None:
+                await self.put(key, changed)
+                self.remember(key, changed)
             return
         # Two writers creating the same row race on the primary key; the loser retries as an update.
         for attempt in range(2):
@@ -89,8 +155,38 @@ class DatabaseStorage(BaseStorage):
             except IntegrityError:
                 if attempt:
                     raise
-        if key in self._held:
-            self._held[key] = stored
+        self.remember(key, stored)
+
+    async def put(self, key: StorageKey, stored: Stored) -> None:
+        """Write the whole record in one statement: an upsert, or a delete when it holds nothing."""
+        upsert, remove = self._statements()
+        identity = _primary_key(key)
+        if stored.state is None and not stored.data:
+            statement, values = remove, identity
+        else:
+            statement, values = upsert, {**identity, "state": stored.state, "data": stored.data,
+                                         "updated_at": utcnow()}
+        # A Core statement, no ORM session to set up; on PostgreSQL, one statement needs no BEGIN and COMMIT.
+        async with self._writer().begin() as connection:
+            await connection.execute(statement, values)
+
+    def _writer(self) -> AsyncEngine:
+        if self._autocommit is None:
+            engine = self.db.engine
+            self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                                if self.db.dialect == "postgresql" else engine)
+        return self._autocommit
+
+    def _statements(self) -> tuple[Executable, Executable]:
+        """The upsert (in this database's dialect) and the delete of one record, built once."""
+        if self._put_statements is None:
+            insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
+            upsert = insert(_TABLE).values({column: bindparam(column.name, type_=column.type)
+                                            for column in _TABLE.columns if column.name in {*_KEYS, *_RECORD}})
+            upsert = upsert.on_conflict_do_update(index_elements=_KEYS,
+                                                  set_={name: upsert.excluded[name] for name in _RECORD})
+            self._put_statements = (upsert, delete(_TABLE).where(_BY_KEY))
+        return self._put_statements
 
     async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> Stored:
         identity = _primary_key(key)
@@ -138,11 +234,16 @@ class HeldChatIsolation(SimpleEventIsolation):
             yield
 
 
-class WriteThroughStorage(BaseStorage):
-    """Redis for speed and for sharing between replicas; the database as the copy a Redis outage cannot take."""
+class WriteThroughStorage(HeldRecords, BaseStorage):
+    """Redis for speed and for sharing between replicas; the database as the copy a Redis outage cannot take.
+
+    While an update holds its chat (`ResilientEventIsolation`), the chat's state and data are read together (one
+    Redis round trip), remembered until the lock is released, and a write that changes nothing is skipped; a write
+    that does is one database statement and one Redis round trip for the whole record."""
 
     def __init__(self, redis: ResilientRedis, database: DatabaseStorage, key_builder: DefaultKeyBuilder, *,
                  owns_redis: bool = False) -> None:
+        super().__init__()
         self.resilient = redis
         self.redis = RedisStorage(redis.client, key_builder=key_builder)
         self.database = database
@@ -151,28 +252,81 @@ class WriteThroughStorage(BaseStorage):
         self._behind: set[StorageKey] = set()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self.database.set_state(key, state)
-        await self._mirror(key, lambda: self.redis.set_state(key, state))
+        await self._write(key, state=state.state if isinstance(state, State) else state)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self.database.set_data(key, data)
-        await self._mirror(key, lambda: self.redis.set_data(key, dict(data)))
+        await self._write(key, data=dict(data))
 
     async def get_state(self, key: StorageKey) -> str | None:
-        if key not in self._behind or await self._catch_up(key):
-            try:
-                return await self.resilient.call(lambda _redis: self.redis.get_state(key))
-            except RedisUnavailable:
-                pass
-        return await self.database.get_state(key)
+        return (await self._read(key)).state
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return dict((await self._read(key)).data)
+
+    async def _read(self, key: StorageKey) -> Stored:
+        remembered = self.remembered(key)
+        if remembered is not None:
+            return remembered
+        stored = None
         if key not in self._behind or await self._catch_up(key):
-            try:
-                return await self.resilient.call(lambda _redis: self.redis.get_data(key))
-            except RedisUnavailable:
-                pass
-        return await self.database.get_data(key)
+            with contextlib.suppress(RedisUnavailable):
+                stored = await self.resilient.call(lambda redis: self._load_from_redis(redis, key))
+        if stored is None:
+            stored = await self.database.load(key)
+        self.remember(key, stored)
+        return stored
+
+    async def _write(self, key: StorageKey, **values: Any) -> None:
+        remembered = self.remembered(key)
+        if remembered is None:  # not held, or nothing read yet: field by field, as aiogram asks
+            if "state" in values:
+                await self.database.set_state(key, values["state"])
+                await self._mirror(key, lambda: self.redis.set_state(key, values["state"]))
+            else:
+                await self.database.set_data(key, values["data"])
+                await self._mirror(key, lambda: self.redis.set_data(key, values["data"]))
+            self.remember(key, None)
+            return
+        changed = _changed(remembered, values)
+        if changed is None:
+            return
+        await self.database.put(key, changed)
+        await self._mirror(key, lambda: self._store_in_redis(key, changed))
+        self.remember(key, changed)
+
+    async def _load_from_redis(self, redis: Redis, key: StorageKey) -> Stored:
+        async with redis.pipeline(transaction=False) as pipe:
+            self.queue_read(pipe, key)
+            return self.parse_read(*await pipe.execute())
+
+    def queue_read(self, pipe: Pipeline, key: StorageKey) -> bool:
+        """Add the reads of the key's state and data to `pipe` (their replies go to `parse_read`); False, adding
+        nothing, while Redis's copy of the key is behind the database's."""
+        if key in self._behind:
+            return False
+        pipe.get(self.redis.key_builder.build(key, "state"))
+        pipe.get(self.redis.key_builder.build(key, "data"))
+        return True
+
+    def parse_read(self, state: str | bytes | None, data: str | bytes | None) -> Stored:
+        if isinstance(state, bytes):
+            state = state.decode()
+        if isinstance(data, bytes):
+            data = data.decode()
+        return Stored(state, self.redis.json_loads(data) if data is not None else {})
+
+    async def _store_in_redis(self, key: StorageKey, stored: Stored) -> None:
+        state_key, data_key = self.redis.key_builder.build(key, "state"), self.redis.key_builder.build(key, "data")
+        async with self.resilient.client.pipeline(transaction=True) as pipe:
+            if stored.state is None:
+                pipe.delete(state_key)
+            else:
+                pipe.set(state_key, stored.state)
+            if stored.data:
+                pipe.set(data_key, self.redis.json_dumps(stored.data))
+            else:
+                pipe.delete(data_key)
+            await pipe.execute()
 
     async def _mirror(self, key: StorageKey, write) -> None:
         if key in self._behind:
@@ -186,17 +340,16 @@ class WriteThroughStorage(BaseStorage):
         """Copy the database's state and data of the key to Redis; True once Redis has them."""
         if not self.resilient.available:
             return False
-        state, data = await self.database.get_state(key), await self.database.get_data(key)
+        stored = await self.database.load(key)
         try:
-            await self.resilient.call(lambda _redis: self.redis.set_state(key, state))
-            await self.resilient.call(lambda _redis: self.redis.set_data(key, data))
+            await self.resilient.call(lambda _redis: self._store_in_redis(key, stored))
         except RedisUnavailable:
             return False
         self._behind.discard(key)
         return True
 
     def create_isolation(self, lock_seconds: int) -> BaseEventIsolation:
-        return ResilientEventIsolation(self.resilient, self.redis.key_builder, lock_seconds)
+        return ResilientEventIsolation(self.resilient, self.redis.key_builder, lock_seconds, records=self)
 
     async def close(self) -> None:
         if self._owns_redis:
@@ -207,8 +360,10 @@ class ResilientEventIsolation(BaseEventIsolation):
     """One update per chat at a time: a Redis lock shared by every replica, or this process's own lock while
     Redis is unreachable (then two replicas could each run one update of the same chat)."""
 
-    def __init__(self, redis: ResilientRedis, key_builder: DefaultKeyBuilder, lock_seconds: int) -> None:
+    def __init__(self, redis: ResilientRedis, key_builder: DefaultKeyBuilder, lock_seconds: int, *,
+                 records: WriteThroughStorage | None = None) -> None:
         self.resilient = redis
+        self.records = records
         self.key_builder = key_builder
         self.lock_seconds = lock_seconds
         self.local = SimpleEventIsolation()
@@ -227,18 +382,22 @@ class ResilientEventIsolation(BaseEventIsolation):
             lock = self.resilient.client.lock(self.key_builder.build(key, "lock"), timeout=self.lock_seconds,
                                               lock_class=Lock)
             token = secrets.token_hex(16)  # ours, so a lock that may have been taken can be released by it
+            stored = None
             try:
-                await lock.acquire(token=token)
+                taken, stored = await self._take_and_read(lock, token, key)
+                if not taken:
+                    await lock.acquire(token=token)
             except OUTAGE_ERRORS as error:
                 self.resilient.tripped(error)
                 self._maybe_taken.append((lock, token))
                 lock = None
         if lock is None:
-            async with self.local.lock(key):
+            async with self.local.lock(key), self._holding(key):
                 yield
             return
         try:
-            yield
+            async with self._holding(key, stored):
+                yield
         finally:
             try:
                 await self.resilient.call(lambda _redis: lock.do_release(token))
@@ -246,6 +405,20 @@ class ResilientEventIsolation(BaseEventIsolation):
                 self._maybe_taken.append((lock, token))
             except LockError:
                 pass  # it ran out meanwhile
+
+    async def _take_and_read(self, lock: Lock, token: str, key: StorageKey) -> tuple[bool, Stored | None]:
+        """A first try at the lock, with the chat's record read in the same round trip; (whether the lock was
+        taken, the record when it was). Redis runs the reads right after the SET, as if they followed it."""
+        async with self.resilient.client.pipeline(transaction=False) as pipe:
+            pipe.set(lock.name, token, nx=True, px=int(self.lock_seconds * 1000))
+            reading = self.records is not None and self.records.queue_read(pipe, key)
+            replies = await pipe.execute()
+        if not replies[0]:
+            return False, None
+        return True, self.records.parse_read(*replies[1:]) if reading else None
+
+    def _holding(self, key: StorageKey, stored: Stored | None = None) -> contextlib.AbstractAsyncContextManager[None]:
+        return self.records.holding(key, stored) if self.records is not None else contextlib.nullcontext()
 
     async def _release_maybe_taken(self) -> None:
         while self._maybe_taken:

@@ -8,7 +8,9 @@ question is stale too) and `turn` counts the button presses the dialog took. Han
 
 A press takes its turn atomically (`take_turn`: a per-chat lock in the shared cache held while its handler runs, and a
 compare-and-set of the dialog's turn), so two updates of one double tap handled at the same moment — on two
-replicas, or with no chat lock — move one step.
+replicas, or with no chat lock — move one step. While the update holds its chat's lock (the dispatcher's event
+isolation), no other update of the chat runs anywhere, so the turn is checked against the record read for this
+update and written with the handler's own save (or after the handler, if it saved nothing): no extra round trip.
 
 Every FSM state declares how its open question is asked again (`reasks`): the fallback router uses it for anything
 the dialog's own handlers did not take (a sticker, a photo, text where a button is expected, a stale button).
@@ -29,6 +31,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.render import Screen
+from bot.storage import HeldRecords
 from bot.utils.messages import new_nonce
 
 if TYPE_CHECKING:
@@ -79,11 +82,18 @@ class DialogData(BaseModel):
             await state.set_state(fsm_state)
         await state.set_data(self.model_dump(mode="json"))
 
-    async def take_turn(self, state: FSMContext, cache: Cache) -> str | None:
+    async def take_turn(self, state: FSMContext, cache: Cache) -> str | HeldTurn | None:
         """Claim this press for the dialog as read: the chat's turn lock is taken, the stored dialog must still be at
         the turn this copy was read at, and its turn moves on. Returns the lock (released by `ReleaseTurn` once the
         handler is done), or None when another update holds it or got there first — the other tap of a double tap,
         which goes on alone."""
+        if _holds_chat(state):
+            raw_state = await state.get_state()
+            expected = turn_token(raw_state, self.model_dump(mode="json"))
+            if turn_token(raw_state, await state.get_data()) != expected:
+                return None
+            self.turn += 1
+            return HeldTurn(state, expected, self.model_dump(mode="json"))
         lock = _turn_lock(state)
         if not await _lock(cache, lock):
             return None
@@ -125,6 +135,20 @@ class InDialog(Filter):
         return {"dialog": dialog}
 
 
+@dataclass(frozen=True)
+class HeldTurn:
+    """A turn taken while the update holds its chat: `settle` stores the moved turn unless the handler already
+    stored something else (its own save carries the turn, or the dialog moved on or ended)."""
+
+    state: FSMContext
+    read_as: str
+    turned: dict[str, Any]
+
+    async def settle(self) -> None:
+        if turn_token(await self.state.get_state(), await self.state.get_data()) == self.read_as:
+            await self.state.set_data(self.turned)
+
+
 class ReleaseTurn(BaseMiddleware):
     """Frees the chat's turn lock an `InDialog` press took, once its handler is done (an inner middleware on the
     callback queries of the dispatcher: it wraps the handler of every router)."""
@@ -138,7 +162,9 @@ class ReleaseTurn(BaseMiddleware):
             return await handler(event, data)
         finally:
             lock = data.get("dialog_turn")
-            if lock:
+            if isinstance(lock, HeldTurn):
+                await lock.settle()
+            elif lock:
                 await _unlock(self.cache, lock)
 
 
@@ -176,17 +202,29 @@ async def compare_and_set(state: FSMContext, cache: Cache, expected: str, fsm_st
     """Write `fsm_state` and `data` only if the stored ones still match `expected` (a `turn_token`). The check and
     the write run under a short lock of the chat in the shared cache; an update that finds the lock taken is the
     other half of a simultaneous pair and loses."""
+    if _holds_chat(state):  # no other update of the chat runs meanwhile: no lock of its own needed
+        return await _set_if_unchanged(state, expected, fsm_state, data)
     lock = _turn_lock(state)
     if not await _lock(cache, lock):
         return False
     try:
-        if turn_token(await state.get_state(), await state.get_data()) != expected:
-            return False
-        await state.set_state(fsm_state)
-        await state.set_data(dict(data))
-        return True
+        return await _set_if_unchanged(state, expected, fsm_state, data)
     finally:
         await _unlock(cache, lock)
+
+
+async def _set_if_unchanged(state: FSMContext, expected: str, fsm_state: str | State | None,
+                            data: Mapping[str, Any]) -> bool:
+    if turn_token(await state.get_state(), await state.get_data()) != expected:
+        return False
+    await state.set_state(fsm_state)
+    await state.set_data(dict(data))
+    return True
+
+
+def _holds_chat(state: FSMContext) -> bool:
+    """Whether this update holds its chat's lock in our storage (see `HeldRecords`)."""
+    return isinstance(state.storage, HeldRecords) and state.storage.holds(state.key)
 
 
 # ---- asking the open question again -----------------------------------------------------------------------------

@@ -78,11 +78,17 @@ PROFILE_FIELDS = {"first_name", "last_name", "display_name", "gender", "life_for
                   "date_of_birth", "morning_time", "evening_time"}
 
 
+# While the replicas' change announcements are heard (`UserChanges`), a change made elsewhere is forgotten at once, and
+# a user is kept this long (at least): the lifetime then only bounds a change whose announcement got lost.
+ANNOUNCED_SECONDS = 60.0
+
+
 class RecentUsers:
     """Users resolved by Telegram id in the last `seconds`: the bot resolves its person on every update, and most
     updates come from people who wrote a moment ago. Any change to a user row made through this process's sessions
-    forgets that user at once (`_forget_changed_users` below); a change made by another process shows within
-    `seconds`. The cached objects are detached and shared: read them, change users through the services."""
+    forgets that user at once (`_forget_changed_users` below); a change made by another process shows at once while
+    the replicas' announcements are heard (users are then kept `ANNOUNCED_SECONDS`), else within `seconds`. The
+    cached objects are detached and shared: read them, change users through the services."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -100,7 +106,9 @@ class RecentUsers:
 
     def put(self, user: User) -> None:
         if self.seconds > 0 and user.telegram_id is not None:
-            self._by_telegram_id[user.telegram_id] = (monotonic_time.monotonic() + self.seconds, user)
+            heard = self.changes is not None and self.changes.heard
+            lifetime = max(self.seconds, ANNOUNCED_SECONDS) if heard else self.seconds
+            self._by_telegram_id[user.telegram_id] = (monotonic_time.monotonic() + lifetime, user)
 
     def forget(self, user_ids: set[uuid.UUID], telegram_ids: set[int]) -> None:
         for telegram_id, (_, user) in list(self._by_telegram_id.items()):
@@ -130,6 +138,8 @@ class UserChanges:
         self.recent = recent
         self._listening: asyncio.Task | None = None
         self._publishing: set[asyncio.Task] = set()
+        # Subscribed, so other replicas' changes reach this one; what was cached before is not trusted longer.
+        self.heard = False
 
     def publish(self, telegram_ids: set[int] | None) -> None:
         if telegram_ids is not None and not telegram_ids:
@@ -155,15 +165,19 @@ class UserChanges:
             try:
                 async with self.redis.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
+                    self.heard = True
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self._apply(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # Redis down: forget everything we may have missed, then retry
+                self.heard = False
                 log.warning("listening for changed users failed: %s", error)
                 self.recent.clear()
                 await asyncio.sleep(5)
+            finally:
+                self.heard = False
 
     def _apply(self, data: str) -> None:
         if data == "*":

@@ -1,12 +1,15 @@
 """The database FSM storage: state and data survive a new storage object, empty rows disappear, and an update
-reads its chat's record once."""
+reads its chat's record once (with Redis: together with taking the chat's lock) and writes only what changed."""
 from __future__ import annotations
 
 from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from sqlalchemy import event, func, select
 
+from bot.dispatcher import events_isolation
 from bot.states import WheelForm
-from bot.storage import DatabaseStorage, HeldChatIsolation
+from bot.storage import DatabaseStorage, HeldChatIsolation, create_storage
 from core.db.models import BotFSMRecord
 
 KEY = StorageKey(bot_id=1, chat_id=100, user_id=100)
@@ -87,3 +90,44 @@ async def test_nothing_is_remembered_once_the_update_released_its_chat(container
 
     async with isolation.lock(KEY):
         assert await storage.get_state(KEY) == WheelForm.note.state
+
+
+class RedisRoundTrips:
+    """Counts the commands and pipelines sent to Redis."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        for owner, name in ((Redis, "execute_command"), (Pipeline, "execute")):
+            monkeypatch.setattr(owner, name, self._counted(getattr(owner, name)))
+
+    def _counted(self, call):
+        async def counted(*args, **kwargs):
+            self.count += 1
+            return await call(*args, **kwargs)
+        return counted
+
+
+async def test_with_redis_an_update_reads_its_chat_with_the_lock_and_writes_only_what_changed(container, backend,
+                                                                                             monkeypatch) -> None:
+    storage = create_storage(container.settings, container.db, container.redis)
+    await storage.set_state(KEY, WheelForm.scoring)
+    await storage.set_data(KEY, {"step": 1})
+    queries, round_trips = Queries(container), RedisRoundTrips(monkeypatch)
+    try:
+        async with events_isolation(storage, lock_seconds=10).lock(KEY):
+            taking_the_lock = round_trips.count
+            assert await storage.get_state(KEY) == WheelForm.scoring.state
+            assert await storage.get_data(KEY) == {"step": 1}
+            await storage.set_state(KEY, WheelForm.scoring)
+            await storage.set_data(KEY, {"step": 1})
+            untouched = (queries.count, round_trips.count)
+            await storage.set_data(KEY, {"step": 2})
+            written = (queries.count, round_trips.count)
+    finally:
+        queries.close()
+
+    assert taking_the_lock == 1 and untouched == (0, 1)
+    one_statement = 2 if backend == "sqlite" else 1  # SQLite's BEGIN IMMEDIATE is a statement of its own
+    assert written == (one_statement, 2)
+    assert await DatabaseStorage(container.db).get_data(KEY) == {"step": 2}
+    assert await create_storage(container.settings, container.db, container.redis).get_data(KEY) == {"step": 2}
