@@ -39,6 +39,7 @@ import httpx  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.support.results import record  # noqa: E402
+from bench.support.scratch import drop_redis_prefix  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.cache import MemoryCache  # noqa: E402
 from core.config import Settings  # noqa: E402
@@ -228,6 +229,7 @@ async def main(args: argparse.Namespace) -> None:
     await conn.close()
     database_url = admin.set(database=name).render_as_string(hide_password=False)
     processes: list[subprocess.Popen] = []
+    redis_prefix = f"mechta-bench:{uuid.uuid4().hex[:8]}:"
     try:
         await upgrade_async(database_url)
         token = await signed_in_user(database_url)
@@ -235,7 +237,7 @@ async def main(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as scratch:
             env = {**os.environ, **SECRETS, **SERVER_SETTINGS, "ENV": "production", "DATA_DIR": scratch,
                    "UPLOADS_DIR": str(Path(scratch) / "uploads"), "DATABASE_URL": database_url,
-                   "REDIS_URL": REDIS_URL, "REDIS_PREFIX": f"mechta-bench:{uuid.uuid4().hex[:8]}:",
+                   "REDIS_URL": REDIS_URL, "REDIS_PREFIX": redis_prefix,
                    "LOG_LEVEL": "WARNING"}
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             bare_port, mechta_port = free_port(), free_port()
@@ -283,6 +285,7 @@ async def main(args: argparse.Namespace) -> None:
                    goal=f"≤ {MEMORY_GOAL_MIB}", met=mechta_rss <= MEMORY_GOAL_MIB)
     finally:
         stop(processes)
+        await drop_redis_prefix(REDIS_URL, redis_prefix)
         conn = await asyncpg.connect(**connect)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()

@@ -38,6 +38,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 
 from bench.support.results import record  # noqa: E402
+from bench.support.scratch import drop_redis_prefix  # noqa: E402
 from core.db.migrate import upgrade_async  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -239,6 +240,7 @@ async def main(args: argparse.Namespace) -> None:
                 record(f"memory: web replica after {args.chats:,} new chats (MiB)", mechta=f"{rss_mib(pid):.0f}")
             finally:
                 stop(replicas)
+                await drop_redis_prefix(REDIS_URL, prefix)
     finally:
         server.should_exit = True
         await serving
