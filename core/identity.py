@@ -17,7 +17,6 @@ import contextlib
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date, datetime
 from datetime import time as time_of_day
@@ -30,6 +29,7 @@ from sqlalchemy.types import TypeDecorator
 
 from core.cache import Cache, RedisUnavailable
 from core.db.models import AuthSession, User
+from core.lru import BoundedDict
 
 log = logging.getLogger("mechta.identity")
 
@@ -138,8 +138,9 @@ class IdentityCache:
         self.ttl = ttl_seconds
         self.redis_url = redis_url
         self.channel = redis_prefix + CHANNEL
-        self._local: OrderedDict[uuid.UUID, tuple[float, Identity]] = OrderedDict()
-        self._dropped: OrderedDict[uuid.UUID, float] = OrderedDict()  # user id → time.time() of the last drop
+        self._local: BoundedDict[uuid.UUID, tuple[float, Identity]] = BoundedDict(LOCAL_MAX_USERS)
+        # user id → time.time() of the last drop
+        self._dropped: BoundedDict[uuid.UUID, float] = BoundedDict(LOCAL_MAX_USERS)
         # Without Redis there is no other process to tell: the in-process layer is the only one.
         self._subscribed = not redis_url
         self._listener: asyncio.Task | None = None
@@ -200,9 +201,6 @@ class IdentityCache:
         if not self._subscribed:
             return
         self._local[user_id] = (time.monotonic() + self.ttl, identity)
-        self._local.move_to_end(user_id)
-        while len(self._local) > LOCAL_MAX_USERS:
-            self._local.popitem(last=False)
 
     # ---- invalidation ---------------------------------------------------------------------------------------------
 
@@ -215,9 +213,6 @@ class IdentityCache:
         for user_id in ids:
             self._local.pop(user_id, None)
             self._dropped[user_id] = now
-            self._dropped.move_to_end(user_id)
-        while len(self._dropped) > LOCAL_MAX_USERS:
-            self._dropped.popitem(last=False)
         if not self.redis_url:
             return
         try:

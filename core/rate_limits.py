@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
@@ -22,6 +21,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from core.cache import RedisUnavailable, ResilientRedis
 from core.config import Settings
 from core.errors import TooManyRequests
+from core.lru import BoundedDict
 
 LEASE_SECONDS = 1.0
 MAX_LEASE = 64
@@ -52,7 +52,7 @@ class RateLimits:
         self.signin_failures_per_ip = RateLimitItemPerSecond(settings.signin_ip_max_failures, window)
 
         self.lease_cap = max(1, min(MAX_LEASE, self.general.amount // 50))
-        self._leases: OrderedDict[tuple[str, ...], _Lease] = OrderedDict()
+        self._leases: BoundedDict[tuple[str, ...], _Lease] = BoundedDict(MAX_LEASED_CLIENTS)
         self._redis = redis
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._shared = None
@@ -92,9 +92,6 @@ class RateLimits:
         lease = _Lease(size, now + LEASE_SECONDS)
         lease.left -= 1
         self._leases[identifiers] = lease
-        self._leases.move_to_end(identifiers)
-        while len(self._leases) > MAX_LEASED_CLIENTS:
-            self._leases.popitem(last=False)
 
     async def ensure_room(self, limit: RateLimitItem, *identifiers: str) -> None:
         """Raise TooManyRequests when the limit is used up, without counting anything."""

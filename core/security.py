@@ -6,12 +6,13 @@ import hmac
 import json
 import secrets
 import uuid
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 from pwdlib import PasswordHash
+
+from core.lru import BoundedDict
 
 _password_hash = PasswordHash.recommended()
 
@@ -72,7 +73,7 @@ class TokenCodec:
         self._algorithm = algorithm
         # Verified payloads by token string: a client repeats its access token on every request, and checking the
         # signature again proves nothing new. Expiry is still checked on every decode.
-        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._verified: BoundedDict[str, dict[str, Any]] = BoundedDict(VERIFIED_TOKENS_KEPT)
 
     def encode(self, *, subject: uuid.UUID, token_type: str, session_id: uuid.UUID, now: datetime,
                ttl: timedelta, jti: str | None = None) -> str:
@@ -104,8 +105,6 @@ class TokenCodec:
             if not isinstance(expires, int) or isinstance(expires, bool):
                 raise jwt.InvalidTokenError("exp is not a whole number")
             self._verified[token] = payload
-            while len(self._verified) > VERIFIED_TOKENS_KEPT:
-                self._verified.popitem(last=False)
         if payload["exp"] <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
         return payload

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +26,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import User, UserAchievement, XPEvent
 from core.errors import NotFound, Unprocessable
+from core.lru import BoundedDict
 from core.repositories.gamification import GamificationRepository
 from core.repositories.users import UserRepository
 
@@ -183,13 +183,7 @@ class GamificationService:
         self.clock = clock
         # (user, reason, ref) seen committed in the ledger. The ledger only grows (its rows go only with the person),
         # so once paid is paid for good: a repeated check-in costs no query.
-        self._paid: OrderedDict[tuple[uuid.UUID, str, str | None], None] = OrderedDict()
-
-    def _remember_paid(self, paid: tuple[uuid.UUID, str, str | None]) -> None:
-        self._paid[paid] = None
-        self._paid.move_to_end(paid)
-        while len(self._paid) > PAID_MEMO_SIZE:
-            self._paid.popitem(last=False)
+        self._paid: BoundedDict[tuple[uuid.UUID, str, str | None], None] = BoundedDict(PAID_MEMO_SIZE)
 
     async def award(self, session: AsyncSession, *, user_id: uuid.UUID, reason: str,
                     ref: str | None = None) -> GamificationEvent | None:
@@ -201,14 +195,14 @@ class GamificationService:
         repo = GamificationRepository(session)
         paid = (user_id, reason, ref)
         if ref is not None and (paid in self._paid or await repo.has_event(user_id, reason, ref)):
-            self._remember_paid(paid)
+            self._paid[paid] = None
             return None
         before = await repo.total_xp(user_id)
         try:
             async with session.begin_nested():
                 repo.add_event(XPEvent(user_id=user_id, reason=reason, xp=xp, ref=ref, created_at=self.clock.now()))
         except IntegrityError:
-            self._remember_paid(paid)
+            self._paid[paid] = None
             return None  # a concurrent request paid for the same (reason, ref) first
         total = before + xp
         new_codes = await self._grant_achievements(repo, user_id, total)
