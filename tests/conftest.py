@@ -89,6 +89,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         token_encryption_keys="Tz4mDqMf2f3Bkq0e2vJm8zV3gkS2mBUfVn7lq2v9m0E=",
         bot_token="123456:TEST",
         openai_api_key="",
+        # Two test workers, PostgreSQL and the browser share two cores: a new connection may take seconds. The
+        # outage tests set their own short timeout.
+        database_connect_timeout_seconds=20.0,
         google_client_id="",
         google_client_secret="",
         # Tests sign up and sign in far faster than people: the request limits are raised out of their way (the
