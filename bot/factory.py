@@ -18,6 +18,7 @@ from aiogram.methods import (
     SendPhoto,
 )
 from aiogram.methods.base import Response
+from aiogram.types import Update
 
 from core.config import Settings
 
@@ -30,7 +31,11 @@ _kept_response_models: list[type[Response]] = []
 
 
 def keep_response_models() -> None:
+    """Keep the answers' models, and build before the first update what every update needs: aiogram's validators
+    are built on first use (bot/lazy_types.py), and the `Update` one alone takes a few hundred milliseconds."""
     if not _kept_response_models:
+        for model in (Update, *_EVERY_UPDATE):
+            model.model_rebuild()
         _kept_response_models.extend(Response[method.__returning__] for method in _EVERY_UPDATE)
 
 

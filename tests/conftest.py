@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import make_url
 
+import bot.lazy_types  # noqa: F401  (first: the suite runs aiogram's types built on first use, as the processes do)
 from core.bootstrap import Container
 from core.cache import RedisCache
 from core.clock import FrozenClock
