@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 
-import jwt
 from limits import RateLimitItem
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.bootstrap import Container
 from core.errors import TooManyRequests
 from core.rate_limits import RateLimits
-from core.security import ACCESS
+from core.security import ACCESS, pyjwt
 
+jwt = pyjwt()  # at import, while the process starts: HS256 only, without cryptography (core/security.py)
 API_PREFIX = "/api/v1/"
 # Telegram's own deliveries: its retries must not be refused, and it is authenticated by its secret.
 EXEMPT_PATHS = frozenset({"/api/v1/telegram/webhook"})

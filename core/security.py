@@ -5,8 +5,10 @@ import hashlib
 import hmac
 import json
 import secrets
+import sys
 import uuid
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -67,6 +69,31 @@ def new_numeric_code(digits: int = 6) -> str:
     return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
+def pyjwt() -> ModuleType:
+    """PyJWT, imported without its asymmetric algorithms.
+
+    Mechta signs and checks HS256 only (the standard library's hmac), but PyJWT imports cryptography for RSA and EC
+    keys whenever it is installed (it is, for the Fernet token cipher): ~9 MiB in every API process for code that
+    never runs. PyJWT treats cryptography as optional (`has_crypto`); hiding it during that one import gives the same
+    HS256 behaviour, and cryptography stays importable for everything else. The API imports it while it starts
+    (api/rate_limit.py), before any other thread could be importing cryptography.
+    """
+    loaded = sys.modules.get("jwt")
+    if loaded is not None:
+        return loaded
+    # redis imports the bare package (a version check, cheap); it is put back as it was.
+    previous = sys.modules.get("cryptography")
+    sys.modules["cryptography"] = None  # type: ignore[assignment]  (imports of it fail as "not installed")
+    try:
+        import jwt
+    finally:
+        if previous is None:
+            del sys.modules["cryptography"]
+        else:
+            sys.modules["cryptography"] = previous
+    return jwt
+
+
 class TokenCodec:
     def __init__(self, secret: str, algorithm: str = "HS256") -> None:
         self._secret = secret
@@ -85,14 +112,11 @@ class TokenCodec:
             "exp": int((now + ttl).timestamp()),
             "jti": jti or uuid.uuid4().hex,
         }
-        import jwt  # here, not at the top: PyJWT loads cryptography (~9 MiB), which only token users need
-
-        return jwt.encode(payload, self._secret, algorithm=self._algorithm)
+        return pyjwt().encode(payload, self._secret, algorithm=self._algorithm)
 
     def decode(self, token: str, *, now: datetime) -> dict[str, Any]:
         """Raises jwt.PyJWTError on a bad signature, a malformed token or expiry (checked against `now`)."""
-        import jwt
-
+        jwt = pyjwt()
         payload = self._verified.get(token)
         if payload is None:
             payload = jwt.decode(

@@ -34,6 +34,7 @@ from core.security import (
     new_numeric_code,
     new_token,
     password_problems,
+    pyjwt,
     sha256_hex,
     telegram_user_of,
     verify_password,
@@ -204,8 +205,7 @@ class AuthService:
     def _claims(self, token: str, token_type: str, *, invalid: tuple[str, str],
                 expired: str) -> tuple[dict, uuid.UUID, uuid.UUID]:
         """Decode and check a token of the given type: its payload, user id and session id."""
-        import jwt  # lazily, as in core.security: the bot never handles a token
-
+        jwt = pyjwt()  # on first use, as in core.security: the bot never handles a token
         try:
             payload = self.codec.decode(token, now=self.clock.now())
         except jwt.ExpiredSignatureError as exc:

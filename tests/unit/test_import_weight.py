@@ -52,3 +52,25 @@ def test_calendar_service_is_built_without_cryptography() -> None:
                            "Container(settings).calendar")
 
     assert "cryptography.fernet" not in loaded
+
+
+
+TOKEN_ROUND_TRIP = ("import api.main, uuid\nfrom datetime import UTC, datetime, timedelta\n"
+                    "from core.security import TokenCodec\ncodec = TokenCodec('s' * 32)\nnow = datetime.now(UTC)\n"
+                    "token = codec.encode(subject=uuid.uuid4(), token_type='access', session_id=uuid.uuid4(), "
+                    "now=now, ttl=timedelta(minutes=5))\nassert codec.decode(token, now=now)['type'] == 'access'")
+
+
+def test_api_checks_tokens_without_loading_cryptography() -> None:
+    # PyJWT is imported without its RSA/EC algorithms (core.security.pyjwt): HS256 needs only hmac.
+    loaded = modules_after(TOKEN_ROUND_TRIP)
+
+    assert "jwt" in loaded
+    assert "cryptography.hazmat.bindings._rust" not in loaded
+
+
+def test_the_token_cipher_still_loads_cryptography_after_pyjwt() -> None:
+    loaded = modules_after(TOKEN_ROUND_TRIP + "\nfrom cryptography.fernet import Fernet\nkey = Fernet.generate_key()"
+                           "\nassert Fernet(key).decrypt(Fernet(key).encrypt(b'refresh')) == b'refresh'")
+
+    assert "cryptography.fernet" in loaded
