@@ -10,7 +10,9 @@ The protocol, for one (bot, update_id):
 A replica killed mid-update never finishes nor renews: its lease runs out and the redelivery claims the update.
 
 Redis (`SET NX` with an expiry) when configured; the `telegram_update_claims` table otherwise — and also while
-Redis is unreachable, so a Redis outage costs speed, not correctness of new claims.
+Redis is unreachable, so a Redis outage costs speed, not correctness of new claims. The claims this process holds
+are also known in memory and checked first: a duplicate delivered to the same process while Redis stops answering
+(a claim held there is then invisible) is still IN_PROGRESS, not claimed a second time in the database.
 """
 from __future__ import annotations
 
@@ -79,12 +81,20 @@ class UpdateClaims:
         self.lease_seconds = lease_seconds
         self.done_ttl_seconds = done_ttl_seconds
         self._pruned_at = 0.0
+        self._held: set[tuple[int, int]] = set()  # (bot id, update id) of the claims this process holds
 
     def _key(self, bot_id: int, update_id: int) -> str:
         return f"{self.prefix}tg:update:{bot_id}:{update_id}"
 
     async def claim(self, bot_id: int, update_id: int) -> tuple[ClaimState, Claim | None]:
-        token = secrets.token_hex(16)
+        if (bot_id, update_id) in self._held:
+            return ClaimState.IN_PROGRESS, None
+        state, claim = await self._claim(bot_id, update_id, secrets.token_hex(16))
+        if claim is not None:
+            self._held.add((bot_id, update_id))
+        return state, claim
+
+    async def _claim(self, bot_id: int, update_id: int, token: str) -> tuple[ClaimState, Claim | None]:
         if self.redis is not None:
             try:
                 return await self._claim_in_redis(bot_id, update_id, token)
@@ -109,6 +119,12 @@ class UpdateClaims:
             return True
 
     async def finish(self, claim: Claim) -> None:
+        try:
+            await self._finish(claim)
+        finally:
+            self._held.discard((claim.bot_id, claim.update_id))
+
+    async def _finish(self, claim: Claim) -> None:
         if claim.store == "redis":
             key = self._key(claim.bot_id, claim.update_id)
             try:
@@ -120,6 +136,12 @@ class UpdateClaims:
         await self._finish_in_database(claim)
 
     async def release(self, claim: Claim) -> None:
+        try:
+            await self._release(claim)
+        finally:
+            self._held.discard((claim.bot_id, claim.update_id))
+
+    async def _release(self, claim: Claim) -> None:
         if claim.store == "redis":
             key = self._key(claim.bot_id, claim.update_id)
             with contextlib.suppress(RedisUnavailable):  # if unreachable, the lease runs out on its own

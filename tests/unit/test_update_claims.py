@@ -48,9 +48,9 @@ async def test_a_released_update_can_be_claimed_again(claims: UpdateClaims) -> N
 
 
 async def test_a_dead_holders_database_claim_is_taken_over_after_its_lease(container: Container) -> None:
-    claims = UpdateClaims(container.db, container.clock, redis=None, prefix="", lease_seconds=30,
-                          done_ttl_seconds=86400)
-    _, dead = await claims.claim(BOT, 9)
+    dead_replica, claims = (UpdateClaims(container.db, container.clock, redis=None, prefix="", lease_seconds=30,
+                                         done_ttl_seconds=86400) for _ in range(2))
+    _, dead = await dead_replica.claim(BOT, 9)
 
     container.clock.advance(timedelta(seconds=29))
     assert await claims.claim(BOT, 9) == (ClaimState.IN_PROGRESS, None)
@@ -58,8 +58,8 @@ async def test_a_dead_holders_database_claim_is_taken_over_after_its_lease(conta
     state, successor = await claims.claim(BOT, 9)
 
     assert state is ClaimState.CLAIMED
-    assert await claims.renew(dead) is False
-    await claims.finish(dead)  # the dead holder's late finish must not count
+    assert await dead_replica.renew(dead) is False
+    await dead_replica.finish(dead)  # the dead holder's late finish must not count
     assert await claims.claim(BOT, 9) == (ClaimState.IN_PROGRESS, None)
     await claims.finish(successor)
     assert await claims.claim(BOT, 9) == (ClaimState.DONE, None)
@@ -75,5 +75,23 @@ async def test_claims_fall_back_to_the_database_when_redis_is_unreachable(contai
 
         assert (state, claim.store) == (ClaimState.CLAIMED, "database")
         assert await claims.claim(BOT, 10) == (ClaimState.DONE, None)
+    finally:
+        await unreachable.aclose()
+
+
+async def test_a_duplicate_while_redis_stops_answering_is_not_claimed_again(container: Container) -> None:
+    # The claim is in Redis; then Redis stops answering and the duplicate would fall back to the database, which
+    # knows nothing of it. The process that holds the claim knows.
+    claims = UpdateClaims(container.db, container.clock, redis=container.redis,
+                          prefix=container.settings.redis_prefix, lease_seconds=30, done_ttl_seconds=86400)
+    unreachable = ResilientRedis("redis://127.0.0.1:1/0", timeout=0.2)
+    try:
+        state, held = await claims.claim(BOT, 11)
+        claims.redis = unreachable
+
+        assert (state, held.store) == (ClaimState.CLAIMED, "redis")
+        assert await claims.claim(BOT, 11) == (ClaimState.IN_PROGRESS, None)
+        await claims.finish(held)  # recorded in the database while Redis is away
+        assert await claims.claim(BOT, 11) == (ClaimState.DONE, None)
     finally:
         await unreachable.aclose()
