@@ -9,7 +9,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.docs import install_docs
-from api.edge import EDGE_DEPENDENCIES
 from api.envelope import request_id_var
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -63,10 +62,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     install_error_handlers(app)
     install_unavailable_handlers(app, settings.database_retry_after_seconds)
     _document_errors_in_openapi(app)
-    # Every API route checks its input against core.validation's character rule first (api/edge.py).
+    # Every API route checks its input against core.validation's character rule first (api/edge.py EdgeRoute).
     for router in API_V1_ROUTERS:
-        app.include_router(router, prefix="/api/v1", dependencies=EDGE_DEPENDENCIES)
-    app.include_router(system_router, dependencies=EDGE_DEPENDENCIES)
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(system_router)
     if settings.playground_enabled:
         _mount_playground(app, settings)
 

@@ -54,7 +54,10 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
     # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
     # with 503 (core/db/failures.py); pinging idle connections replaces those that died with it, so it recovers by
     # itself. hide_parameters: an error's text never carries the values (user text, tokens) into a log.
-    engine = create_async_engine(url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20,
+    # At most 30 connections, as many of them kept open as a busy moment needed: a connection opened past the kept
+    # ones is closed on return, and under steady load that meant a new connection (TLS attempt, start-up, statements
+    # prepared again) every few requests.
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, pool_size=30, max_overflow=0,
                                  pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
     _ping_idle_connections(engine)
     return engine
