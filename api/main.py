@@ -52,8 +52,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             if owns_container:
                 await app.state.container.close()
 
+    # No OpenTelemetry here (metrics are Prometheus's, core/metrics.py): with its telemetry on, FastAPI asks the global
+    # OpenTelemetry providers, environment included, on every request, to find none configured.
     app = FastAPI(title="Mechta API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, telemetry={"tracing": False, "metrics": False, "logs": False})
     if settings.docs_served:
         install_docs(app)  # self-hosted Swagger UI and ReDoc: they work offline
     if container is not None:
