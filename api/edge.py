@@ -8,7 +8,6 @@ app-level dependency: FastAPI's dependency resolution costs more per request tha
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -28,11 +27,10 @@ def _error(location: tuple[str | int, ...], chars: list[str]) -> dict[str, Any]:
 async def _json_body(request: Request) -> Any:
     if "json" not in request.headers.get("content-type", ""):
         return None
-    body = await request.body()  # read once by FastAPI already; Starlette keeps it
-    if not body:
+    if not await request.body():  # Starlette keeps the body for FastAPI
         return None
     try:
-        return json.loads(body)
+        return await request.json()  # kept too: FastAPI validates the route's body from this very parse
     except (ValueError, RecursionError):
         return None  # not JSON we can read: FastAPI's own parsing answers it, or the route takes no body
 
