@@ -9,7 +9,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.docs import install_docs
-from api.edge import EDGE_DEPENDENCIES
 from api.envelope import request_id_var
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -53,8 +52,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             if owns_container:
                 await app.state.container.close()
 
+    # No OpenTelemetry here (metrics are Prometheus's, core/metrics.py): with its telemetry on, FastAPI asks the global
+    # OpenTelemetry providers, environment included, on every request, to find none configured.
     app = FastAPI(title="Mechta API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, telemetry={"tracing": False, "metrics": False, "logs": False})
     if settings.docs_served:
         install_docs(app)  # self-hosted Swagger UI and ReDoc: they work offline
     if container is not None:
@@ -63,10 +64,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     install_error_handlers(app)
     install_unavailable_handlers(app, settings.database_retry_after_seconds)
     _document_errors_in_openapi(app)
-    # Every API route checks its input against core.validation's character rule first (api/edge.py).
+    # Every API route checks its input against core.validation's character rule first (api/edge.py EdgeRoute).
     for router in API_V1_ROUTERS:
-        app.include_router(router, prefix="/api/v1", dependencies=EDGE_DEPENDENCIES)
-    app.include_router(system_router, dependencies=EDGE_DEPENDENCIES)
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(system_router)
     if settings.playground_enabled:
         _mount_playground(app, settings)
 

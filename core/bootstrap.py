@@ -88,7 +88,7 @@ class Container:
 
     @cached_property
     def quotas(self) -> QuotaService:
-        return QuotaService(self.db, self.clock, self.cache)
+        return QuotaService(self.db, self.clock, self.cache, self.identities)
 
     @cached_property
     def profile(self) -> ProfileService:

@@ -9,6 +9,9 @@ of the person. Dropping deletes the shared entry and publishes the user id on a 
 process drops its in-process copy. The in-process layer is used only while that subscription is up (or when there is
 no Redis at all, in a single-process setup); otherwise every lookup reads the shared entry, so no process can keep
 accepting a revoked session.
+
+Beside each identity the in-process layer keeps a user's companions: values other services derive for that user and
+want dropped with the identity, everywhere (the /me usage counters: `recall` and `keep`).
 """
 from __future__ import annotations
 
@@ -139,6 +142,8 @@ class IdentityCache:
         self.redis_url = redis_url
         self.channel = redis_prefix + CHANNEL
         self._local: BoundedDict[uuid.UUID, tuple[float, Identity]] = BoundedDict(LOCAL_MAX_USERS)
+        # user id → {name: (time.monotonic() it expires, value)}: the companions, dropped with the identity
+        self._companions: BoundedDict[uuid.UUID, dict[str, tuple[float, Any]]] = BoundedDict(LOCAL_MAX_USERS)
         # user id → time.time() of the last drop
         self._dropped: BoundedDict[uuid.UUID, float] = BoundedDict(LOCAL_MAX_USERS)
         # Without Redis there is no other process to tell: the in-process layer is the only one.
@@ -202,6 +207,33 @@ class IdentityCache:
             return
         self._local[user_id] = (time.monotonic() + self.ttl, identity)
 
+    # ---- companions -------------------------------------------------------------------------------------------------
+
+    def recall(self, user_id: uuid.UUID, name: str) -> Any | None:
+        """A companion kept in this process, while it can hear drops; None when there is none (or it expired)."""
+        if not self.enabled or not self._subscribed:
+            return None
+        item = self._companions.get(user_id, {}).get(name)
+        return item[1] if item is not None and item[0] > time.monotonic() else None
+
+    def keep(self, user_id: uuid.UUID, name: str, value: Any, *, checked_at: float, ttl_seconds: float) -> None:
+        """Keep a companion read at `checked_at` (time.time() before the read) in this process, for `ttl_seconds`.
+        Not kept when the user's identity was dropped since: the read may predate the change that caused the drop.
+        Whatever changes a companion's source calls `forget` for the user after committing."""
+        if not self.enabled or not self._subscribed:
+            return
+        if self._dropped.get(user_id, 0.0) >= checked_at - CLOCK_MARGIN_SECONDS:
+            return
+        companions = self._companions.get(user_id)
+        if companions is None:
+            companions = self._companions[user_id] = {}
+        companions[name] = (time.monotonic() + ttl_seconds, value)
+
+    def _drop_locally(self, user_id: uuid.UUID, at: float) -> None:
+        self._local.pop(user_id, None)
+        self._companions.pop(user_id, None)
+        self._dropped[user_id] = at
+
     # ---- invalidation ---------------------------------------------------------------------------------------------
 
     async def forget(self, user_ids: Iterable[uuid.UUID]) -> None:
@@ -211,8 +243,7 @@ class IdentityCache:
             return
         now = time.time()
         for user_id in ids:
-            self._local.pop(user_id, None)
-            self._dropped[user_id] = now
+            self._drop_locally(user_id, now)
         if not self.redis_url:
             return
         try:
@@ -254,9 +285,7 @@ class IdentityCache:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None and message.get("type") == "message":
                         with contextlib.suppress(ValueError):
-                            dropped = uuid.UUID(message["data"])
-                            self._local.pop(dropped, None)
-                            self._dropped[dropped] = time.time()
+                            self._drop_locally(uuid.UUID(message["data"]), time.time())
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError):
@@ -265,6 +294,7 @@ class IdentityCache:
                 # Messages may have been missed: nothing local can be trusted until subscribed again.
                 self._subscribed = False
                 self._local.clear()
+                self._companions.clear()
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                     await client.aclose()

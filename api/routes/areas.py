@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 
 from api.deps import AdminUser, ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.areas import AreaCreate, AreaList, AreaPublic, AreaUpdate
 from core.services.users import locale_from_language_code
 
-router = APIRouter(prefix="/areas", tags=["areas"])
+router = APIRouter(prefix="/areas", tags=["areas"], route_class=EdgeRoute)
 
 
 async def reader_locale(

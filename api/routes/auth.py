@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 
 from api.deps import ContainerDep, PrincipalDep, client_ip
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.schemas.auth import (
     AuthResult,
@@ -30,7 +31,7 @@ from api.schemas.users import UserPublic
 from core.services.auth import SignInOutcome
 from core.services.users import TelegramProfile
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=EdgeRoute)
 
 
 def _client(request: Request) -> dict[str, str | None]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.schemas.calendar import (
     AlternativesIn,
@@ -51,7 +52,7 @@ from core.services.calendar.ics import ICS_MEDIA_TYPE
 from core.services.calendar.week_planner import BlockChoice, WeekPlan
 from core.validation import BoundedDateTime
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = APIRouter(prefix="/calendar", tags=["calendar"], route_class=EdgeRoute)
 
 
 def week_plan_out(plan: WeekPlan, wording: WeekWording | None = None) -> WeekPlanOut:

@@ -4,13 +4,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.routes.gamification import event_out
 from api.schemas.calendar_ai import ChatIn, ChatOut, SmartGoalCreated, SmartGoalIn, SmartGoalOut
 from core.db.models import Goal
 from core.services.goals import SMART_FIELDS
 
-router = APIRouter(prefix="/calendar/ai", tags=["calendar"])
+router = APIRouter(prefix="/calendar/ai", tags=["calendar"], route_class=EdgeRoute)
 
 
 def smart_goal_out(goal: Goal) -> SmartGoalOut:

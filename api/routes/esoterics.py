@@ -4,11 +4,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.esoterics import DailyEnergyPublic
 from core.validation import BoundedDate
 
-router = APIRouter(prefix="/esoterics", tags=["esoterics"])
+router = APIRouter(prefix="/esoterics", tags=["esoterics"], route_class=EdgeRoute)
 
 
 @router.get("/today", response_model=Envelope[DailyEnergyPublic], summary="The day's energy (default: local today)")

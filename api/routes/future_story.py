@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.future_story import (
     FutureStoryDraftIn,
@@ -14,7 +15,7 @@ from api.schemas.future_story import (
 )
 from api.schemas.gamification_event import GamificationEventPublic
 
-router = APIRouter(prefix="/future-story", tags=["future-story"])
+router = APIRouter(prefix="/future-story", tags=["future-story"], route_class=EdgeRoute)
 
 
 @router.get("/questions", response_model=Envelope[list[FutureStoryQuestion]],

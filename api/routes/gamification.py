@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.gamification import (
     AchievementPublic,
@@ -17,7 +18,7 @@ from api.schemas.gamification import (
 )
 from core.services.gamification import GamificationEvent
 
-router = APIRouter(prefix="/gamification", tags=["gamification"])
+router = APIRouter(prefix="/gamification", tags=["gamification"], route_class=EdgeRoute)
 
 
 def event_out(event: GamificationEvent | None) -> GamificationEventPublic | None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.routes.gamification import event_out
 from api.schemas.goals import (
@@ -21,7 +22,7 @@ from api.schemas.goals import (
     Horizon,
 )
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=EdgeRoute)
 
 
 @router.post("/generate", response_model=Envelope[GoalsProposalPublic],

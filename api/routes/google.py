@@ -8,12 +8,13 @@ from fastapi import APIRouter, Cookie, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.schemas.calendar import ConnectLinkOut, GoogleStatusOut, TokenRefreshOut
 from core.errors import Conflict
 from core.services.calendar.google_oauth import OAuthPageError
 
-router = APIRouter(prefix="/google", tags=["google"])
+router = APIRouter(prefix="/google", tags=["google"], route_class=EdgeRoute)
 
 BROWSER_COOKIE = "mechta_google_connect"
 COOKIE_PATH = "/api/v1/google"

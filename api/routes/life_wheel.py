@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Page, Pagination, envelope_response
 from api.schemas.life_wheel import LifeWheelCreate, LifeWheelPublic
 from core.services.wheel import MAX_PAGE_SIZE
 from core.validation import PageNumber
 
-router = APIRouter(prefix="/life_wheel", tags=["life_wheel"])
+router = APIRouter(prefix="/life_wheel", tags=["life_wheel"], route_class=EdgeRoute)
 
 
 @router.post("", response_model=Envelope[LifeWheelPublic], summary="Save a new life wheel entry")

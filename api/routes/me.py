@@ -4,10 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, envelope_response
 from api.schemas.me import MePublic, UserUpdate
 
-router = APIRouter(prefix="/me", tags=["me"])
+router = APIRouter(prefix="/me", tags=["me"], route_class=EdgeRoute)
 
 
 @router.get("", response_model=Envelope[MePublic], summary="The current user, their plan and this month's AI usage")

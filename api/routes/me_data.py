@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from api.deps import ContainerDep, CurrentUser, PrincipalDep
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.me_data import DeleteMeRequest, DeletionResult, ExportDocument
 
-router = APIRouter(prefix="/me", tags=["me"])
+router = APIRouter(prefix="/me", tags=["me"], route_class=EdgeRoute)
 
 
 @router.get("/export", response_model=Envelope[ExportDocument],

@@ -4,10 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ContainerDep, PrincipalDep
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.schemas.auth import ChangePasswordRequest
 
-router = APIRouter(prefix="/me", tags=["me"])
+router = APIRouter(prefix="/me", tags=["me"], route_class=EdgeRoute)
 
 
 @router.put("/password", response_model=Envelope[Success],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.routes.gamification import event_out
 from api.schemas.rituals import (
@@ -17,7 +18,7 @@ from api.schemas.rituals import (
 )
 from api.schemas.steps import StepPublic
 
-router = APIRouter(prefix="/rituals", tags=["rituals"])
+router = APIRouter(prefix="/rituals", tags=["rituals"], route_class=EdgeRoute)
 
 
 @router.get("/today", response_model=Envelope[RitualsTodayPublic],

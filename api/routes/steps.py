@@ -6,6 +6,7 @@ import uuid
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.routes.gamification import event_out
 from api.schemas.steps import (
@@ -19,7 +20,7 @@ from api.schemas.steps import (
     StepStatus,
 )
 
-router = APIRouter(prefix="/steps", tags=["steps"])
+router = APIRouter(prefix="/steps", tags=["steps"], route_class=EdgeRoute)
 
 
 @router.post("/generate", response_model=Envelope[StepsProposalPublic],

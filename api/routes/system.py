@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import ContainerDep
+from api.edge import EdgeRoute
 from api.envelope import Envelope, current_request_id
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], route_class=EdgeRoute)
 
 _HEADLINE = {"ok": "is up", "degraded": "is up, without Redis (in-process fallbacks)", "down": "is down"}
 _BADGE = {"ok": "#1a7f37", "not_configured": "#6e7781", "never_seen": "#6e7781", "stale": "#9a6700", "down": "#cf222e"}

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope
 from api.schemas.gamification_event import GamificationEventPublic
 from api.schemas.visuals import VisualAssetPublic, VisualGeneratedPublic, VisualGenerateIn, VisualRegenerateIn
@@ -16,7 +17,7 @@ from core.bootstrap import Container
 from core.db.models import VisualAsset
 from core.errors import Unauthorized
 
-router = APIRouter(prefix="/visuals", tags=["visuals"])
+router = APIRouter(prefix="/visuals", tags=["visuals"], route_class=EdgeRoute)
 
 # The file endpoint also takes signed links, so a missing token is not an error by itself there.
 _optional_bearer = HTTPBearer(auto_error=False)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Page, Pagination
 from api.schemas.gamification_event import GamificationEventPublic
 from api.schemas.wants import (
@@ -23,7 +24,7 @@ from api.schemas.wants import (
 )
 from core.validation import PageNumber
 
-router = APIRouter(prefix="/wants", tags=["wants"])
+router = APIRouter(prefix="/wants", tags=["wants"], route_class=EdgeRoute)
 
 MAX_PAGE_SIZE = 100
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Header
 
 from api.deps import ContainerDep, CurrentUser
+from api.edge import EdgeRoute
 from api.envelope import Envelope, Success
 from api.schemas.calendar import ChannelOut, WebhookAck, WebhookStatusOut
 
-router = APIRouter(prefix="/webhook", tags=["webhook"])
+router = APIRouter(prefix="/webhook", tags=["webhook"], route_class=EdgeRoute)
 
 
 def channel_out(channel) -> ChannelOut:

@@ -185,6 +185,10 @@ class GamificationService:
         # so once paid is paid for good: a repeated check-in costs no query.
         self._paid: BoundedDict[tuple[uuid.UUID, str, str | None], None] = BoundedDict(PAID_MEMO_SIZE)
 
+    def known_paid(self, user_id: uuid.UUID, reason: str, ref: str) -> bool:
+        """Whether this (reason, ref) is seen paid already, from memory (no query): `award` would then pay nothing."""
+        return (user_id, reason, ref) in self._paid
+
     async def award(self, session: AsyncSession, *, user_id: uuid.UUID, reason: str,
                     ref: str | None = None) -> GamificationEvent | None:
         """Add an XP event inside the caller's transaction. None when this (reason, ref) was already paid."""

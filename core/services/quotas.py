@@ -6,6 +6,7 @@ UPDATE, so two requests racing for the last unit cannot both win, on SQLite or o
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import User
 from core.errors import NotFound, QuotaExceeded
+from core.identity import IdentityCache
 from core.repositories.quotas import QuotaRepository
 from core.repositories.users import UserRepository
 
@@ -29,6 +31,7 @@ log = logging.getLogger("mechta.quotas")
 RESOURCES = ("text", "image")
 LIMITS: dict[str, dict[str, int]] = {"free": {"text": 5, "image": 1}, "pro": {"text": 100, "image": 20}}
 USAGE_CACHE_TTL = 60
+USAGE_COMPANION = "usage"  # the in-process copy of the counters, kept beside the user's identity
 
 
 class ResourceUsage(TypedDict):
@@ -74,10 +77,12 @@ class QuotaReservation:
 
 
 class QuotaService:
-    def __init__(self, db: Database, clock: Clock, cache: Cache) -> None:
+    def __init__(self, db: Database, clock: Clock, cache: Cache, identities: IdentityCache | None = None) -> None:
         self.db = db
         self.clock = clock
         self.cache = cache
+        # Holds an in-process copy of the counters, which a change in any process drops everywhere (core/identity.py).
+        self.identities = identities
 
     def period_for(self, user: User) -> str:
         """The user's current month as YYYY-MM, in their own time zone."""
@@ -141,18 +146,31 @@ class QuotaService:
         return Allowance(resource=resource, used=usage["used"], limit=usage["limit"], renews_on=renews_on)
 
     async def forget_usage(self, user_id: uuid.UUID) -> None:
-        """Drop the cached /me counters (after a profile change, for example)."""
-        await self.cache.delete(usage_cache_key(user_id))
+        """Drop the cached /me counters (after a profile change, for example), in Redis and in every process."""
+        try:
+            await self.cache.delete(usage_cache_key(user_id))
+        finally:
+            if self.identities is not None:  # after the shared entry: no process may copy it from there again
+                await self.identities.forget([user_id])
 
     async def _used_this_period(self, user_id: uuid.UUID, period: str) -> dict[str, int]:
+        # An entry from another month is a miss: the month rolled over (or the user moved to another time zone).
+        if self.identities is not None:
+            local = self.identities.recall(user_id, USAGE_COMPANION)
+            if local is not None and local["period"] == period:
+                return local["used"]
+        checked_at = time.time()
         key = usage_cache_key(user_id)
         cached = await self.cache.get_json(key)
-        # An entry from last month is a miss: the month rolled over (or the user moved to another time zone).
         if isinstance(cached, dict) and cached.get("period") == period:
-            return cached["used"]
-        async with self.db.read() as session:
-            used = await QuotaRepository(session).used_in_period(user_id, period)
-        await self.cache.set_json(key, {"period": period, "used": used}, USAGE_CACHE_TTL)
+            used = cached["used"]
+        else:
+            async with self.db.read() as session:
+                used = await QuotaRepository(session).used_in_period(user_id, period)
+            await self.cache.set_json(key, {"period": period, "used": used}, USAGE_CACHE_TTL)
+        if self.identities is not None:
+            self.identities.keep(user_id, USAGE_COMPANION, {"period": period, "used": used}, checked_at=checked_at,
+                                 ttl_seconds=USAGE_CACHE_TTL)
         return used
 
     async def _forget_usage(self, user_id: uuid.UUID) -> None:

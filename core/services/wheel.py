@@ -95,19 +95,24 @@ class WheelService:
         if unknown:
             raise BadRequest("LIFE_WHEEL_INVALID_AREA_ID", "Some areas do not exist or are no longer used.",
                              fields={f"scores.{str(a)[:40]}": ["Unknown or inactive area"] for a in unknown})
+        ordered = {a: scores[a] for a in active if a in scores}
+        entry = LifeWheelEntry(id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
+                               area_notes={a: area_notes[a] for a in ordered if a in area_notes},
+                               created_at=self.clock.now())
+        # One reward a local day: the wheel is a check-in, refilling it in a loop earns nothing more.
+        reward_day = self.clock.local_today(time_zone).isoformat() if time_zone is not None else None
+        if reward_day is not None and self.gamification.known_paid(user_id, "wheel_completed", reward_day):
+            # Today's reward is paid: the entry is the whole write.
+            async with self.db.single_statement() as session:
+                return await WheelRepository(session).insert(entry)
         async with self.db.transaction() as session:
-            ordered = {a: scores[a] for a in active if a in scores}
-            entry = await WheelRepository(session).insert(LifeWheelEntry(
-                id=uuid.uuid4(), user_id=user_id, scores=ordered, note=note,
-                area_notes={a: area_notes[a] for a in ordered if a in area_notes}, created_at=self.clock.now(),
-            ))
-            if time_zone is None:
+            await WheelRepository(session).insert(entry)
+            if reward_day is None:
                 user = await UserRepository(session).get(user_id)
-                time_zone = user.time_zone if user is not None else None
-            if time_zone is not None:
-                # One reward a local day: the wheel is a check-in, refilling it in a loop earns nothing more.
-                await self.gamification.award(session, user_id=user_id, reason="wheel_completed",
-                                              ref=self.clock.local_today(time_zone).isoformat())
+                if user is not None:
+                    reward_day = self.clock.local_today(user.time_zone).isoformat()
+            if reward_day is not None:
+                await self.gamification.award(session, user_id=user_id, reason="wheel_completed", ref=reward_day)
             return entry
 
     async def latest(self, user_id: uuid.UUID) -> LifeWheelEntry | None:

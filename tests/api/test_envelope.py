@@ -73,3 +73,14 @@ async def test_body_over_the_limit_is_a_413_envelope(api: httpx.AsyncClient, con
     big = b"{" + b" " * (container.settings.max_body_bytes + 10) + b"}"
     response = await api.post("/api/v1/anything", content=big, headers={"Content-Type": "application/json"})
     assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_envelope(api: httpx.AsyncClient, container) -> None:
+    half = b" " * (container.settings.max_body_bytes // 2 + 1)
+
+    async def chunks():  # no Content-Length: the limit is counted as the body streams in
+        for _ in range(3):
+            yield half
+
+    response = await api.post("/api/v1/life_wheel", content=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")

@@ -11,10 +11,14 @@ import httpx
 import jwt
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 from sqlalchemy.exc import DataError
 
+from api.edge import EdgeRoute
 from api.main import create_app
+from api.routes import API_V1_ROUTERS
+from api.routes.system import router as system_router
 from core.db.models import Goal
 from core.logs import mask_url
 from tests.api.test_auth import sign_init_data, webapp_fields
@@ -74,6 +78,13 @@ async def test_tabs_and_line_breaks_stay_allowed_in_text(api, container) -> None
     saved = ok_result(await api.post("/api/v1/goals/batch", headers=headers, json={
         "goals": [{**GOAL, "description": "line one\nline two\r\n\tindented"}]}))
     assert saved["items"][0]["description"] == "line one\nline two\r\n\tindented"
+
+
+def test_every_api_route_checks_its_input_at_the_edge() -> None:
+    routes = [route for router in (*API_V1_ROUTERS, system_router) for route in router.routes
+              if isinstance(route, APIRoute)]
+    assert routes and all(isinstance(route, EdgeRoute) for route in routes), [
+        route.path for route in routes if not isinstance(route, EdgeRoute)]
 
 
 @pytest.mark.parametrize(("path", "field"), [

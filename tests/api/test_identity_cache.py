@@ -14,6 +14,7 @@ from api.main import create_app
 from core.bootstrap import Container
 from core.db.models import User
 from core.identity import CLOCK_MARGIN_SECONDS, IdentityCache, identity_key, identity_of
+from core.services.quotas import USAGE_COMPANION
 from tests.helpers import ok_result, signed_in
 
 # Pub/sub delivery between two processes takes milliseconds; this bounds it generously.
@@ -79,6 +80,36 @@ async def test_a_profile_change_on_one_replica_shows_on_the_other(replicas, cont
     while ok_result(await first.get("/api/v1/me", headers=headers))["user"]["locale"] != "en":
         assert time.monotonic() < deadline, "the first replica kept the old profile"
         await asyncio.sleep(0.01)
+
+
+async def test_ai_usage_spent_in_another_process_shows_at_once_in_me(replicas, container, settings, clock):
+    first, _second = replicas
+    user, headers = await signed_in(container)
+    await asyncio.sleep(CLOCK_MARGIN_SECONDS + 0.1)
+    assert ok_result(await first.get("/api/v1/me", headers=headers))["usage"]["text"]["used"] == 0
+    assert container.identities.recall(user.id, USAGE_COMPANION) is not None  # the counters are in memory now
+
+    worker = Container(settings, clock=clock)  # the bot or the scheduler, spending a unit
+    try:
+        await worker.quotas.reserve(user.id, "text")
+    finally:
+        await worker.close()
+
+    deadline = time.monotonic() + PROPAGATION_SECONDS
+    while ok_result(await first.get("/api/v1/me", headers=headers))["usage"]["text"]["used"] != 1:
+        assert time.monotonic() < deadline, "the first process kept the old counters"
+        await asyncio.sleep(0.01)
+
+
+async def test_usage_read_before_the_last_drop_is_not_kept_in_memory(container):
+    await _listening(container)
+    user, _headers = await signed_in(container)
+    await container.identities.forget([user.id])
+
+    container.identities.keep(user.id, USAGE_COMPANION, {"period": "2030-01", "used": {}},
+                              checked_at=time.time() - 5, ttl_seconds=60)
+
+    assert container.identities.recall(user.id, USAGE_COMPANION) is None
 
 
 async def test_a_user_disabled_in_the_database_is_refused_after_a_committed_change(api, container):

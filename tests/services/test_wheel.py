@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from core.errors import NotFound
+from core.services.gamification import XP_REWARDS
 from core.services.wheel import AreaChange, compare
 from tests.helpers import make_user
 
@@ -78,3 +79,13 @@ def test_focus_is_the_three_lowest_with_ties_in_area_order() -> None:
 def test_focus_leaves_out_perfect_scores() -> None:
     assert compare(_entry(health=10, career=9)).focus == ["career"]
     assert compare(_entry(health=10)).focus == []
+
+
+async def test_refilling_the_wheel_the_same_day_saves_every_entry_and_pays_once(container) -> None:
+    user = await make_user(container)
+    # The third and later entries take the write path for an already paid day (one statement, no reward check).
+    entries = [await container.wheel.create(user.id, {"health": n}, time_zone=user.time_zone) for n in range(4)]
+    items, total = await container.wheel.history(user.id, 1, 10)
+    assert total == 4 and {e.id for e in items} == {e.id for e in entries}
+    assert {e.id: e.scores for e in items} == {e.id: e.scores for e in entries}
+    assert (await container.gamification.profile(user.id)).xp == XP_REWARDS["wheel_completed"]
