@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Dispatcher, Router
-from aiogram.filters import Command, Filter, StateFilter
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
@@ -51,19 +52,31 @@ def feature_routers() -> list[Router]:
     build several)."""
     modules = (membership, menu, data_rights, calendar, onboarding, goals, today, rituals, progress, settings, wheel,
                profile, wants, story, coach, fallback)
-    routers = [module.create_router() for module in modules]
-    for router in routers:
-        for event in ("message", "callback_query"):
-            gate = router_gate(router, event)
-            if gate is not None:
-                router.observers[event].filter(gate)
-    return routers
+    return [GatedRouter(module.create_router()) for module in modules]
 
 
-class RouterGate(Filter):
+class GatedRouter(Router):
+    """A feature's router behind its gates (`router_gate`): an update no handler of the feature could take is
+    turned away before aiogram propagates it there (middlewares wrapped, filters prepared, the context copied
+    at each step), so an update at the menu passes the dialogs' routers with one check each."""
+
+    def __init__(self, feature: Router) -> None:
+        super().__init__(name=f"{feature.name} (gated)")
+        self.gates = {event: gate for event in ("message", "callback_query")
+                      if (gate := router_gate(feature, event)) is not None}
+        self.feature = self.include_router(feature)
+
+    async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        gate = self.gates.get(update_type)
+        if gate is not None and not await gate(event, kwargs.get("raw_state")):
+            return UNHANDLED
+        # This router has no handlers, filters or middlewares of its own: straight on to the feature's.
+        return await self.feature.propagate_event(update_type, event, **kwargs)
+
+
+class RouterGate:
     """Lets an update into a router only if one of its handlers could take it: a command or a button of the
-    router's own (by prefix), or a chat in one of the states its handlers wait in. An update at the menu then passes
-    the dialogs' routers with one check each, instead of being tried against every handler's filters."""
+    router's own (by prefix), or a chat in one of the states its handlers wait in."""
 
     __slots__ = ("prefixes", "states")
 

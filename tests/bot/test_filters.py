@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery, Chat, Message, User
 
-from bot.dispatcher import create_dispatcher
+from bot.dispatcher import GatedRouter, create_dispatcher
 from bot.keyboards.build import PrefixedQueryFilter
 from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.states import WheelForm
@@ -74,3 +76,33 @@ async def test_own_text_passes_answers_and_leaves_commands_to_their_routers() ->
     assert await OWN_TEXT(message("seven")) is True
     assert await OWN_TEXT(message("/help")) is False
     assert not await Magic(F.text)(message(None))
+
+
+async def test_a_gated_router_turns_away_what_none_of_its_handlers_could_take() -> None:
+    feature = Router(name="feature")
+    reached: list[str] = []
+
+    @feature.message(Command("mine"))
+    async def mine(message: Message) -> str:
+        reached.append("command")
+        return "handled"
+
+    @feature.message(StateFilter(WheelForm.note), OWN_TEXT)
+    async def note(message: Message) -> str:
+        reached.append("note")
+        return "handled"
+
+    gated = GatedRouter(feature)
+    feature.message.outer_middleware(lambda handler, event, data: reached.append("entered") or handler(event, data))
+
+    def message(text: str) -> Message:
+        return Message(message_id=1, date=0, chat=Chat(id=1, type="private"), text=text)
+
+    at_menu = await gated.propagate_event("message", message("hello"), raw_state=None, bot=None)
+    command = await gated.propagate_event("message", message("/mine"), raw_state=None, bot=None)
+    in_note = await gated.propagate_event("message", message("a note"), raw_state=WheelForm.note.state,
+                                        bot=None)
+
+    assert at_menu is UNHANDLED
+    assert (command, in_note) == ("handled", "handled")
+    assert reached == ["entered", "command", "entered", "note"]
