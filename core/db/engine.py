@@ -100,6 +100,23 @@ def _note_changed_users(session: Session, _context) -> None:
             changed.add(row.id)
 
 
+def _refuse_writes(session: Session) -> None:
+    if session.info.get(READ_ONLY):
+        # On PostgreSQL a read session runs without a transaction: a write there would not be rolled back.
+        raise RuntimeError("Database.read() sessions only read; write in Database.transaction()")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_in_reads(session: Session, _context, _instances) -> None:
+    _refuse_writes(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_writing_in_reads(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _refuse_writes(state.session)
+
+
 UsersChanged = Callable[[set[uuid.UUID]], Awaitable[None]]
 
 
@@ -111,8 +128,14 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo, connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
-        self.read_sessionmaker = async_sessionmaker(self._read_engine, expire_on_commit=False, autoflush=False)
+        read_options: dict[str, object] = {READ_ONLY: True}
+        if self.dialect == "postgresql":
+            # Under PostgreSQL's READ COMMITTED every statement reads its own snapshot, in a transaction or not: a
+            # read needs no BEGIN and ROLLBACK around it, two round trips of its own.
+            read_options["isolation_level"] = "AUTOCOMMIT"
+        self._read_engine = self.engine.execution_options(**read_options)
+        self.read_sessionmaker = async_sessionmaker(self._read_engine, expire_on_commit=False, autoflush=False,
+                                                    info={READ_ONLY: True})
         self._single_statement_sessionmaker = async_sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False)
         self.users_changed: list[UsersChanged] = []
