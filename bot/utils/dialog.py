@@ -89,7 +89,7 @@ class DialogData(BaseModel):
         which goes on alone."""
         if _holds_chat(state):
             raw_state = await state.get_state()
-            expected = turn_token(raw_state, self.model_dump(mode="json"))
+            expected = self._turn_token(raw_state)
             if turn_token(raw_state, await state.get_data()) != expected:
                 return None
             self.turn += 1
@@ -98,12 +98,16 @@ class DialogData(BaseModel):
         if not await _lock(cache, lock):
             return None
         raw_state = await state.get_state()
-        if turn_token(raw_state, await state.get_data()) != turn_token(raw_state, self.model_dump(mode="json")):
+        if turn_token(raw_state, await state.get_data()) != self._turn_token(raw_state):
             await _unlock(cache, lock)
             return None
         self.turn += 1
         await state.set_data(self.model_dump(mode="json"))
         return lock
+
+    def _turn_token(self, raw_state: str | None) -> str:
+        """This copy's `turn_token`, without dumping the whole dialog for its nonce and turn."""
+        return turn_token(raw_state, {"nonce": self.nonce, "turn": self.turn})
 
     def accepts(self, callback_data: CallbackData) -> bool:
         """The button was shown in this run and, when it names a step, for the question that is open now."""
