@@ -46,10 +46,12 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
         def _sqlite_begin(connection):  # pragma: no cover - exercised by every sqlite test
             # A deferred transaction that reads then writes can fail at once with "database is locked" when
             # another writer got there first; taking the write lock up front makes writers queue instead.
-            # Reads (`Database.read()`) begin deferred: under WAL they never wait for the writer.
-            read_only = connection.get_execution_options().get(READ_ONLY, False)
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            # Reads (`Database.read()`) open no transaction: each statement is atomic by itself and, under WAL,
+            # never waits for the writer. As on PostgreSQL (READ COMMITTED), each reads its own snapshot.
+            if not connection.get_execution_options().get(READ_ONLY, False):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+        _roll_back_only_open_transactions(engine)
         return engine
     # An unreachable server fails fast (connect timeout, a bounded wait for a pooled connection) and is answered
     # with 503 (core/db/failures.py); pinging idle connections replaces those that died with it, so it recovers by
@@ -61,6 +63,25 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
                                  pool_timeout=pool_timeout, connect_args={"timeout": connect_timeout})
     _ping_idle_connections(engine)
     return engine
+
+
+def _roll_back_only_open_transactions(engine: AsyncEngine) -> None:
+    """aiosqlite runs every call on its own thread, and each hop there costs about as much CPU as a small query.
+    SQLAlchemy rolls a connection back when its session ends and again when the pool takes it back, also when no
+    transaction is open (a read, or a transaction already ended): those two hops are skipped. The connection's
+    `in_transaction` is sqlite3's own flag, read without a hop."""
+    dialect = engine.sync_engine.dialect
+    roll_back = dialect.do_rollback
+
+    def _roll_back_if_open(dbapi_connection) -> None:
+        try:
+            open_transaction = dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # aiosqlite's "no active connection": there is nothing to roll back
+            return
+        if open_transaction:
+            roll_back(dbapi_connection)
+
+    dialect.do_rollback = _roll_back_if_open  # type: ignore[method-assign]
 
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:
@@ -174,7 +195,8 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading: on SQLite its transaction begins deferred, so reads do not queue behind writes."""
+        """A session for reading, without a transaction block (each statement reads its own snapshot), so reads never
+        queue behind writes; it refuses to write."""
         async with self.read_sessionmaker() as session:
             yield session
 

@@ -1,5 +1,6 @@
-"""`Database.read()` sessions only read. On PostgreSQL they run without BEGIN and ROLLBACK (under READ COMMITTED each
-statement reads its own snapshot either way), so a write there could not be rolled back: it is refused."""
+"""`Database.read()` sessions only read. They run without a transaction block (on PostgreSQL under READ COMMITTED each
+statement reads its own snapshot either way; on SQLite each statement is atomic by itself), so a write there could not
+be rolled back: it is refused. A write transaction that fails is still rolled back whole."""
 from __future__ import annotations
 
 import pytest
@@ -31,15 +32,27 @@ async def test_a_read_session_refuses_an_update_statement_and_writes_nothing(con
     assert (await container.users.get(user.id)).first_name == "Before"
 
 
-async def test_a_read_on_postgresql_opens_no_transaction_block(container, backend):
-    if backend != "postgres":
-        pytest.skip("SQLite reads begin deferred (tests/services/test_sqlite_transactions.py)")
+async def test_a_read_opens_no_transaction_block(container, backend):
     async with container.db.read() as session:
         await session.scalars(select(User.id).limit(1))
-        raw = await (await session.connection()).get_raw_connection()
-        in_transaction_block = raw.driver_connection.is_in_transaction()
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        in_transaction_block = raw.is_in_transaction() if backend == "postgres" else raw.in_transaction
 
     assert in_transaction_block is False
+
+
+async def test_a_failed_transaction_is_rolled_back_whole(container):
+    user = await make_user(container, first_name="Before")
+
+    with pytest.raises(LookupError):
+        async with container.db.transaction() as session:
+            await session.execute(update(User).where(User.id == user.id).values(first_name="Half"))
+            raise LookupError("the second half failed")
+
+    assert (await container.users.get(user.id)).first_name == "Before"
+    async with container.db.transaction() as session:  # the connection went back to the pool clean
+        await session.execute(update(User).where(User.id == user.id).values(first_name="After"))
+    assert (await container.users.get(user.id)).first_name == "After"
 
 
 async def test_a_transaction_still_writes(container):

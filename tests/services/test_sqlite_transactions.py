@@ -1,4 +1,4 @@
-"""On SQLite, reads begin deferred and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock."""
+"""On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +12,7 @@ from tests.helpers import make_user
 
 async def test_a_read_does_not_wait_for_an_open_write_transaction(container, backend):
     if backend != "sqlite":
-        pytest.skip("the deferred/immediate distinction is SQLite's")
+        pytest.skip("the read/immediate distinction is SQLite's")
     user = await make_user(container, first_name="Before")
 
     async with container.db.transaction() as writer:
@@ -26,7 +26,7 @@ async def test_a_read_does_not_wait_for_an_open_write_transaction(container, bac
 
 async def test_a_second_writer_waits_for_the_first_instead_of_failing(container, backend):
     if backend != "sqlite":
-        pytest.skip("the deferred/immediate distinction is SQLite's")
+        pytest.skip("the read/immediate distinction is SQLite's")
     user = await make_user(container, first_name="A")
     first_holds_the_lock = asyncio.Event()
 
