@@ -66,10 +66,11 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
 
 
 def _roll_back_only_open_transactions(engine: AsyncEngine) -> None:
-    """aiosqlite runs every call on its own thread, and each hop there costs about as much CPU as a small query.
-    SQLAlchemy rolls a connection back when its session ends and again when the pool takes it back, also when no
-    transaction is open (a read, or a transaction already ended): those two hops are skipped. The connection's
-    `in_transaction` is sqlite3's own flag, read without a hop."""
+    """SQLAlchemy rolls a SQLite connection back when its session ends and again when the pool takes it back, also
+    when no transaction is open (a read, or a transaction already ended); each is a call on aiosqlite's thread. Only
+    an open transaction is rolled back now (sqlite3's own `in_transaction` flag, read without that call): a one-row
+    read costs about a quarter less CPU. (Making a whole statement one call on that thread instead of four was
+    measured too: no gain.)"""
     dialect = engine.sync_engine.dialect
     roll_back = dialect.do_rollback
 
