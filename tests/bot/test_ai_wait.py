@@ -1,6 +1,7 @@
-"""Progress on every AI wait (issue 16, item 4), through the Bot API emulator and a slow fake OpenAI answer (4 s:
-two beyond the progress threshold, so a loaded machine still sees each state): "typing…" at once, then one
-progress message showing the stage, which the result then replaces (or follows). A quick answer shows none."""
+"""Progress on every AI wait (issue 16, item 4), through the Bot API emulator and a fake OpenAI answer held back
+until the test has seen the progress message (so a loaded machine still sees each state): "typing…" at once,
+then one progress message showing the stage, which the result then replaces (or follows). A quick answer shows
+none."""
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,7 @@ from tests.bot.test_ai_failures import ANALYSIS
 from tests.bot.test_calendar import planner
 from tests.bot.test_wants import finish_exercises, onboarded
 from tests.calendar.conftest import MONDAY
-from tests.fakes.openai_server import FakeOpenAI, reply_json, slow, with_fake_openai
+from tests.fakes.openai_server import FakeOpenAI, held, reply_json, with_fake_openai
 
 GOALS = {"goals": [{"title": "Run a half marathon", "description": "Train three times a week.",
                     "area_id": "health", "horizon": "1y", "metric": "21 km", "why": "Health is low."}]}
@@ -35,7 +36,8 @@ async def test_a_slow_goal_proposal_shows_typing_then_progress_that_the_result_r
         running: BotWorld, fake_openai: FakeOpenAI) -> None:
     chat, user = await onboarded(running)
     await running.container.wheel.create(user.id, {"health": 3, "career": 5})
-    fake_openai.chat.append(slow(4, GOALS))
+    thinking = held(GOALS)
+    fake_openai.chat.append(thinking)
     empty = await running.say(chat, "/goals", with_button("ga:propose"))
     before = running.emulator.version
 
@@ -45,6 +47,7 @@ async def test_a_slow_goal_proposal_shows_typing_then_progress_that_the_result_r
     assert not [view for view in running.emulator.changed_messages(chat, before)
                 if view["from"] == "bot" and view["id"] != empty["id"]]
     progress = await running.changed(chat, before, with_text("Looking at your wheel, wants and story"))
+    thinking.release()
     result = await running.changed(chat, before, lambda view: view["id"] == progress["id"]
                                    and "I have 1 goal to suggest" in view["text"])
     card = await running.changed(chat, before, with_text("Run a half marathon"))
@@ -56,13 +59,15 @@ async def test_a_slow_wants_analysis_shows_the_latest_stage_then_the_analysis(
         running: BotWorld, fake_openai: FakeOpenAI) -> None:
     chat, user = await onboarded(running)
     await finish_exercises(running, user)
-    fake_openai.chat.append(slow(4, ANALYSIS))
+    thinking = held(ANALYSIS)
+    fake_openai.chat.append(thinking)
     checklist = await running.say(chat, "/wants", with_button("wm:analyze"))
     before = running.emulator.version
 
     running.emulator.user_presses_button(chat, checklist["id"], "wm:analyze")
     assert await typing_seen(running, chat) == "typing"
     progress = await running.changed(chat, before, lambda view: view["id"] > checklist["id"])
+    thinking.release()
     analysis = await running.changed(chat, before, with_text("Your wants, read back"))
     closed = running.emulator.messages(chat, after_id=progress["id"] - 1)[0]
 
@@ -75,12 +80,14 @@ async def test_a_slow_wants_analysis_shows_the_latest_stage_then_the_analysis(
 async def test_a_slow_week_plan_shows_progress_that_becomes_the_plan(running: BotWorld,
                                                                      fake_openai: FakeOpenAI) -> None:
     chat, _user, (run,) = await planner(running, ("Long run", 60, 1, MONDAY))
-    fake_openai.chat.append(slow(4, {"reasons": [{"block_id": str(run.id), "reason": "Fresh legs on Monday."}],
-                                     "summary": "One run.\nEasy week."}))
+    thinking = held({"reasons": [{"block_id": str(run.id), "reason": "Fresh legs on Monday."}],
+                     "summary": "One run.\nEasy week."})
+    fake_openai.chat.append(thinking)
     before = running.emulator.version
     running.emulator.user_sends_text(chat, "/calendar plan")
 
     progress = await running.changed(chat, before, with_text("Putting your week into words"))
+    thinking.release()
     plan = await running.changed(chat, before, lambda view: view["id"] == progress["id"]
                                  and "Your week" in view["text"])
 

@@ -12,7 +12,7 @@ import pytest
 from core.config import Settings
 from core.db.models import User
 from tests.bot.conftest import BotWorld, buttons, with_button, with_text
-from tests.fakes.openai_server import FakeOpenAI, http_error, reply_json, slow, with_fake_openai
+from tests.fakes.openai_server import FakeOpenAI, held, http_error, reply_json, with_fake_openai
 from tests.scheduler.support import tg_user
 
 # A Tuesday morning in Berlin.
@@ -201,9 +201,11 @@ async def test_a_failed_answer_offers_a_retry_that_answers_the_same_question(
 async def test_a_slow_answer_shows_progress_that_the_answer_replaces(running: BotWorld,
                                                                      fake_openai: FakeOpenAI) -> None:
     chat, _user, _ = await person(running, "Run a half marathon", ["Jog 5 km"])
-    fake_openai.chat.append(slow(3, answer("Take it slow.")))
+    thinking = held(answer("Take it slow."))
+    fake_openai.chat.append(thinking)
 
     progress = await running.say(chat, "What now?", with_text("Thinking it over"))
+    thinking.release()
     final = await running.changed(chat, 0, lambda view: view["id"] == progress["id"]
                                   and "Take it slow." in view["text"])
 

@@ -6,6 +6,8 @@ Each test scripts what the next requests get, in order:
     fake.chat.append(reply_text("{oops"))    # malformed JSON
     fake.chat.append(http_error(500))
     fake.chat.append(slow(5))                # answers after 5 s (the client times out first)
+    thinking = held({...}); fake.chat.append(thinking)
+    ...; thinking.release()                  # answers only when the test says so ("the AI is still thinking")
     fake.images.append(image_b64(png_bytes)) # or image_b64(b"garbage"), image_missing()
 
 A request with nothing scripted gets a 500, so a test never passes by accident. Every request body is kept in
@@ -39,6 +41,12 @@ class Behaviour:
     b64: str | None = None              # images: the b64_json value
     omit_data: bool = False             # images: an answer without data
     delay: float = 0.0
+    gate: asyncio.Event | None = None   # held(): answers once the test releases it
+
+    def release(self) -> None:
+        """Let a held answer go out."""
+        assert self.gate is not None, "only a held() answer waits for release()"
+        self.gate.set()
 
 
 def reply_json(payload: dict[str, Any]) -> Behaviour:
@@ -55,6 +63,13 @@ def http_error(status: int = 500) -> Behaviour:
 
 def slow(seconds: float, payload: dict[str, Any] | None = None) -> Behaviour:
     return Behaviour(content=json.dumps(payload or {}), delay=seconds)
+
+
+def held(payload: dict[str, Any] | None = None) -> Behaviour:
+    """An answer that waits until the test calls `.release()`: the AI is "still thinking" for exactly as long as
+    the test needs to look at the waiting state, however slow the machine (a fixed delay either ends too soon on a
+    loaded box or wastes seconds on an idle one)."""
+    return Behaviour(content=json.dumps(payload or {}), gate=asyncio.Event())
 
 
 def image_b64(data: bytes) -> Behaviour:
@@ -86,10 +101,18 @@ class FakeOpenAI:
     def chat_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["_path"] == "chat"]
 
-    async def _delay(self, seconds: float) -> None:
-        if seconds:
+    async def _delay(self, behaviour: Behaviour) -> None:
+        if behaviour.gate is not None:
+            closing = asyncio.ensure_future(self._closing.wait())
+            released = asyncio.ensure_future(behaviour.gate.wait())
+            try:
+                await asyncio.wait([closing, released], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                closing.cancel()
+                released.cancel()
+        if behaviour.delay:
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), timeout=seconds)
+                await asyncio.wait_for(self._closing.wait(), timeout=behaviour.delay)
 
     async def _chat(self, request: Request) -> JSONResponse:
         body = await request.json()
@@ -97,7 +120,7 @@ class FakeOpenAI:
         if not self.chat:
             return _error(500, "nothing scripted for this chat request")
         behaviour = self.chat.pop(0)
-        await self._delay(behaviour.delay)
+        await self._delay(behaviour)
         if behaviour.status != 200:
             return _error(behaviour.status, "scripted failure")
         return JSONResponse({
@@ -116,7 +139,7 @@ class FakeOpenAI:
         if not self.images:
             return _error(500, "nothing scripted for this image request")
         behaviour = self.images.pop(0)
-        await self._delay(behaviour.delay)
+        await self._delay(behaviour)
         if behaviour.status != 200:
             return _error(behaviour.status, "scripted failure")
         data = [] if behaviour.omit_data else [{"b64_json": behaviour.b64}]
@@ -133,7 +156,7 @@ class FakeOpenAI:
         if not self.transcriptions:
             return _error(500, "nothing scripted for this transcription request")
         behaviour = self.transcriptions.pop(0)
-        await self._delay(behaviour.delay)
+        await self._delay(behaviour)
         if behaviour.status != 200:
             return _error(behaviour.status, "scripted failure")
         return JSONResponse({"text": behaviour.content})
@@ -161,7 +184,7 @@ async def running_fake_openai() -> AsyncIterator[FakeOpenAI]:
         try:
             yield fake
         finally:
-            # Wake any request still "slow", so the server can shut down at once.
+            # Wake any request still "slow" or held, so the server can shut down at once.
             fake._closing.set()
 
 
