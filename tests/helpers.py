@@ -1,6 +1,8 @@
 """Shared test helpers: make users and sign them in without going through email verification."""
 from __future__ import annotations
 
+import functools
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -11,13 +13,21 @@ from core.db.models import User
 from core.security import hash_password
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One real argon2 hash per password for the whole run: the users made here differ by email and id, and a hash
+    (tens of milliseconds on an idle box, most of a second on a loaded one) was a large part of many tests' set-up.
+    Sign-up, sign-in and password changes through the app still hash and verify for real."""
+    return hash_password(password)
+
+
 async def make_user(container: Container, *, email: str | None = None, password: str = "Str0ng-pass!",
                     telegram_id: int | None = None, **fields) -> User:
     user = User(
         id=uuid.uuid4(),
         email=email or f"user-{uuid.uuid4().hex[:8]}@example.com",
         email_verified_at=datetime.now(UTC),
-        password_hash=hash_password(password),
+        password_hash=_password_hash(password),
         telegram_id=telegram_id,
         **fields,
     )
@@ -51,3 +61,16 @@ def error_of(response: httpx.Response, status: int, code: str) -> dict:
     assert body["error"]["http_code"] == status
     assert body["meta"]["request_id"] == response.headers["X-Request-ID"]
     return body["error"]
+
+
+def machine_slowdown() -> float:
+    """How many times longer than its CPU time a short pure-Python workload takes right now (1.0 on an idle box,
+    about 2 when twice as many busy threads as cores compete). Speed bounds that assume a fast machine are scaled
+    by it, measured just around what they time; a bound on a waited-out timeout itself is never scaled."""
+    ratios = []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        sum(i * i for i in range(1_000_000))
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        ratios.append(wall / max(cpu, 1e-6))
+    return max(1.0, sorted(ratios)[1])

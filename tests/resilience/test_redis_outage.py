@@ -9,7 +9,7 @@ import pytest
 
 from core.security import hash_password
 from tests.api.test_auth import PASSWORD, latest_code, latest_reset_token
-from tests.helpers import ok_result, signed_in
+from tests.helpers import machine_slowdown, ok_result, signed_in
 from tests.resilience.conftest import BREAKER_SECONDS, timed
 from tests.utils.redis_server import RedisServer
 
@@ -32,6 +32,8 @@ async def test_every_endpoint_family_answers_fast_without_redis(api, container, 
     started = time.monotonic()
     await asyncio.to_thread(hash_password, PASSWORD)
     hash_seconds = time.monotonic() - started
+    # The bound is for this box: FAST_SECONDS on an idle one, stretched by how loaded it is around the requests.
+    slowdown = machine_slowdown()
 
     answers = []
 
@@ -62,12 +64,13 @@ async def test_every_endpoint_family_answers_fast_without_redis(api, container, 
     feed, elapsed = await timed(api.get(feed_url[feed_url.index("/api/v1/"):]))
     answers.append(("GET", "feed.ics", feed.status_code, round(elapsed, 3)))
     health = await call("GET", "/health")
+    slowdown = max(slowdown, machine_slowdown())
 
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert all(200 <= status < 300 for *_, status, _elapsed in answers), answers
     slow = [(path, elapsed) for _method, path, _status, elapsed in answers
-            if elapsed >= FAST_SECONDS + (hash_seconds if path in PASSWORD_PATHS else 0)]
-    assert slow == [], (hash_seconds, answers)
+            if elapsed >= FAST_SECONDS * slowdown + (hash_seconds if path in PASSWORD_PATHS else 0)]
+    assert slow == [], (hash_seconds, slowdown, answers)
     assert health["status"] == "degraded"
     assert {c["name"]: c["status"] for c in health["components"]}["redis"] == "down"
 
@@ -91,6 +94,12 @@ async def test_the_app_returns_to_redis_when_it_answers_again(api, container, ow
 
 async def test_a_dead_redis_is_tried_once_per_breaker_period_not_per_request(api, container, own_redis) -> None:
     _, headers = await signed_in(container)
+    # What a /me takes on this box right now with Redis answering: a request that waits for the frozen Redis takes
+    # the Redis timeout on top of about that much, on any machine.
+    answered = []
+    for _ in range(3):
+        _response, seconds = await timed(api.get("/api/v1/me", headers=headers))
+        answered.append(seconds)
     own_redis.pause()
     elapsed = []
     for _ in range(20):
@@ -100,5 +109,5 @@ async def test_a_dead_redis_is_tried_once_per_breaker_period_not_per_request(api
 
     # The first request waits out one Redis timeout; then the breaker skips Redis, and its probes run in the
     # background, so no later request waits, however many breaker periods pass.
-    slow = [seconds for seconds in elapsed if seconds >= container.settings.redis_timeout_seconds]
-    assert len(slow) <= 1, elapsed
+    slow = [seconds for seconds in elapsed if seconds >= container.settings.redis_timeout_seconds + min(answered) / 2]
+    assert len(slow) <= 1, (answered, elapsed)
