@@ -16,7 +16,15 @@ from pwdlib import PasswordHash
 
 from core.lru import BoundedDict
 
-_password_hash = PasswordHash.recommended()
+_password_hash = PasswordHash.recommended()  # argon2id, 64 MiB and three passes a hash
+
+
+def use_password_hash(password_hash: PasswordHash) -> None:
+    """Hash new passwords with `password_hash` from now on (the test suite: argon2id at a tiny cost, a millisecond
+    instead of most of a second on a busy box). A stored hash names its own algorithm and cost, so every hash made
+    before or after still verifies."""
+    global _password_hash
+    _password_hash = password_hash
 
 ACCESS = "access"
 REFRESH = "refresh"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from redis.exceptions import RedisError
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import make_url
@@ -27,12 +29,18 @@ from core.config import Settings
 from core.db.base import Base
 from core.db.migrate import upgrade_async
 from core.db.seed import default_area_rows
+from core.security import use_password_hash
 from tests.fakes.openai_server import fake_openai  # noqa: F401  (a fixture for every test that talks to the fake OpenAI)
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BACKENDS = [b.strip() for b in os.environ.get("MECHTA_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
 RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+# Passwords are hashed with the product's argon2id, at the smallest cost: the recommended one took ~0.5 s a hash on a
+# busy box, and sign-ups and sign-ins run through the app in hundreds of tests. What a hash is and how it is checked
+# stays the same (tests/unit/test_password_hash.py checks the production cost separately).
+use_password_hash(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
 
 
 async def _postgres_admin(sql: str) -> None:
