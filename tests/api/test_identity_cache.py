@@ -16,17 +16,10 @@ from core.bootstrap import Container
 from core.db.models import User
 from core.identity import CLOCK_MARGIN_SECONDS, IdentityCache, identity_key, identity_of
 from core.services.quotas import USAGE_COMPANION
-from tests.helpers import ok_result, signed_in
+from tests.helpers import listening, ok_result, signed_in
 
 # Pub/sub delivery between two processes takes milliseconds; this bounds it generously.
 PROPAGATION_SECONDS = 1.0
-
-
-async def _listening(container: Container) -> None:
-    container.identities.start()
-    async with asyncio.timeout(5):
-        while not container.identities._subscribed:
-            await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -35,7 +28,7 @@ async def replicas(container: Container, settings, clock) -> AsyncIterator[tuple
     clients = []
     try:
         for each in (container, other):
-            await _listening(each)
+            await listening(each)
             clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(each)),
                                              base_url="http://testserver"))
         yield tuple(clients)
@@ -133,7 +126,7 @@ async def test_a_profile_change_drops_the_identity_once(api, container):
 
 
 async def test_usage_read_before_the_last_drop_is_not_kept_in_memory(container):
-    await _listening(container)
+    await listening(container)
     user, _headers = await signed_in(container)
     await container.identities.forget([user.id])
 
