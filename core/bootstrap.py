@@ -96,7 +96,7 @@ class Container:
 
     @cached_property
     def areas(self) -> AreaService:
-        return AreaService(self.db, self.clock, self.cache)
+        return AreaService(self.db, self.clock, self.cache, self.identities)
 
     @cached_property
     def wheel(self) -> WheelService:

@@ -12,6 +12,10 @@ accepting a revoked session.
 
 Beside each identity the in-process layer keeps a user's companions: values other services derive for that user and
 want dropped with the identity, everywhere (the /me usage counters: `recall` and `keep`).
+
+The same channel carries named drops of other in-process copies that are not a user's (the list of life areas):
+`on_copy_dropped` registers what to clear, `drop_copy` clears it in every process. Such a copy may be used only while
+`hears_drops` holds, like the identities.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from datetime import time as time_of_day
 from typing import Any
@@ -37,6 +41,7 @@ from core.lru import BoundedDict
 log = logging.getLogger("mechta.identity")
 
 CHANNEL = "auth:identity-dropped"
+COPY_PREFIX = "copy:"  # a message naming an in-process copy to drop; a user id is a drop of that user's identity
 LOCAL_MAX_USERS = 10_000
 
 
@@ -150,6 +155,7 @@ class IdentityCache:
         self._subscribed = not redis_url
         self._listener: asyncio.Task | None = None
         self._publisher: Redis | None = None
+        self._copy_droppers: dict[str, list[Callable[[], None]]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -250,21 +256,54 @@ class IdentityCache:
             for user_id in ids:
                 await self.cache.set_json(dropped_key(user_id), now, self.ttl + 1)
             await self.cache.delete(*(identity_key(user_id) for user_id in ids))
-            resilient = getattr(self.cache, "resilient", None)
             for user_id in ids:
-                message = str(user_id)
-                if resilient is not None:
-                    # Through the cache's circuit breaker: a hanging Redis must not hold up the caller's request.
-                    await resilient.call(lambda redis, message=message: redis.publish(self.channel, message))
-                else:
-                    publisher = self._publisher or Redis.from_url(self.redis_url, decode_responses=True,
-                                                                  socket_timeout=5, socket_connect_timeout=5)
-                    self._publisher = publisher
-                    await publisher.publish(self.channel, message)
+                await self._publish(str(user_id))
         except (RedisError, OSError, RedisUnavailable):
             # The caller's change is committed: failing it now would help nobody. Local copies elsewhere expire
             # within the TTL; the shared entry may too, if the delete itself failed.
             log.warning("could not drop the cached identities of %s", ids, exc_info=True)
+
+    async def _publish(self, message: str) -> None:
+        resilient = getattr(self.cache, "resilient", None)
+        if resilient is not None:
+            # Through the cache's circuit breaker: a hanging Redis must not hold up the caller's request.
+            await resilient.call(lambda redis: redis.publish(self.channel, message))
+        else:
+            publisher = self._publisher or Redis.from_url(self.redis_url, decode_responses=True,
+                                                          socket_timeout=5, socket_connect_timeout=5)
+            self._publisher = publisher
+            await publisher.publish(self.channel, message)
+
+    # ---- other in-process copies ------------------------------------------------------------------------------------
+
+    @property
+    def hears_drops(self) -> bool:
+        """Whether an in-process copy can be trusted now: this process hears every drop (or is the only one)."""
+        return self._subscribed
+
+    def on_copy_dropped(self, name: str, drop: Callable[[], None]) -> None:
+        """Call `drop` whenever the copy `name` is dropped, in this process or another, or drops may have been
+        missed."""
+        self._copy_droppers.setdefault(name, []).append(drop)
+
+    async def drop_copy(self, name: str) -> None:
+        """Drop the in-process copies called `name` here and (by a message) in every process. After the source
+        changed and its shared cache entry is gone, as `forget`."""
+        self._drop_copy_locally(name)
+        if not self.redis_url:
+            return
+        try:
+            await self._publish(COPY_PREFIX + name)
+        except (RedisError, OSError, RedisUnavailable):
+            log.warning("could not drop the in-process copies of %s elsewhere", name, exc_info=True)
+
+    def _drop_copy_locally(self, name: str) -> None:
+        for drop in self._copy_droppers.get(name, ()):
+            drop()
+
+    def _drop_every_copy_locally(self) -> None:
+        for name in self._copy_droppers:
+            self._drop_copy_locally(name)
 
     # ---- the subscription that keeps in-process copies honest ------------------------------------------------------
 
@@ -283,9 +322,14 @@ class IdentityCache:
                 self._subscribed = True
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
-                    if message is not None and message.get("type") == "message":
+                    if message is None or message.get("type") != "message":
+                        continue
+                    data = message["data"]
+                    if data.startswith(COPY_PREFIX):
+                        self._drop_copy_locally(data.removeprefix(COPY_PREFIX))
+                    else:
                         with contextlib.suppress(ValueError):
-                            self._drop_locally(uuid.UUID(message["data"]), time.time())
+                            self._drop_locally(uuid.UUID(data), time.time())
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError):
@@ -295,6 +339,7 @@ class IdentityCache:
                 self._subscribed = False
                 self._local.clear()
                 self._companions.clear()
+                self._drop_every_copy_locally()
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                     await client.aclose()

@@ -1,6 +1,7 @@
 """Shared test helpers: make users and sign them in without going through email verification."""
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 import uuid
@@ -34,6 +35,14 @@ async def make_user(container: Container, *, email: str | None = None, password:
     async with container.db.transaction() as session:
         session.add(user)
     return user
+
+
+async def listening(container: Container) -> None:
+    """Start the container's drop subscription, as a long-running process does, and wait until it hears drops."""
+    container.identities.start()
+    async with asyncio.timeout(5):
+        while not container.identities.hears_drops:
+            await asyncio.sleep(0.01)
 
 
 async def auth_headers(container: Container, user: User) -> dict[str, str]:

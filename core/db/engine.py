@@ -150,16 +150,16 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo, connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        read_options: dict[str, object] = {READ_ONLY: True}
+        # On PostgreSQL, reads and single-statement writes run on one AUTOCOMMIT engine: under READ COMMITTED every
+        # statement reads its own snapshot, in a transaction or not, so neither needs BEGIN and COMMIT/ROLLBACK around
+        # it, two round trips of their own. SQLite keeps its transactions (see `single_statement`).
+        self._autocommit_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        read_engine = self.engine
         if self.dialect == "postgresql":
-            # Under PostgreSQL's READ COMMITTED every statement reads its own snapshot, in a transaction or not: a
-            # read needs no BEGIN and ROLLBACK around it, two round trips of its own.
-            read_options["isolation_level"] = "AUTOCOMMIT"
-        self._read_engine = self.engine.execution_options(**read_options)
-        self.read_sessionmaker = async_sessionmaker(self._read_engine, expire_on_commit=False, autoflush=False,
-                                                    info={READ_ONLY: True})
-        self._single_statement_sessionmaker = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False)
+            read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
+        self.read_sessionmaker = async_sessionmaker(read_engine.execution_options(**{READ_ONLY: True}),
+                                                    expire_on_commit=False, autoflush=False, info={READ_ONLY: True})
         self.users_changed: list[UsersChanged] = []
 
     @property
@@ -181,11 +181,11 @@ class Database:
         """For a write that is one statement: atomic by itself, so on PostgreSQL it runs without BEGIN and COMMIT
         around it (two round trips fewer). SQLite takes its write lock up front in a transaction, as `transaction()`.
         No ORM changes here: the session is not flushed, only its statement runs."""
-        if self.dialect == "sqlite":
+        if self._autocommit_sessionmaker is None:
             async with self.transaction() as session:
                 yield session
             return
-        async with self._single_statement_sessionmaker() as session:
+        async with self._autocommit_sessionmaker() as session:
             yield session
 
     async def report_users_changed(self, user_ids: set[uuid.UUID]) -> None:

@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import JournalEntry, User, UserAchievement, XPEvent
@@ -14,13 +15,17 @@ class GamificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def has_event(self, user_id: uuid.UUID, reason: str, ref: str) -> bool:
-        stmt = select(XPEvent.id).where(XPEvent.user_id == user_id, XPEvent.reason == reason, XPEvent.ref == ref)
-        return (await self.session.scalars(stmt.limit(1))).first() is not None
-
-    def add_event(self, event: XPEvent) -> XPEvent:
-        self.session.add(event)
-        return event
+    async def add_event_once(self, event: XPEvent) -> bool:
+        """Insert the event unless the same (user, reason, ref) is in the ledger already; False when it is. One
+        statement, safe when two requests race: the second waits for the first and inserts nothing (a NULL ref
+        never conflicts)."""
+        insert = postgresql.insert if self.session.bind.dialect.name == "postgresql" else sqlite.insert
+        stmt = (insert(XPEvent)
+                .values(id=event.id or uuid.uuid4(), user_id=event.user_id, reason=event.reason, xp=event.xp,
+                        ref=event.ref, created_at=event.created_at)
+                .on_conflict_do_nothing(index_elements=["user_id", "reason", "ref"])
+                .returning(XPEvent.id))
+        return (await self.session.execute(stmt)).first() is not None
 
     async def total_xp(self, user_id: uuid.UUID) -> int:
         stmt = select(func.coalesce(func.sum(XPEvent.xp), 0)).where(XPEvent.user_id == user_id)

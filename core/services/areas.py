@@ -1,10 +1,13 @@
 """Life areas: the reference list the wheel, goals and the bot are built on. Admins edit it; everyone reads it.
 
-Reads are cached for two minutes (`areas:list:{0|1}`, `areas:item:{id}`) and every write drops those keys.
+Reads are cached for two minutes (`areas:list:{0|1}`, `areas:item:{id}`) and every write drops those keys. The lists
+are also kept in each process, for as long, in front of the shared cache (the wheel checks every entry's areas against
+the active list): every write drops those copies too, in every process (`IdentityCache.drop_copy`).
 """
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -14,10 +17,12 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Area
 from core.errors import BadRequest, NotFound, Unprocessable
+from core.identity import IdentityCache
 from core.repositories.areas import AreaRepository
 
 AREA_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 AREAS_CACHE_TTL = 120
+LOCAL_COPY = "areas"  # the name of the in-process lists on the drop channel
 
 # Editable fields and their limits; `id` is fixed at creation.
 TEXT_LIMITS = {"title_ru": 100, "title_en": 100, "description_ru": 1000, "description_en": 1000, "emoji": 16}
@@ -48,20 +53,37 @@ def is_valid_area_id(area_id: str) -> bool:
 
 
 class AreaService:
-    def __init__(self, db: Database, clock: Clock, cache: Cache) -> None:
+    def __init__(self, db: Database, clock: Clock, cache: Cache, copies: IdentityCache | None = None) -> None:
         self.db = db
         self.clock = clock
         self.cache = cache
+        # The lists kept in this process: include_inactive → (time.monotonic() it expires, the cached rows).
+        self._local: dict[bool, tuple[float, list[dict[str, Any]]]] = {}
+        self._drops = 0  # a read that began before a drop is not kept
+        self._copies = copies
+        if copies is not None:
+            copies.on_copy_dropped(LOCAL_COPY, self._drop_local_copies)
+
+    def _drop_local_copies(self) -> None:
+        self._local.clear()
+        self._drops += 1
 
     async def list(self, *, include_inactive: bool = False) -> list[Area]:
         """Areas in wheel order (order_index, then id)."""
+        local = self._local_rows(include_inactive)
+        if local is not None:
+            return [_from_cache(item) for item in local]
+        drops = self._drops
         key = _list_key(include_inactive)
         cached = await self.cache.get_json(key)
         if cached is not None:
+            self._keep(include_inactive, cached, drops)
             return [_from_cache(item) for item in cached]
         async with self.db.read() as session:
             areas = await AreaRepository(session).list(include_inactive=include_inactive)
-        await self.cache.set_json(key, [_to_cache(area) for area in areas], AREAS_CACHE_TTL)
+        rows = [_to_cache(area) for area in areas]
+        await self.cache.set_json(key, rows, AREAS_CACHE_TTL)
+        self._keep(include_inactive, rows, drops)
         return areas
 
     async def active_areas(self) -> list[Area]:
@@ -69,10 +91,28 @@ class AreaService:
 
     async def active_ids(self) -> list[str]:
         """Ids of the active areas, in wheel order: the cached list's, without building a row per area."""
+        local = self._local_rows(False)
+        if local is not None:
+            return [item["id"] for item in local]
+        drops = self._drops
         cached = await self.cache.get_json(_list_key(False))
         if cached is not None:
+            self._keep(False, cached, drops)
             return [item["id"] for item in cached]
         return [area.id for area in await self.list(include_inactive=False)]
+
+    def _local_rows(self, include_inactive: bool) -> list[dict[str, Any]] | None:
+        if self._copies is None or not self._copies.hears_drops:
+            return None
+        item = self._local.get(include_inactive)
+        return item[1] if item is not None and item[0] > time.monotonic() else None
+
+    def _keep(self, include_inactive: bool, rows: list[dict[str, Any]], drops_before_the_read: int) -> None:
+        # Not kept when a drop came during the read (it may have read the list before the change), nor while this
+        # process may miss a drop.
+        if self._copies is None or not self._copies.hears_drops or self._drops != drops_before_the_read:
+            return
+        self._local[include_inactive] = (time.monotonic() + AREAS_CACHE_TTL, rows)
 
     async def get(self, area_id: str) -> Area:
         if not is_valid_area_id(area_id):
@@ -136,7 +176,11 @@ class AreaService:
         return await self.update(area_id, {"is_active": False})
 
     async def _forget(self, area_id: str) -> None:
-        await self.cache.delete(_list_key(False), _list_key(True), _item_key(area_id))
+        try:
+            await self.cache.delete(_list_key(False), _list_key(True), _item_key(area_id))
+        finally:
+            if self._copies is not None:  # after the shared entries: no process may copy them from there again
+                await self._copies.drop_copy(LOCAL_COPY)
 
 
 def _not_found() -> NotFound:

@@ -198,17 +198,14 @@ class GamificationService:
         await session.flush()  # the caller's pending rows (a ritual entry, a done step) count for achievements
         repo = GamificationRepository(session)
         paid = (user_id, reason, ref)
-        if ref is not None and (paid in self._paid or await repo.has_event(user_id, reason, ref)):
-            self._paid[paid] = None
+        if ref is not None and paid in self._paid:
             return None
-        before = await repo.total_xp(user_id)
-        try:
-            async with session.begin_nested():
-                repo.add_event(XPEvent(user_id=user_id, reason=reason, xp=xp, ref=ref, created_at=self.clock.now()))
-        except IntegrityError:
+        event = XPEvent(user_id=user_id, reason=reason, xp=xp, ref=ref, created_at=self.clock.now())
+        if not await repo.add_event_once(event):
             self._paid[paid] = None
-            return None  # a concurrent request paid for the same (reason, ref) first
-        total = before + xp
+            return None  # paid before, or by a concurrent request that got there first
+        total = await repo.total_xp(user_id)  # this event included
+        before = total - xp
         new_codes = await self._grant_achievements(repo, user_id, total)
         return GamificationEvent(reason=reason, xp=xp, total_xp=total, level=level_for_xp(total),
                                  level_up=level_for_xp(total) > level_for_xp(before), new_achievements=new_codes)

@@ -28,5 +28,6 @@ class ProfileService:
 
     async def update(self, user_id: uuid.UUID, changes: dict[str, Any]) -> MeView:
         user = await self.users.update_profile(user_id, changes)
-        await self.quotas.forget_usage(user_id)
+        # The committed change dropped the identity everywhere, and the in-process counters with it.
+        await self.quotas.forget_shared_usage(user_id)
         return await self.me(user)

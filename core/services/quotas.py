@@ -146,12 +146,17 @@ class QuotaService:
         return Allowance(resource=resource, used=usage["used"], limit=usage["limit"], renews_on=renews_on)
 
     async def forget_usage(self, user_id: uuid.UUID) -> None:
-        """Drop the cached /me counters (after a profile change, for example), in Redis and in every process."""
+        """Drop the cached /me counters after they changed, in Redis and in every process."""
         try:
-            await self.cache.delete(usage_cache_key(user_id))
+            await self.forget_shared_usage(user_id)
         finally:
             if self.identities is not None:  # after the shared entry: no process may copy it from there again
                 await self.identities.forget([user_id])
+
+    async def forget_shared_usage(self, user_id: uuid.UUID) -> None:
+        """Drop only the shared /me counters, for a change that dropped the user's identity already (a committed
+        change to the user row does): the in-process copies went with it, everywhere."""
+        await self.cache.delete(usage_cache_key(user_id))
 
     async def _used_this_period(self, user_id: uuid.UUID, period: str) -> dict[str, int]:
         # An entry from another month is a miss: the month rolled over (or the user moved to another time zone).

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 
-from tests.helpers import error_of, ok_result, signed_in
+from core.bootstrap import Container
+from core.db.models import Area
+from tests.helpers import error_of, listening, ok_result, signed_in
 
 DEFAULT_ORDER = ["health", "career", "finance", "relationships", "friends", "growth", "leisure", "spirit"]
 NEW_AREA = {"id": "sport", "title_ru": "Спорт", "title_en": "Sport", "emoji": "🏃", "description_en": "Moving"}
@@ -141,3 +144,32 @@ async def test_areas_are_cached_for_two_minutes(api: httpx.AsyncClient, containe
     ok_result(await api.get("/api/v1/areas/health"))
     for key in ("areas:list:0", "areas:item:health"):
         assert 0 < await container.cache.ttl(key) <= 120
+
+
+async def test_an_area_change_in_one_process_reaches_the_list_another_keeps_in_memory(container, settings, clock):
+    other = Container(settings, clock=clock)  # another API replica, the bot or the scheduler
+    try:
+        await listening(container)
+        await listening(other)
+        assert "spirit" in await other.areas.active_ids()
+        await container.cache.delete("areas:list:0")
+        assert "spirit" in await other.areas.active_ids()  # from its memory now, not from the shared cache
+
+        await container.areas.deactivate("spirit")
+
+        deadline = time.monotonic() + 1.0
+        while "spirit" in await other.areas.active_ids():
+            assert time.monotonic() < deadline, "the other process kept the old list"
+            await asyncio.sleep(0.01)
+    finally:
+        await other.close()
+
+
+async def test_a_process_that_cannot_hear_drops_keeps_no_list_in_memory(container) -> None:
+    # Redis is configured but this process does not listen for drops (yet): each read asks the shared cache.
+    assert "spirit" in await container.areas.active_ids()
+    async with container.db.transaction() as session:
+        (await session.get(Area, "spirit")).is_active = False
+    await container.cache.delete("areas:list:0")
+
+    assert "spirit" not in await container.areas.active_ids()

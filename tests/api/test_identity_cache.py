@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import update
 
 from api.main import create_app
@@ -15,17 +16,10 @@ from core.bootstrap import Container
 from core.db.models import User
 from core.identity import CLOCK_MARGIN_SECONDS, IdentityCache, identity_key, identity_of
 from core.services.quotas import USAGE_COMPANION
-from tests.helpers import ok_result, signed_in
+from tests.helpers import listening, ok_result, signed_in
 
 # Pub/sub delivery between two processes takes milliseconds; this bounds it generously.
 PROPAGATION_SECONDS = 1.0
-
-
-async def _listening(container: Container) -> None:
-    container.identities.start()
-    async with asyncio.timeout(5):
-        while not container.identities._subscribed:
-            await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -34,7 +28,7 @@ async def replicas(container: Container, settings, clock) -> AsyncIterator[tuple
     clients = []
     try:
         for each in (container, other):
-            await _listening(each)
+            await listening(each)
             clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(each)),
                                              base_url="http://testserver"))
         yield tuple(clients)
@@ -101,8 +95,38 @@ async def test_ai_usage_spent_in_another_process_shows_at_once_in_me(replicas, c
         await asyncio.sleep(0.01)
 
 
+async def _drops_published_during(container: Container, action) -> list[str]:
+    """The user ids published on the drop channel while `action` ran, in order."""
+    channel = container.identities.channel
+    listener = Redis.from_url(container.settings.redis_url, decode_responses=True)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe(channel)
+        await action()
+        # Messages on one channel arrive in order: everything the action published comes before this one.
+        await listener.publish(channel, "end")
+        published = []
+        async with asyncio.timeout(5):
+            while (message := await pubsub.get_message(timeout=1.0)) is None or message["data"] != "end":
+                if message is not None:
+                    published.append(message["data"])
+        return published
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
+
+
+async def test_a_profile_change_drops_the_identity_once(api, container):
+    user, headers = await signed_in(container, locale="ru")
+
+    async def change_locale() -> None:
+        ok_result(await api.put("/api/v1/me", headers=headers, json={"locale": "en"}))
+
+    assert await _drops_published_during(container, change_locale) == [str(user.id)]
+
+
 async def test_usage_read_before_the_last_drop_is_not_kept_in_memory(container):
-    await _listening(container)
+    await listening(container)
     user, _headers = await signed_in(container)
     await container.identities.forget([user.id])
 

@@ -1,6 +1,7 @@
 """WheelService beyond HTTP: the previous entry for the bot's comparison chart, and `compare`."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from types import SimpleNamespace
 
@@ -88,4 +89,13 @@ async def test_refilling_the_wheel_the_same_day_saves_every_entry_and_pays_once(
     items, total = await container.wheel.history(user.id, 1, 10)
     assert total == 4 and {e.id for e in items} == {e.id for e in entries}
     assert {e.id: e.scores for e in items} == {e.id: e.scores for e in entries}
+    assert (await container.gamification.profile(user.id)).xp == XP_REWARDS["wheel_completed"]
+
+
+async def test_two_first_wheels_of_the_day_saved_at_once_are_both_kept_and_pay_once(container) -> None:
+    user = await make_user(container)
+
+    await asyncio.gather(*(container.wheel.create(user.id, {"health": n}, time_zone=user.time_zone) for n in (3, 7)))
+
+    assert (await container.wheel.history(user.id, 1, 10))[1] == 2
     assert (await container.gamification.profile(user.id)).xp == XP_REWARDS["wheel_completed"]
