@@ -6,8 +6,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import create_i18n
 from bot.keyboards.build import Keyboard
-from bot.keyboards.callbacks import MenuAction
+from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.keyboards.menu import history_pages, main_menu
+from bot.keyboards.wheel import score_keyboard
 
 
 @pytest.mark.parametrize(("count", "sizes", "repeat"), [
@@ -44,3 +45,15 @@ def test_a_per_locale_keyboard_is_built_once_per_language() -> None:
     assert english is not russian
     assert english.inline_keyboard[0][0].text == "🎡 Life wheel"
     assert russian.inline_keyboard[0][0].text != english.inline_keyboard[0][0].text
+
+
+@pytest.mark.parametrize("step", [0, 7, 123])
+def test_score_buttons_carry_the_data_each_score_packs_to(step: int) -> None:
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("en"):
+        markup = score_keyboard("a1b2c3", step)
+    scores = [button for row in markup.inline_keyboard for button in row][:11]
+
+    assert [(button.text, button.callback_data) for button in scores] == [
+        (str(value), WheelAction(nonce="a1b2c3", step=step, action="score", value=value).pack())
+        for value in range(11)]
