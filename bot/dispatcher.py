@@ -37,6 +37,7 @@ from bot.keyboards.build import PrefixedQueryFilter
 from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.input_guard import InputGuardMiddleware
 from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
+from bot.middlewares.pipeline import UpdatePipeline
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.middlewares.voice import VoiceMiddleware
@@ -131,15 +132,14 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     dispatcher["i18n"] = i18n
     # Handlers hand their slow tail (AI, charts) to it, so the update is answered at once (bot/slow_work.py).
     dispatcher["slow_work"] = SlowWork(container.cache)
-    dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
     throttling = ThrottlingMiddleware(container, i18n)
     if throttling.shared is not None:
         dispatcher.shutdown.register(throttling.shared.close)
-    dispatcher.update.outer_middleware(throttling)
-    dispatcher.update.outer_middleware(UserMiddleware(container))
-    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
-    dispatcher.update.outer_middleware(InputGuardMiddleware())  # after the locale: its notes are translated
-    dispatcher.update.middleware(UserLogContextMiddleware())
+    # One outer middleware running ours in this order (bot/middlewares/pipeline.py); the input guard comes after
+    # the locale, so its notes are translated.
+    dispatcher.update.outer_middleware(UpdatePipeline(
+        UpdateMetricsMiddleware(), throttling, UserMiddleware(container), UserLocaleMiddleware(i18n),
+        InputGuardMiddleware(), UserLogContextMiddleware()))
     # A voice note where words are expected is transcribed and handled as text (bot/middlewares/voice.py).
     dispatcher.message.outer_middleware(VoiceMiddleware(container))
     dispatcher.callback_query.middleware(ReleaseTurn(container.cache))
