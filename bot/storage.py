@@ -311,17 +311,25 @@ class WriteThroughStorage(HeldRecords, BaseStorage):
         return Stored(state, self.redis.json_loads(data) if data is not None else {})
 
     async def _store_in_redis(self, key: StorageKey, stored: Stored) -> None:
+        """Write the whole record atomically: one MSET or DEL when the state and the data are both there or both
+        gone (a dialog's every step), a MULTI of the two writes otherwise."""
         state_key, data_key = self.redis.key_builder.build(key, "state"), self.redis.key_builder.build(key, "data")
-        async with self.resilient.client.pipeline(transaction=True) as pipe:
-            if stored.state is None:
-                pipe.delete(state_key)
-            else:
-                pipe.set(state_key, stored.state)
-            if stored.data:
-                pipe.set(data_key, self.redis.json_dumps(stored.data))
-            else:
-                pipe.delete(data_key)
-            await pipe.execute()
+        client = self.resilient.client
+        if stored.state is not None and stored.data:
+            await client.mset({state_key: stored.state, data_key: self.redis.json_dumps(stored.data)})
+        elif stored.state is None and not stored.data:
+            await client.delete(state_key, data_key)
+        else:
+            async with client.pipeline(transaction=True) as pipe:
+                if stored.state is None:
+                    pipe.delete(state_key)
+                else:
+                    pipe.set(state_key, stored.state)
+                if stored.data:
+                    pipe.set(data_key, self.redis.json_dumps(stored.data))
+                else:
+                    pipe.delete(data_key)
+                await pipe.execute()
 
     async def _mirror(self, key: StorageKey, write) -> None:
         if key in self._behind:
