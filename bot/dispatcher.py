@@ -1,11 +1,14 @@
 """The Dispatcher factory: storage, event isolation, middlewares, routers in the order they must match."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from inspect import isclass
 from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.filters import Command, StateFilter
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
@@ -79,11 +82,14 @@ class RouterGate:
     """Lets an update into a router only if one of its handlers could take it: a command or a button of the
     router's own (by prefix), or a chat in one of the states its handlers wait in."""
 
-    __slots__ = ("prefixes", "states")
+    __slots__ = ("prefixes", "state_names", "states")
 
     def __init__(self, prefixes: tuple[str, ...], states: StateFilter | None) -> None:
         self.prefixes = prefixes
         self.states = states
+        # The states' names, when they can be listed: a set lookup instead of aiogram's filter going through the
+        # states one by one (an update at the menu meets every dialog router's gate).
+        self.state_names = state_names(states.states) if states is not None else frozenset()
 
     async def __call__(self, event: TelegramObject, raw_state: str | None = None) -> bool:
         if isinstance(event, Message):
@@ -92,7 +98,24 @@ class RouterGate:
                 return True
         elif isinstance(event, CallbackQuery) and event.data and event.data.startswith(self.prefixes):
             return True
-        return self.states is not None and bool(await self.states(event, raw_state=raw_state))
+        if self.state_names is not None:
+            return raw_state in self.state_names
+        return bool(await self.states(event, raw_state=raw_state))
+
+
+def state_names(states: Iterable[Any]) -> frozenset[str | None] | None:
+    """The raw states `StateFilter(*states)` passes, or None when they cannot be listed (a state that matches any)."""
+    names: set[str | None] = set()
+    for state in states:
+        if state is None or (isinstance(state, str) and state != "*"):
+            names.add(state)
+        elif isinstance(state, State) and state.state != "*":
+            names.add(state.state)
+        elif isclass(state) and issubclass(state, StatesGroup):
+            names.update(state.__all_states_names__)
+        else:
+            return None
+    return frozenset(names)
 
 
 def router_gate(router: Router, event: str) -> RouterGate | None:
