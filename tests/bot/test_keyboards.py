@@ -1,4 +1,5 @@
-"""Keyboards: the lean builder lays buttons out as aiogram's builder does, and per-locale keyboards are built once."""
+"""Keyboards: the lean builder lays buttons out as aiogram's builder does, and per-locale keyboards (and the help text)
+are built once."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +10,7 @@ from bot.keyboards.build import Keyboard
 from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.keyboards.menu import history_pages, main_menu
 from bot.keyboards.wheel import score_keyboard
+from bot.screens import help_text
 
 
 @pytest.mark.parametrize(("count", "sizes", "repeat"), [
@@ -57,3 +59,14 @@ def test_score_buttons_carry_the_data_each_score_packs_to(step: int) -> None:
     assert [(button.text, button.callback_data) for button in scores] == [
         (str(value), WheelAction(nonce="a1b2c3", step=step, action="score", value=value).pack())
         for value in range(11)]
+
+
+def test_the_help_text_is_kept_per_language() -> None:
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("ru"):
+        russian, russian_again = help_text(), help_text()
+    with i18n.context(), i18n.use_locale("en"):
+        english = help_text()
+
+    assert russian is russian_again
+    assert russian.startswith("<b>Что я умею</b>") and english.startswith("<b>What I can do</b>")
