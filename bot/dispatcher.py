@@ -1,11 +1,14 @@
 """The Dispatcher factory: storage, event isolation, middlewares, routers in the order they must match."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from inspect import isclass
 from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.filters import Command, StateFilter
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
@@ -37,6 +40,7 @@ from bot.keyboards.build import PrefixedQueryFilter
 from bot.middlewares.i18n import UserLocaleMiddleware
 from bot.middlewares.input_guard import InputGuardMiddleware
 from bot.middlewares.observability import UpdateMetricsMiddleware, UserLogContextMiddleware
+from bot.middlewares.pipeline import UpdatePipeline
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.middlewares.voice import VoiceMiddleware
@@ -78,11 +82,14 @@ class RouterGate:
     """Lets an update into a router only if one of its handlers could take it: a command or a button of the
     router's own (by prefix), or a chat in one of the states its handlers wait in."""
 
-    __slots__ = ("prefixes", "states")
+    __slots__ = ("prefixes", "state_names", "states")
 
     def __init__(self, prefixes: tuple[str, ...], states: StateFilter | None) -> None:
         self.prefixes = prefixes
         self.states = states
+        # The states' names, when they can be listed: a set lookup instead of aiogram's filter going through the
+        # states one by one (an update at the menu meets every dialog router's gate).
+        self.state_names = state_names(states.states) if states is not None else frozenset()
 
     async def __call__(self, event: TelegramObject, raw_state: str | None = None) -> bool:
         if isinstance(event, Message):
@@ -91,7 +98,24 @@ class RouterGate:
                 return True
         elif isinstance(event, CallbackQuery) and event.data and event.data.startswith(self.prefixes):
             return True
-        return self.states is not None and bool(await self.states(event, raw_state=raw_state))
+        if self.state_names is not None:
+            return raw_state in self.state_names
+        return bool(await self.states(event, raw_state=raw_state))
+
+
+def state_names(states: Iterable[Any]) -> frozenset[str | None] | None:
+    """The raw states `StateFilter(*states)` passes, or None when they cannot be listed (a state that matches any)."""
+    names: set[str | None] = set()
+    for state in states:
+        if state is None or (isinstance(state, str) and state != "*"):
+            names.add(state)
+        elif isinstance(state, State) and state.state != "*":
+            names.add(state.state)
+        elif isclass(state) and issubclass(state, StatesGroup):
+            names.update(state.__all_states_names__)
+        else:
+            return None
+    return frozenset(names)
 
 
 def router_gate(router: Router, event: str) -> RouterGate | None:
@@ -131,15 +155,14 @@ def create_dispatcher(container: Container, storage: BaseStorage | None = None,
     dispatcher["i18n"] = i18n
     # Handlers hand their slow tail (AI, charts) to it, so the update is answered at once (bot/slow_work.py).
     dispatcher["slow_work"] = SlowWork(container.cache)
-    dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
     throttling = ThrottlingMiddleware(container, i18n)
     if throttling.shared is not None:
         dispatcher.shutdown.register(throttling.shared.close)
-    dispatcher.update.outer_middleware(throttling)
-    dispatcher.update.outer_middleware(UserMiddleware(container))
-    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
-    dispatcher.update.outer_middleware(InputGuardMiddleware())  # after the locale: its notes are translated
-    dispatcher.update.middleware(UserLogContextMiddleware())
+    # One outer middleware running ours in this order (bot/middlewares/pipeline.py); the input guard comes after
+    # the locale, so its notes are translated.
+    dispatcher.update.outer_middleware(UpdatePipeline(
+        UpdateMetricsMiddleware(), throttling, UserMiddleware(container), UserLocaleMiddleware(i18n),
+        InputGuardMiddleware(), UserLogContextMiddleware()))
     # A voice note where words are expected is transcribed and handled as text (bot/middlewares/voice.py).
     dispatcher.message.outer_middleware(VoiceMiddleware(container))
     dispatcher.callback_query.middleware(ReleaseTurn(container.cache))

@@ -1,9 +1,11 @@
 """Screens several handlers show: the main menu, help, settings and the onboarding summary."""
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from aiogram import Bot
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
@@ -35,6 +37,13 @@ def greeting_text(user: User) -> str:
 
 
 def help_text() -> str:
+    """The commands, in the current locale: built once per locale, like the keyboards (`per_locale`), since the
+    catalogs do not change while the bot runs."""
+    return _help_text(get_i18n().current_locale)
+
+
+@functools.lru_cache(maxsize=16)
+def _help_text(locale: str) -> str:
     return "\n".join([
         _("<b>What I can do</b>"),
         "",

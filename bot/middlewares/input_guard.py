@@ -26,20 +26,27 @@ class InputGuardMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
+        if await self.refused(event):
+            return None
+        return await handler(event, data)
+
+    @staticmethod
+    async def refused(event: TelegramObject) -> bool:
+        """Whether the update breaks the rule and goes no further (the person has been told)."""
         if not isinstance(event, Update):
-            return await handler(event, data)
+            return False
         if event.message is not None:
             note = _problem_with(event.message)
             if note is not None:
                 log.info("update %s: message refused (%s)", event.update_id, note[0])
                 await event.message.answer(note[1])
-                return None
+                return True
         callback = event.callback_query
         if callback is not None and callback.data and forbidden_characters(callback.data, multiline=False):
             log.info("update %s: button data with control characters dropped", event.update_id)
             await callback.answer()
-            return None
-        return await handler(event, data)
+            return True
+        return False
 
 
 def _problem_with(message: Message) -> tuple[str, str] | None:

@@ -20,12 +20,17 @@ class UpdateMetricsMiddleware(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        update_type = event.event_type
+        return await self.measure(event, handler, event, data)
+
+    @staticmethod
+    async def measure(update: Update, handling: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Handle the update (`handling(*args)`) with its id in the logs; count and time it."""
+        update_type = update.event_type
         outcome = "error"
         started = time.perf_counter()
-        with bound(update_id=event.update_id):
+        with bound(update_id=update.update_id):
             try:
-                result = await handler(event, data)
+                result = await handling(*args)
                 outcome = "unhandled" if result is UNHANDLED else "handled"
                 return result
             finally:
@@ -38,6 +43,11 @@ class UserLogContextMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
+        return await self.with_user_id(handler, event, data)
+
+    @staticmethod
+    async def with_user_id(handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                           event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("user")
         if user is None:
             return await handler(event, data)

@@ -120,19 +120,27 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not await self.admit(event, data):
+            return None
+        return await handler(event, data)
+
+    async def admit(self, event: TelegramObject, data: dict[str, Any]) -> bool:
+        """Whether the update goes on (after its wait in the queue, if any); False when it is part of a flood,
+        which has then been told."""
         telegram_user = data.get("event_from_user")
         if self.interval <= 0 or telegram_user is None or not isinstance(event, Update):
-            return await handler(event, data)
+            return True
         if _is_dialog_text(event, data):
-            return await handler(event, data)
+            return True
         wait = self._take(telegram_user.id)
         if wait is None:
-            return await self._tell(event, telegram_user.id, telegram_user.language_code)
+            await self._tell(event, telegram_user.id, telegram_user.language_code)
+            return False
         if self.shared is not None:
             self.shared.count(telegram_user.id)
         if wait > 0:
             await asyncio.sleep(wait)
-        return await handler(event, data)
+        return True
 
     def _take(self, person: int) -> float | None:
         """Seconds to wait before handling this update (0: at once), or None when it is part of a flood."""

@@ -28,10 +28,14 @@ class UserMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
+        await self.resolve(data)
+        return await handler(event, data)
+
+    async def resolve(self, data: dict[str, Any]) -> None:
+        """Put the person's Mechta user (and whether it was just created) into the update's data."""
         telegram_user: TelegramUser | None = data.get("event_from_user")
         if telegram_user is None or telegram_user.is_bot:
-            return await handler(event, data)
+            return
         user, created = await self.container.users.resolve_telegram_user(telegram_profile(telegram_user))
         data["user"] = user
         data["user_created"] = created
-        return await handler(event, data)

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import bindparam, case, delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import FutureStory, Goal, Step, WantsAnalysis
@@ -14,10 +14,6 @@ from core.db.models.goals import STEP_LEVELS
 # Widest level first, then by date (undated last), priority and title: the order a plan is read in.
 _LEVEL_ORDER = case({level: index for index, level in enumerate(STEP_LEVELS)}, value=Step.level)
 _STEP_ORDER = (_LEVEL_ORDER, Step.planned_date.is_(None), Step.planned_date, Step.priority, Step.created_at, Step.id)
-
-# /today asks it for every person every day: built once, only the parameters change.
-_PLANNED_ON = (select(Step).where(Step.user_id == bindparam("user_id"), Step.planned_date == bindparam("day"))
-               .order_by(Step.priority, Step.created_at, Step.id))
 
 
 class GoalRepository:
@@ -109,10 +105,6 @@ class StepRepository:
             stmt = stmt.where(Step.status.in_(list(statuses)))
         return list(await self.session.scalars(stmt.order_by(Step.planned_date, Step.priority, Step.created_at,
                                                              Step.id)))
-
-    async def planned_on(self, user_id: uuid.UUID, day: date) -> list[Step]:
-        """The steps planned for `day`, every status, in the order of `planned_between`."""
-        return list(await self.session.scalars(_PLANNED_ON, {"user_id": user_id, "day": day}))
 
     async def undated(self, user_id: uuid.UUID, *, levels: Collection[str], statuses: Collection[str]) -> list[Step]:
         stmt = select(Step).where(Step.user_id == user_id, Step.planned_date.is_(None),

@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import bindparam, exists, literal, select
+from sqlalchemy import Select, and_, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import JournalEntry, WeeklyReview
+from core.db.models import JournalEntry, Step, WeeklyReview
 
 
 class RitualRepository:
@@ -33,22 +33,34 @@ class RitualRepository:
         stmt = select(WeeklyReview).where(WeeklyReview.user_id == user_id, WeeklyReview.week_start == week_start)
         return (await self.session.scalars(stmt)).first()
 
-    async def day_marks(self, user_id: uuid.UUID, local_date: date,
-                        review_week_start: date | None) -> tuple[bool, bool, bool]:
-        """(morning entry written, evening entry written, review of the week starting `review_week_start` exists)
-        for one local day, in one round trip; without a week to look at, the review counts as there."""
-        stmt = _DAY_MARKS if review_week_start is None else _DAY_MARKS_AND_REVIEW
+    async def day(self, user_id: uuid.UUID, local_date: date,
+                  review_week_start: date | None) -> tuple[bool, bool, bool, list[Step]]:
+        """For /today, in one round trip: (morning entry written, evening entry written, review of the week starting
+        `review_week_start` exists, the steps planned for the day — every status, in the order of
+        `StepRepository.planned_between`); without a week to look at, the review counts as there."""
+        stmt = _DAY if review_week_start is None else _DAY_WITH_REVIEW
         params = {"user_id": user_id, "day": local_date, "week_start": review_week_start}
-        row = (await self.session.execute(stmt, params)).one()
-        return bool(row[0]), bool(row[1]), bool(row[2])
+        rows = (await self.session.execute(stmt, params)).all()
+        morning, evening, reviewed, _ = rows[0]
+        return bool(morning), bool(evening), bool(reviewed), [row[3] for row in rows if row[3] is not None]
 
 
-# /today asks these for every person every day: built once, only the parameters change.
+# /today asks this for every person every day: built once, only the parameters change. The marks are one row; the
+# day's steps are joined to it, so a day without steps is that row with no step.
 def _entry_written(entry_type: str):
     return exists().where(JournalEntry.user_id == bindparam("user_id"), JournalEntry.type == entry_type,
                           JournalEntry.local_date == bindparam("day"))
 
 
-_DAY_MARKS = select(_entry_written("morning"), _entry_written("evening"), literal(True))
-_DAY_MARKS_AND_REVIEW = select(_entry_written("morning"), _entry_written("evening"), exists().where(
-    WeeklyReview.user_id == bindparam("user_id"), WeeklyReview.week_start == bindparam("week_start")))
+def _day_with(reviewed) -> Select:
+    marks = select(_entry_written("morning").label("morning"), _entry_written("evening").label("evening"),
+                   reviewed.label("reviewed")).subquery("marks")
+    return (select(marks.c.morning, marks.c.evening, marks.c.reviewed, Step)
+            .select_from(marks)
+            .outerjoin(Step, and_(Step.user_id == bindparam("user_id"), Step.planned_date == bindparam("day")))
+            .order_by(Step.priority, Step.created_at, Step.id))
+
+
+_DAY = _day_with(literal(True))
+_DAY_WITH_REVIEW = _day_with(exists().where(WeeklyReview.user_id == bindparam("user_id"),
+                                            WeeklyReview.week_start == bindparam("week_start")))

@@ -209,9 +209,8 @@ class RitualService:
         today = self._local_now(user).date()
         week = _week_to_review(user, today)
         async with self.db.read() as session:
-            morning, evening, reviewed = await RitualRepository(session).day_marks(
+            morning, evening, reviewed, steps = await RitualRepository(session).day(
                 user.id, today, review_week_start=None if week is None else week[0])
-            steps = await StepRepository(session).planned_on(user.id, today)
         interception = None if reviewed else await self._intercept(user.id, week, today)
         return DayPlan(date=today, morning_done=morning, evening_done=evening, interception=interception,
                        steps=steps)

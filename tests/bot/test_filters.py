@@ -10,9 +10,11 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Chat, Message, User
 
-from bot.dispatcher import GatedRouter, create_dispatcher
+from bot import states
+from bot.dispatcher import GatedRouter, create_dispatcher, feature_routers, state_names
 from bot.keyboards.build import PrefixedQueryFilter
 from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.states import WheelForm
@@ -106,3 +108,28 @@ async def test_a_gated_router_turns_away_what_none_of_its_handlers_could_take() 
     assert at_menu is UNHANDLED
     assert (command, in_note) == ("handled", "handled")
     assert reached == ["entered", "command", "entered", "note"]
+
+
+async def test_a_gates_listed_states_pass_what_its_state_filter_passes() -> None:
+    raw_states = [None, "", "Unknown:state", *(state.state for group in _state_groups() for state in group.__all_states__)]
+    checked = 0
+    for gated in feature_routers():
+        for gate in gated.gates.values():
+            if gate.states is None:
+                continue
+            assert gate.state_names is not None, gated.name
+            for raw_state in raw_states:
+                assert (raw_state in gate.state_names) == bool(await gate.states(None, raw_state=raw_state))
+                checked += 1
+
+    assert checked
+
+
+def test_states_that_match_anything_are_not_listed() -> None:
+    assert state_names(["*"]) is None
+    assert state_names([WheelForm.scoring, WheelForm, None]) == {WheelForm.scoring.state, WheelForm.note.state, None}
+
+
+def _state_groups() -> list[type[StatesGroup]]:
+    return [value for value in vars(states).values()
+            if isinstance(value, type) and issubclass(value, StatesGroup) and value is not StatesGroup]

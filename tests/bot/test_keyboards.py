@@ -1,4 +1,5 @@
-"""Keyboards: the lean builder lays buttons out as aiogram's builder does, and per-locale keyboards are built once."""
+"""Keyboards: the lean builder lays buttons out as aiogram's builder does, and per-locale keyboards (and the help text)
+are built once."""
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import create_i18n
 from bot.keyboards.build import Keyboard
-from bot.keyboards.callbacks import MenuAction
+from bot.keyboards.callbacks import MenuAction, WheelAction
 from bot.keyboards.menu import history_pages, main_menu
+from bot.keyboards.wheel import score_keyboard
+from bot.screens import help_text
 
 
 @pytest.mark.parametrize(("count", "sizes", "repeat"), [
@@ -44,3 +47,26 @@ def test_a_per_locale_keyboard_is_built_once_per_language() -> None:
     assert english is not russian
     assert english.inline_keyboard[0][0].text == "🎡 Life wheel"
     assert russian.inline_keyboard[0][0].text != english.inline_keyboard[0][0].text
+
+
+@pytest.mark.parametrize("step", [0, 7, 123])
+def test_score_buttons_carry_the_data_each_score_packs_to(step: int) -> None:
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("en"):
+        markup = score_keyboard("a1b2c3", step)
+    scores = [button for row in markup.inline_keyboard for button in row][:11]
+
+    assert [(button.text, button.callback_data) for button in scores] == [
+        (str(value), WheelAction(nonce="a1b2c3", step=step, action="score", value=value).pack())
+        for value in range(11)]
+
+
+def test_the_help_text_is_kept_per_language() -> None:
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale("ru"):
+        russian, russian_again = help_text(), help_text()
+    with i18n.context(), i18n.use_locale("en"):
+        english = help_text()
+
+    assert russian is russian_again
+    assert russian.startswith("<b>Что я умею</b>") and english.startswith("<b>What I can do</b>")
