@@ -6,6 +6,7 @@ import re
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.envelope import request_id_var
@@ -76,6 +77,11 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # The client went away before its body arrived (a closed tab, a load tool stopping): nobody is left to
+            # answer, and nothing went wrong here.
+            log.info("client went away before %s %s was read", scope.get("method"),
+                     mask_url(scope.get("path", "")))
         except Exception:
             # Logged here and nowhere else; not re-raised, so the server adds no second traceback.
             log.exception("unhandled error on %s %s", scope.get("method"), mask_url(scope.get("path", "")))
