@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.keyboards.build import Button, Keyboard, per_locale
+from bot.keyboards.callbacks import MenuAction
 from core.db.models import Step
 
 KIND_CODES = {"morning": "m", "evening": "e", "weekly": "w"}
@@ -65,16 +66,25 @@ def short(title: str, limit: int = BUTTON_TITLE_CHARS) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMarkup | None:
-    """Per unfinished step (numbered as in the text): done, skip, move to tomorrow."""
+def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMarkup:
+    """Per unfinished step (numbered as in the text): done, skip, move to tomorrow. A day with nothing left open
+    offers where to go next: the goals (where steps are planned) or the menu."""
     if not open_steps:
-        return None
+        return day_done_keyboard()
     builder = Keyboard()
     for number, step in open_steps:
         builder.button(text=f"✅ {number}", callback_data=TodayAction(action="done", step=step.id.hex))
         builder.button(text=f"⏭ {number}", callback_data=TodayAction(action="skip", step=step.id.hex))
         builder.button(text=f"➡️ {number}", callback_data=TodayAction(action="tomorrow", step=step.id.hex))
     builder.adjust(3)
+    return builder.as_markup()
+
+
+@per_locale
+def day_done_keyboard() -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     return builder.as_markup()
 
 

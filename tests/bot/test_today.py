@@ -49,7 +49,7 @@ async def test_done_skip_and_tomorrow_edit_the_same_message(running: BotWorld) -
 
     assert toast == "✅ Done! +10 XP"
     assert not any(jog.id.hex in data for data in buttons(done))
-    assert moved["keyboard"] is None
+    assert buttons(moved) == ["m:goals", "m:menu"]  # nothing left open: where to go next
     steps = {step.title: step for step in await running.container.steps.list(user.id)}
     assert (steps["Jog"].status, steps["Read 10 pages"].status) == ("done", "skipped")
     assert steps["Call mom"].planned_date == today + timedelta(days=1)
@@ -93,3 +93,16 @@ async def test_today_ends_an_open_dialog(running: BotWorld) -> None:
     assert in_review is not None
     assert await running.dispatcher.fsm.storage.get_state(key) is None
     assert await running.dispatcher.fsm.storage.get_data(key) == {}
+
+
+async def test_an_empty_day_offers_the_goals_and_the_menu(running: BotWorld) -> None:
+    chat = running.user("ru")
+    await tg_user(running.container, telegram_id=chat, time_zone=ZONE, first_name="Аня", locale="ru",
+                  onboarded_at=running.container.clock.now(), morning=time(8), evening=time(21))
+
+    screen = await running.say(chat, "/today", with_text("Сегодня"))
+
+    assert "На сегодня ничего не запланировано" in screen["text"]
+    assert [button["text"] for row in screen["keyboard"] for button in row] == ["🎯 Цели", "☰ Меню"]
+    goals = await running.press(chat, screen, "m:goals", with_text("Цели"))  # the button leads to the goals
+    assert "Целей пока нет" in goals["text"]
