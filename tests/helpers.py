@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from core.bootstrap import Container
 from core.db.models import User
@@ -70,6 +71,12 @@ def error_of(response: httpx.Response, status: int, code: str) -> dict:
     assert body["error"]["http_code"] == status
     assert body["meta"]["request_id"] == response.headers["X-Request-ID"]
     return body["error"]
+
+
+# For a test that bounds wall-clock time: one rerun. A wall-clock bound also fails on a stall of the box (a 13 s pause
+# of a /health that touches no Redis was seen once in a full run); what these tests catch, a request waiting on Redis,
+# is systematic and fails the rerun as well. The bound itself is not loosened.
+TIMED = pytest.mark.flaky(reruns=1)
 
 
 def machine_slowdown() -> float:

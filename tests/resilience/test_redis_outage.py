@@ -9,7 +9,7 @@ import pytest
 
 from core.security import hash_password
 from tests.api.test_auth import PASSWORD, latest_code, latest_reset_token
-from tests.helpers import machine_slowdown, ok_result, signed_in
+from tests.helpers import TIMED, machine_slowdown, ok_result, signed_in
 from tests.resilience.conftest import BREAKER_SECONDS, timed
 from tests.utils.redis_server import RedisServer
 
@@ -23,6 +23,7 @@ def break_redis(server: RedisServer, outage: str) -> None:
 
 
 @pytest.mark.parametrize("outage", ["refused", "hanging"])
+@TIMED
 async def test_every_endpoint_family_answers_fast_without_redis(api, container, own_redis, outage) -> None:
     user, headers = await signed_in(container)
     feed_url = ok_result(await api.get("/api/v1/calendar/feed", headers=headers))["url"]
@@ -92,6 +93,7 @@ async def test_the_app_returns_to_redis_when_it_answers_again(api, container, ow
     assert await container.redis.client.exists(container.settings.redis_prefix + "me:user:" + str(_.id)) == 1
 
 
+@TIMED
 async def test_a_dead_redis_is_tried_once_per_breaker_period_not_per_request(api, container, own_redis) -> None:
     _, headers = await signed_in(container)
     # What a /me takes on this box right now with Redis answering: a request that waits for the frozen Redis takes

@@ -8,7 +8,7 @@ from datetime import timedelta
 from scheduler.rate_limit import RedisSendRateLimiter, create_send_rate_limiter
 from tests.calendar.conftest import monday_clock
 from tests.calendar.test_reminders import planned_block
-from tests.helpers import machine_slowdown
+from tests.helpers import TIMED, machine_slowdown
 
 __all__ = ["monday_clock"]
 
@@ -25,6 +25,7 @@ async def test_a_starting_block_is_still_reminded_once_without_redis(container, 
     assert again == []
 
 
+@TIMED
 async def test_sends_keep_their_pace_on_the_process_limiter_without_redis(container, own_redis) -> None:
     limiter = create_send_rate_limiter(container.cache, rate=20)
     assert isinstance(limiter, RedisSendRateLimiter)
