@@ -203,8 +203,8 @@ class IdentityCache:
                 if isinstance(dropped, int | float) and dropped >= checked_at - CLOCK_MARGIN_SECONDS:
                     return
                 await self.cache.set_json(identity_key(user_id), identity.dump(), self.ttl)
-            except (RedisError, OSError):
-                log.warning("could not cache the identity of user %s", user_id, exc_info=True)
+            except (RedisError, OSError) as error:
+                log.warning("could not cache the identity of user %s (%s)", user_id, type(error).__name__)
                 return
         self._remember(user_id, identity)
 
@@ -258,10 +258,12 @@ class IdentityCache:
             await self.cache.delete(*(identity_key(user_id) for user_id in ids))
             for user_id in ids:
                 await self._publish(str(user_id))
-        except (RedisError, OSError, RedisUnavailable):
+        except (RedisError, OSError, RedisUnavailable) as error:
             # The caller's change is committed: failing it now would help nobody. Local copies elsewhere expire
-            # within the TTL; the shared entry may too, if the delete itself failed.
-            log.warning("could not drop the cached identities of %s", ids, exc_info=True)
+            # within the TTL; the shared entry may too, if the delete itself failed. Redis being away is expected
+            # (the breaker logged the outage once): one line, no traceback, per request.
+            log.warning("could not drop the cached identities of %s (%s); other processes' copies expire within %ss",
+                        ids, type(error).__name__, self.ttl)
 
     async def _publish(self, message: str) -> None:
         resilient = getattr(self.cache, "resilient", None)
@@ -294,8 +296,8 @@ class IdentityCache:
             return
         try:
             await self._publish(COPY_PREFIX + name)
-        except (RedisError, OSError, RedisUnavailable):
-            log.warning("could not drop the in-process copies of %s elsewhere", name, exc_info=True)
+        except (RedisError, OSError, RedisUnavailable) as error:
+            log.warning("could not drop the in-process copies of %s elsewhere (%s)", name, type(error).__name__)
 
     def _drop_copy_locally(self, name: str) -> None:
         for drop in self._copy_droppers.get(name, ()):

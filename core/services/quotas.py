@@ -182,8 +182,8 @@ class QuotaService:
         # The counter change is committed already; failing the caller now would lose the unit it holds.
         try:
             await self.forget_usage(user_id)
-        except (RedisError, OSError):
-            log.warning("could not drop the cached usage of user %s", user_id, exc_info=True)
+        except (RedisError, OSError) as error:
+            log.warning("could not drop the cached usage of user %s (%s)", user_id, type(error).__name__)
 
 
 def _check_resource(resource: str) -> None:

@@ -3,6 +3,7 @@ in-process fallbacks, /health says degraded, and the app goes back to Redis once
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pytest
@@ -113,3 +114,17 @@ async def test_a_dead_redis_is_tried_once_per_breaker_period_not_per_request(api
     # background, so no later request waits, however many breaker periods pass.
     slow = [seconds for seconds in elapsed if seconds >= container.settings.redis_timeout_seconds + min(answered) / 2]
     assert len(slow) <= 1, (answered, elapsed)
+
+
+async def test_an_outage_costs_a_line_per_dropped_identity_not_a_traceback(container, own_redis, caplog) -> None:
+    user, _ = await signed_in(container)
+    break_redis(own_redis, "refused")
+
+    with caplog.at_level(logging.WARNING):
+        await container.identities.forget([user.id])  # meets the outage (opens the breaker)
+        await container.identities.forget([user.id])  # skipped while the breaker is open
+
+    ours = [record for record in caplog.records if record.name.startswith("mechta.")]
+    dropped = [record.getMessage() for record in ours if "could not drop the cached identities" in record.getMessage()]
+    assert len(dropped) == 2 and "RedisUnavailable" in dropped[1]
+    assert [record.getMessage() for record in ours if record.exc_info] == []
