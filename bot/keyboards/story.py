@@ -93,8 +93,10 @@ def story_keyboard(story_id: uuid.UUID) -> InlineKeyboardMarkup:
     builder.button(text=_("✏️ Edit 5-year story"), callback_data=StoryAction(story=token, action="edit5y"))
     builder.button(text=_("🖼 Make pictures"), callback_data=StoryAction(story=token, action="pictures"))
     builder.button(text=_("🗂 Gallery"), callback_data=StoryAction(story=token, action="gallery"))
+    # The path's next step: goals proposed from the wheel, the wants and this very story.
+    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
     builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    builder.adjust(2, 2, 1)
+    builder.adjust(2, 2, 2)
     return builder.as_markup()
 
 

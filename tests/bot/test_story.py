@@ -70,6 +70,15 @@ async def test_the_interview_resumes_at_the_first_unanswered_area(running: BotWo
     assert "Finance" in resumed["text"]
 
 
+async def test_a_written_story_offers_goals_as_the_next_step(running: BotWorld) -> None:
+    chat, user = await onboarded(running)
+    story_message = await written_story(running, chat, user)
+
+    goals = await running.press(chat, story_message, "m:goals", with_text("no goals yet"))
+
+    assert "ga:propose" in buttons(goals)
+
+
 async def test_a_rewritten_horizon_replaces_the_story_text(running: BotWorld) -> None:
     chat, user = await onboarded(running)
     story_message = await written_story(running, chat, user)
