@@ -170,8 +170,8 @@ async def birth_date_typed(message: Message, dialog: ProfileDialog, state: FSMCo
             raise BirthDateProblem("format")
         born = parse_birth_date(message.text, container.clock.local_today(user.time_zone))
     except BirthDateProblem as problem:
-        await _ask_again("date_of_birth", render.birth_date_problem(problem.reason), bot, message.chat.id, dialog,
-                         user)
+        await _ask_again("date_of_birth", render.birth_date_problem(problem.reason, problem.number), bot,
+                         message.chat.id, dialog, user)
         return
     user = await _save(container, user, date_of_birth=born)
     await _answered("date_of_birth", bot, message.chat.id, state, dialog, user, container)

@@ -79,7 +79,12 @@ def zone_not_found(text: str) -> str:
              "or an offset like +3.").format(text=escape(text[:100]))
 
 
-def birth_date_problem(reason: str) -> str:
+def birth_date_problem(reason: str, number: int = 0) -> str:
+    if reason == "month":
+        return _("There is no month {month}: type the day first, then the month, like <i>31.12.1990</i>.").format(
+            month=number)
+    if reason == "day":
+        return _("That month has no day {day}. Please check the date.").format(day=number)
     if reason == "future":
         return _("That date hasn't happened yet. Please check the year.")
     if reason == "age":

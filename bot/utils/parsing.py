@@ -9,6 +9,9 @@ MAX_AGE_YEARS = 120
 _TIME = re.compile(r"^(\d{1,2})(?:\s*[:.\-\s h]\s*(\d{2}))?$")
 _COMPACT_TIME = re.compile(r"^(\d{1,2})(\d{2})$")
 _DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y.%m.%d")
+# The shapes of _DATE_FORMATS, to tell "not a date" from a date that does not exist (31.02, month 13).
+_DAY_FIRST = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$")
+_YEAR_FIRST = re.compile(r"^(\d{4})([.-])(\d{1,2})\2(\d{1,2})$")
 
 
 def parse_time(text: str) -> time | None:
@@ -24,9 +27,25 @@ def parse_time(text: str) -> time | None:
 
 
 class BirthDateProblem(ValueError):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, number: int = 0) -> None:
         super().__init__(reason)
-        self.reason = reason  # format | future | age
+        self.reason = reason  # format | month (no such month) | day (no such day in that month) | future | age
+        self.number = number  # the month or the day that does not exist
+
+
+def _nonexistent(value: str) -> BirthDateProblem:
+    """Why a text shaped like a date is none: its month, or its day in that month, does not exist."""
+    if match := _DAY_FIRST.match(value):
+        day, month = int(match.group(1)), int(match.group(3))
+    elif match := _YEAR_FIRST.match(value):
+        month, day = int(match.group(3)), int(match.group(4))
+    else:
+        return BirthDateProblem("format")
+    if not 1 <= month <= 12:
+        return BirthDateProblem("month", month)
+    if day >= 1:
+        return BirthDateProblem("day", day)
+    return BirthDateProblem("format")
 
 
 def parse_birth_date(text: str, today: date) -> date:
@@ -39,7 +58,7 @@ def parse_birth_date(text: str, today: date) -> date:
             continue
         break
     else:
-        raise BirthDateProblem("format")
+        raise _nonexistent(value)
     if born > today:
         raise BirthDateProblem("future")
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -79,6 +79,7 @@ async def test_every_wrong_answer_gets_a_friendly_re_ask(running: BotWorld) -> N
     photo_for_time = await running.reply(chat, with_button(":morning_time:"))
     evening = await running.say(chat, "730", with_button(":evening_time:"))
     birth = await running.say(chat, "21", with_button(":date_of_birth:"))
+    not_a_date = await running.say(chat, "soon", with_button(":date_of_birth:"))
     bad_date = await running.say(chat, "31.02.1990", with_button(":date_of_birth:"))
     future = await running.say(chat, "01.01.2999", with_button(":date_of_birth:"))
     too_young = await running.say(chat, running.container.clock.now().strftime("%d.%m.%Y"),
@@ -92,7 +93,8 @@ async def test_every_wrong_answer_gets_a_friendly_re_ask(running: BotWorld) -> N
     assert "🌅" in morning["text"]
     assert "didn't catch the time" in bad_time["text"] and photo_for_time["text"].startswith(STILL_WAITING)
     assert "🌙" in evening["text"] and "🎂" in birth["text"]
-    assert "couldn't read that date" in bad_date["text"]
+    assert "couldn't read that date" in not_a_date["text"]
+    assert "That month has no day 31" in bad_date["text"]
     assert "hasn't happened yet" in future["text"]
     assert "younger than 5" in too_young["text"]
     assert photo_for_date["text"].startswith(STILL_WAITING) and "Date of birth" in photo_for_date["text"]

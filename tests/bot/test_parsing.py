@@ -29,7 +29,8 @@ def test_birth_dates_in_common_formats(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("31.02.1990", "format"), ("tomorrow", "format"), ("02.06.2026", "future"),
+    ("31.02.1990", "day"), ("29.02.1991", "day"), ("1990-04-31", "day"), ("12.13.1990", "month"),
+    ("00.05.1990", "format"), ("31.02.90", "format"), ("tomorrow", "format"), ("02.06.2026", "future"),
     ("01.06.2022", "age"), ("31.05.1905", "age"),
 ])
 def test_impossible_birth_dates_say_why(text: str, reason: str) -> None:
@@ -37,3 +38,11 @@ def test_impossible_birth_dates_say_why(text: str, reason: str) -> None:
         parse_birth_date(text, TODAY)
 
     assert problem.value.reason == reason
+
+
+@pytest.mark.parametrize(("text", "number"), [("31.02.1990", 31), ("1990-04-31", 31), ("12.13.1990", 13)])
+def test_a_date_that_does_not_exist_names_the_day_or_month(text: str, number: int) -> None:
+    with pytest.raises(BirthDateProblem) as problem:
+        parse_birth_date(text, TODAY)
+
+    assert problem.value.number == number
