@@ -1,5 +1,6 @@
 """Wants analysis: the prompt and the words the offline draft uses to sort wants into life areas."""
 import re
+from collections import Counter
 
 from core.clients.ai.base import Prompt
 from core.prompts.wording import ru_plural
@@ -44,7 +45,8 @@ PROMPT = Prompt(
 
 # Word stems that place a want in one of the default areas; areas an admin adds are matched by their title.
 AREA_STEMS: dict[str, tuple[str, ...]] = {
-    "health": ("здоров", "спорт", "сон", "спать", "бег", "тело", "вес", "питан", "йог", "энерг", "врач", "зал",
+    "health": ("здоров", "спорт", "сон", "спать", "высп", "высып", "бег", "тело", "вес", "питан", "йог",
+               "энерг", "врач", "зал",
                "health", "sport", "sleep", "run", "body", "weight", "food", "yoga", "energy", "fit", "gym"),
     "career": ("работ", "карьер", "бизнес", "проект", "професс", "компан", "должност", "дело", "клиент", "студи",
                "work", "job", "career", "business", "project", "company", "promotion", "startup", "client", "studio"),
@@ -87,10 +89,10 @@ OFFLINE_TEXTS = {
         "focus_many": "Об этой сфере {count} {wants_word}, например «{want}».",
         "envy_gap": "Вы завидуете в сфере «{area}», но в потоке желаний её почти нет — стоит проверить, ваше ли это.",
         "regret_gap": "Сожаления касаются сферы «{area}», а желаний о ней мало — возможно, её стоит поднять выше.",
-        "summary": "Вы записали {count} {wants_word}. Чаще всего они о сферах: {areas}. Главные слова: {themes}.",
+        "summary": "Вы записали {count} {wants_word}. Чаще всего они о сферах: {areas}.",
+        "summary_themes": " Главные слова: {themes}.",
         "summary_five_years": " Ваш ответ о пяти годах: «{five_years}».",
         "summary_empty_areas": "ни одна сфера не выделяется",
-        "summary_no_themes": "—",
     },
     "en": {
         "theme_evidence": "appears {times}",
@@ -98,10 +100,10 @@ OFFLINE_TEXTS = {
         "focus_many": "{count} of your wants are about this area, for example “{want}”.",
         "envy_gap": "You feel envy about \"{area}\", yet it hardly appears in your wants — check whether it is yours.",
         "regret_gap": "Your regrets touch \"{area}\", yet few wants are about it — it may deserve more room.",
-        "summary": "You wrote down {count} {wants_word}. Most are about: {areas}. Key words: {themes}.",
+        "summary": "You wrote down {count} {wants_word}. Most are about: {areas}.",
+        "summary_themes": " Key words: {themes}.",
         "summary_five_years": " Your answer about five years: \"{five_years}\".",
         "summary_empty_areas": "no area stands out",
-        "summary_no_themes": "—",
     },
 }
 
@@ -113,6 +115,23 @@ def wants_word(count: int, locale: str) -> str:
 
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+MAX_THEMES = 5
+
+
+def recurring_words(text: str, locale: str) -> list[tuple[str, int]]:
+    """The words of `text` that come up more than once, counted over their forms (гитара, гитаре, гитару: one
+    word, by its Snowball stem), most frequent first, each shown in its most used form; stop words and words
+    shorter than four letters left out. A word said once is no theme."""
+    import snowballstemmer  # here, not at import: only offline drafts count words
+
+    stemmer = snowballstemmer.stemmer("english" if locale == "en" else "russian")
+    words = [w for w in WORD.findall(text.lower()) if len(w) >= 4 and w not in STOP_WORDS]
+    forms: dict[str, Counter[str]] = {}
+    for word, stem in zip(words, stemmer.stemWords(words), strict=True):
+        forms.setdefault(stem, Counter())[word] += 1
+    counted = [(min(seen, key=lambda form: (-seen[form], len(form), form)), seen.total()) for seen in forms.values()]
+    recurring = [(word, count) for word, count in counted if count > 1]
+    return sorted(recurring, key=lambda item: (-item[1], item[0]))[:MAX_THEMES]
 
 
 def _area_stems(area: dict[str, str]) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,8 +102,7 @@ def offline_wants_analysis(inputs: dict[str, Any], locale: str) -> WantsAnalysis
                     key=lambda area_id: (-len(by_area[area_id]), list(titles).index(area_id)))
 
     all_text = "\n".join(str(inputs[k] or "") for k in ("stream", "future_me", "envy", "regrets", "what_to_do_5y"))
-    counts = Counter(w for w in texts.WORD.findall(all_text.lower()) if len(w) >= 4 and w not in texts.STOP_WORDS)
-    top_words = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
+    top_words = texts.recurring_words(all_text, locale)
     themes = [WantsTheme(title=word, evidence=t["theme_evidence"].format(times=wording.times(count, locale)))
               for word, count in top_words]
 
@@ -120,8 +118,8 @@ def offline_wants_analysis(inputs: dict[str, Any], locale: str) -> WantsAnalysis
     summary = t["summary"].format(
         count=len(wants), wants_word=texts.wants_word(len(wants), locale),
         areas=", ".join(titles[a] for a in ranked[:3]) or t["summary_empty_areas"],
-        themes=", ".join(word for word, _ in top_words) or t["summary_no_themes"],
-    ) + (t["summary_five_years"].format(five_years=five_years.rstrip(".")) if five_years else "")
+    ) + (t["summary_themes"].format(themes=", ".join(word for word, _ in top_words)) if top_words else "") + (
+        t["summary_five_years"].format(five_years=five_years.rstrip(".")) if five_years else "")
     return WantsAnalysisOutput(
         themes=themes,
         top_wants_by_area=[AreaWants(area_id=a, wants=by_area[a][:5]) for a in ranked],

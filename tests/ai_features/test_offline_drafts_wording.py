@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.prompts.goals import offline_goals
 from core.prompts.steps import offline_steps
+from core.prompts.wants_analysis import areas_of
 from core.prompts.wording import goal_title, times
 from core.services.future_story import offline_future_story
 from core.services.wants import offline_wants_analysis
@@ -114,3 +115,34 @@ async def test_generated_goals_use_the_five_year_answer_and_the_interview_answer
     assert titles[0] == "Строил бы компанию и учил языки" and goals["goals"][0]["horizon"] == "5y"
     assert "Бегать марафон и высыпаться" in titles
     assert "Каждое утро медитирую десять минут" in titles
+
+
+def test_wants_themes_are_words_that_come_up_again_in_any_form():
+    inputs = {"areas": AREAS, "stream": "Хочу научиться играть на гитаре\nХочу жить у моря",
+              "future_me": "Мне 40. Я живу у моря, по утрам бегаю, вечером играю на гитаре.",
+              "envy": "Подруге, которая играет на гитару в группе", "regrets": "Бросила музыку",
+              "what_to_do_5y": "Жить у моря и работать на себя"}
+
+    russian = offline_wants_analysis(inputs, "ru")
+
+    # гитаре, гитару: one word in two forms; играть, играю, играет: one word, shown in its shortest form;
+    # бегаю, вечером, музыку: said once, no theme.
+    assert [(t.title, t.evidence) for t in russian.themes] == [
+        ("гитаре", "встречается 3 раза"), ("играю", "встречается 3 раза"), ("моря", "встречается 3 раза"),
+        ("жить", "встречается 2 раза")]
+    assert "Главные слова: гитаре, играю, моря, жить." in russian.summary
+
+
+def test_wants_without_a_recurring_word_have_no_themes_and_no_key_words_sentence():
+    inputs = {**WANTS_INPUTS, "stream": "I want a garden", "future_me": "", "envy": "", "regrets": "",
+              "what_to_do_5y": ""}
+
+    english = offline_wants_analysis(inputs, "en")
+
+    assert english.themes == []
+    assert english.summary == "You wrote down 1 want. Most are about: no area stands out."
+
+
+def test_wanting_more_sleep_is_about_health():
+    assert areas_of("Хочу наконец выспаться", AREAS) == ["health"]
+    assert areas_of("Хочу высыпаться", AREAS) == ["health"]
