@@ -10,6 +10,9 @@ _WANT_LEAD = re.compile(
     r"^(?:i\s*)?(?:really\s+)?(?:want(?:\s+to)?|would\s+like(?:\s+to)?|'d\s+like(?:\s+to)?|would|'d|"
     r"wish\s+to|dream\s+of)\s+|^to\s+",
     re.IGNORECASE)
+# "Через 5 лет хочу…", "In five years I want…": the horizon is the goal's own field, not part of its title.
+_TIME_LEAD = re.compile(r"^(?:через\s+(?:(?:\d+|[а-яё]+)\s+)?(?:год|года|лет)|in\s+(?:(?:\d+|[a-z]+)\s+)?years?)"
+                        r"(?:\s+from\s+now)?[\s,]+(?:i\s+)?", re.IGNORECASE)
 _EN_ARTICLE = re.compile(r"^(?:a|an|the|my|our|more|some|enough|own)\b", re.IGNORECASE)
 
 
@@ -45,7 +48,7 @@ def goal_title(text: str, locale: str, limit: int = 120) -> str:
     """The first sentence of a want or an answer as a goal title: without "I want" in front, capitalized, without
     a closing full stop ("a small house by the sea" → "Have a small house by the sea")."""
     first = (sentences(text) or [""])[0]
-    phrase = _WANT_LEAD.sub("", first.rstrip(".")).strip(" ,")
+    phrase = _WANT_LEAD.sub("", _TIME_LEAD.sub("", first.rstrip("."))).strip(" ,")
     if locale == "en" and _EN_ARTICLE.match(phrase):
         phrase = f"have {phrase[:1].lower()}{phrase[1:]}"
     return shortened(capitalized(phrase), limit)

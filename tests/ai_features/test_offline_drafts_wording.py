@@ -61,6 +61,14 @@ def test_a_want_is_phrased_as_a_goal():
     assert goal_title("хочу выучить испанский", "ru") == "Выучить испанский"
 
 
+def test_a_goal_title_leaves_its_horizon_to_the_horizon_field():
+    assert goal_title("Через 5 лет хочу жить у моря и работать на себя", "ru") == "Жить у моря и работать на себя"
+    assert goal_title("через год я хочу пробежать марафон", "ru") == "Пробежать марафон"
+    assert goal_title("In five years I want to run a studio", "en") == "Run a studio"
+    assert goal_title("In 5 years, a house by the sea", "en") == "Have a house by the sea"
+    assert goal_title("Через дорогу построить дом", "ru") == "Через дорогу построить дом"
+
+
 def test_steps_are_concrete_and_carry_no_level_prefix():
     for locale, first_step in (("en", "First step towards “Learn Spanish” (20 min): pick a course"),
                                ("ru", "Первый шаг к «Learn Spanish» (20 мин): выбрать курс")):
