@@ -23,6 +23,7 @@ from bot.keyboards.goals import (
     choose_goal_keyboard,
     empty_plan_keyboard,
     make_plan_keyboard,
+    plan_saved_keyboard,
     retry_goal_plan_keyboard,
     retry_plan_keyboard,
     retry_propose_keyboard,
@@ -225,7 +226,7 @@ async def save_plan_pressed(callback: CallbackQuery, dialog: PlanDraftDialog, st
               "priority": step.priority or 2} for step in dialog.steps]
     batch = await container.steps.create_batch(user.id, items)
     await bot.send_message(callback.from_user.id, render.plan_saved_text(
-        len(batch.items), batch.gamification_event, user.locale), reply_markup=back_to_goals())
+        len(batch.items), batch.gamification_event, user.locale), reply_markup=plan_saved_keyboard())
 
 
 async def discard_pressed(callback: CallbackQuery, state: FSMContext, bot: Bot) -> None:

@@ -5,7 +5,7 @@ import asyncio
 
 from core.db.models import User
 from core.services.users import TelegramProfile
-from tests.bot.conftest import BotWorld, with_button, with_text
+from tests.bot.conftest import BotWorld, buttons, with_button, with_text
 
 SCORES = {"health": 3, "career": 5, "finance": 6, "relationships": 9, "friends": 9, "growth": 9, "leisure": 9,
           "spirit": 9}
@@ -58,7 +58,10 @@ async def test_a_plan_is_drafted_by_level_saved_and_shown_as_a_cascade(running: 
     draft = await running.press(chat, empty, f"gi:generate:{goal.id.hex}", with_button(":save"))
     saved = await running.press(chat, draft, ":save", with_text("The plan is saved: 5 steps"))
     cascade = await running.say(chat, "/plan", with_text("Run a half marathon ·"))
+    today = await running.press(chat, saved, "m:today", with_text("Run a half marathon"))
 
+    assert {"m:today", "m:calendar", "ga:list"} <= set(buttons(saved))
+    assert "Today" in today["text"]
     positions = [draft["text"].index(level) for level in LEVELS]
     assert positions == sorted(positions)
     assert saved
