@@ -20,7 +20,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.errors import error_text
 from bot.handlers import weekly_review
-from bot.keyboards.rituals import KINDS_BY_CODE, STEP_DONE, STEP_NOT_DONE, RitualAction, unpack_day
+from bot.keyboards.rituals import (
+    KINDS_BY_CODE,
+    STEP_DONE,
+    STEP_NOT_DONE,
+    RitualAction,
+    evening_done_keyboard,
+    morning_done_keyboard,
+    unpack_day,
+)
 from bot.render import Screen
 from bot.render import rituals as render
 from bot.rituals.render import build_prompt, steps_on
@@ -205,7 +213,8 @@ async def intention_written(message: Message, dialog: MorningDialog, state: FSMC
     result = await container.rituals.add_entry(
         user.id, entry_type="morning", answers={"intention": message.text.strip()},
         energy_score=dialog.energy, for_date=dialog.day)
-    await message.answer(render.morning_done(result.gamification_event, result.streak_days, user.locale))
+    await message.answer(render.morning_done(result.gamification_event, result.streak_days, user.locale),
+                         reply_markup=morning_done_keyboard())
 
 
 async def reflection_written(message: Message, dialog: EveningDialog, state: FSMContext, user: User,
@@ -217,7 +226,8 @@ async def reflection_written(message: Message, dialog: EveningDialog, state: FSM
     result = await container.rituals.add_entry(
         user.id, entry_type="evening", answers={"reflection": message.text.strip(), "steps_done": done[:50]},
         mood_score=dialog.mood, for_date=dialog.day)
-    await message.answer(render.evening_done(result.gamification_event, result.streak_days, user.locale))
+    await message.answer(render.evening_done(result.gamification_event, result.streak_days, user.locale),
+                         reply_markup=evening_done_keyboard())
 
 
 @reasks(MorningForm.intention)

@@ -81,6 +81,24 @@ def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMark
 
 
 @per_locale
+def morning_done_keyboard() -> InlineKeyboardMarkup:
+    """After the morning ritual: the day's steps."""
+    builder = Keyboard()
+    builder.button(text=_("📋 Today"), callback_data=MenuAction(action="today"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
+    return builder.as_markup()
+
+
+@per_locale
+def evening_done_keyboard() -> InlineKeyboardMarkup:
+    """After the evening ritual: the streak and XP it just added to."""
+    builder = Keyboard()
+    builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
+    return builder.as_markup()
+
+
+@per_locale
 def day_done_keyboard() -> InlineKeyboardMarkup:
     builder = Keyboard()
     builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))

@@ -76,6 +76,7 @@ async def test_the_scheduled_morning_prompt_is_answered_and_shows_xp_and_streak(
     assert any(":snooze:" in data for data in buttons(prompt)) and question
     assert "+10 XP" in done["text"] and "1 day in a row" in done["text"]
     assert "New achievement: First ritual" in done["text"]
+    assert buttons(done) == ["m:today", "m:menu"]
     [entry] = await journal(running, user)
     assert (entry.type, entry.local_date, entry.energy_score) == ("morning", date(2026, 3, 10), 7)
     assert entry.answers == {"intention": "Finish the <report> & rest"}
@@ -96,8 +97,10 @@ async def test_the_evening_toggles_steps_takes_the_mood_and_counts_after_midnigh
     await running.reply(chat, with_text("Один вопрос в конце дня"), after_id=prompt["id"])
     clock.set(at(ZONE, 2026, 3, 11, 1, 30))  # the answer comes after midnight
     done = await running.say(chat, "Благодарна за солнце", with_text("Вечерний ритуал пройден"))
+    progress = await running.press(chat, done, "m:progress", with_text("Ваш прогресс"))
 
-    assert "+10 XP" in done["text"]
+    assert "+10 XP" in done["text"] and buttons(done) == ["m:progress", "m:menu"]
+    assert "1 день подряд" in progress["text"]
     steps = {step.title: step.status for step in await running.container.steps.list(user.id)}
     assert steps == {"Jog": "done", "Read": "planned"}
     [entry] = await journal(running, user)
