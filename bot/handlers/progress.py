@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.callbacks import MenuAction
-from bot.keyboards.rituals import ProgressAction
+from bot.keyboards.rituals import ProgressAction, leaderboard_keyboard
 from bot.render import Screen, too_long
 from bot.render import progress as render
 from bot.states import DisplayNameDialog, ProgressForm
@@ -33,7 +33,7 @@ async def show_progress(bot: Bot, chat_id: int, user: User, container: Container
 
 async def show_leaderboard(bot: Bot, chat_id: int, user: User, container: Container) -> None:
     entries = await container.gamification.leaderboard(user.id, limit=LEADERBOARD_SIZE)
-    await bot.send_message(chat_id, render.leaderboard_text(entries, user))
+    await bot.send_message(chat_id, render.leaderboard_text(entries, user), reply_markup=leaderboard_keyboard())
 
 
 async def progress_command(message: Message, state: FSMContext, bot: Bot, user: User,

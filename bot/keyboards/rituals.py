@@ -185,7 +185,16 @@ def progress_keyboard(opted_in: bool) -> InlineKeyboardMarkup:
         builder.button(text=_("🚪 Leave the leaderboard"), callback_data=ProgressAction(action="leave"))
     else:
         builder.button(text=_("🙋 Join the leaderboard"), callback_data=ProgressAction(action="join"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+@per_locale
+def leaderboard_keyboard() -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
     return builder.as_markup()
 
 

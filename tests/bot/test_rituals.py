@@ -216,6 +216,7 @@ async def test_progress_shows_level_streak_and_achievements_and_joins_the_leader
     assert "🏅 First ritual — Complete a morning or evening ritual" in progress["text"]
     assert "“Anna the <Brave>”" in joined["text"]
     assert "1. Anna the <Brave> — level 1, 10 XP" in board["text"]
+    assert buttons(progress)[-1] == "m:menu" and buttons(board) == ["m:progress", "m:menu"]
     reloaded = await running.container.users.get(user.id)
     assert (reloaded.leaderboard_opt_in, reloaded.display_name) == (True, "Anna the <Brave>")
 
