@@ -29,24 +29,25 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-async def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+def _access_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("AUTH_UNAUTHORIZED", "Send Authorization: Bearer <access_token>.")
-    # The container straight from the app, not through ContainerDep: every request passes here, and each
-    # dependency FastAPI resolves costs time.
-    return await get_container_of(request).auth.authenticate_access_token(credentials.credentials)
+    return credentials.credentials
 
+
+# The container straight from the app, not through ContainerDep: every request passes here, and each dependency
+# FastAPI resolves costs time.
 
 async def get_principal(request: Request, credentials: BearerCredentials) -> Principal:
-    return await _authenticate(request, credentials)
+    return await get_container_of(request).auth.authenticate_access_token(_access_token(credentials))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def get_current_user(request: Request, credentials: BearerCredentials) -> User:
-    # Not through PrincipalDep: one dependency level less on nearly every request.
-    return (await _authenticate(request, credentials)).user
+    # Not through PrincipalDep: one dependency level less on nearly every request, and no session object built.
+    return await get_container_of(request).auth.access_token_user(_access_token(credentials))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -113,6 +113,10 @@ class Identity:
             return None
         return _detached(User, self.user), _detached(AuthSession, session)
 
+    def user_of(self, session_id: uuid.UUID) -> User | None:
+        """The user alone, when the session is live: for a request that needs no session object."""
+        return _detached(User, self.user) if str(session_id) in self.sessions else None
+
     def dump(self) -> dict[str, Any]:
         return {"user": _encode_values(self.user, _USER_COLUMNS),
                 "sessions": {sid: _encode_values(values, _SESSION_COLUMNS) for sid, values in self.sessions.items()}}

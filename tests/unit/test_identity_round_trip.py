@@ -19,3 +19,14 @@ def test_times_come_back_from_the_shared_cache_as_times() -> None:
     back_user, back_session = loaded.principal_parts(session.id)
     assert back_session.created_at == signed_in and back_session.expires_at == signed_in
     assert back_user.email_verified_at == signed_in
+
+
+def test_the_user_alone_comes_only_with_a_live_session_of_the_identity() -> None:
+    user = User(id=uuid.uuid4(), email="who@example.com", first_name="Ada")
+    session = AuthSession(id=uuid.uuid4(), user_id=user.id)
+    identity = identity_of(user, session)
+
+    built = identity.user_of(session.id)
+
+    assert built is not None and built is not user and (built.id, built.first_name) == (user.id, "Ada")
+    assert identity.user_of(uuid.uuid4()) is None
