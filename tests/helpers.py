@@ -31,6 +31,7 @@ async def make_user(container: Container, *, email: str | None = None, password:
         email_verified_at=datetime.now(UTC),
         password_hash=_password_hash(password),
         telegram_id=telegram_id,
+        created_at=fields.pop("created_at", container.clock.now()),
         **fields,
     )
     async with container.db.transaction() as session:

@@ -19,7 +19,7 @@ from bot.charts_rituals import render_mood_chart
 from bot.errors import error_text, is_retryable
 from bot.keyboards.calendar import plan_week_keyboard
 from bot.keyboards.menu import back_to_menu
-from bot.keyboards.rituals import ReviewAction, plan_choice_keyboard, retry_review_keyboard
+from bot.keyboards.rituals import ReviewAction, first_week_keyboard, plan_choice_keyboard, retry_review_keyboard
 from bot.render import Screen
 from bot.render import rituals as render
 from bot.rituals.texts import fresh_start_text, gamification_lines, outdated_text, weekday_label
@@ -59,6 +59,10 @@ async def start_review(bot: Bot, chat_id: int, state: FSMContext, user: User, co
     if status.interception is not None and status.interception.type == "fresh_start":
         await bot.send_message(chat_id, fresh_start_text())
     overview = await container.rituals.week_overview(user.id)
+    if overview.before_joining:
+        await bot.send_message(chat_id, render.nothing_to_review_yet(overview, user.locale),
+                               reply_markup=first_week_keyboard())
+        return
     days = [overview.week_start + timedelta(days=offset) for offset in range(7)]
     moods = overview.mood_by_day
     energies: dict[date, list[int]] = {}

@@ -99,6 +99,17 @@ def evening_done_keyboard() -> InlineKeyboardMarkup:
 
 
 @per_locale
+def first_week_keyboard() -> InlineKeyboardMarkup:
+    """Instead of reviewing a week from before the person joined: plan the one ahead."""
+    builder = Keyboard()
+    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
+    builder.button(text=_("📅 Calendar"), callback_data=MenuAction(action="calendar"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+@per_locale
 def day_done_keyboard() -> InlineKeyboardMarkup:
     builder = Keyboard()
     builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))

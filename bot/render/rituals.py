@@ -35,12 +35,22 @@ def evening_done(event: GamificationEvent | None, streak_days: int, locale: str)
                       *gamification_lines(event, locale, streak_days=streak_days)])
 
 
+def week_heading(overview: WeekOverview, locale: str) -> str:
+    return _("📝 <b>Weekly review</b> · {start} – {end}").format(start=day_label(overview.week_start, locale),
+                                                            end=day_label(overview.week_end, locale))
+
+
+def nothing_to_review_yet(overview: WeekOverview, locale: str) -> str:
+    return "\n\n".join([week_heading(overview, locale), _(
+        "You joined Mechta after this week, so there is nothing to look back on yet. Your first review comes next "
+        "week; for now, plan the week ahead.")])
+
+
 def week_summary(overview: WeekOverview, locale: str) -> str:
     mornings = sum(1 for entry in overview.entries if entry.type == "morning")
     evenings = sum(1 for entry in overview.entries if entry.type == "evening")
     lines = [
-        _("📝 <b>Weekly review</b> · {start} – {end}").format(start=day_label(overview.week_start, locale),
-                                                               end=day_label(overview.week_end, locale)),
+        week_heading(overview, locale),
         "",
         " · ".join([
             ngettext("🌅 {count} morning ritual", "🌅 {count} morning rituals", mornings).format(

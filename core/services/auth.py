@@ -347,7 +347,7 @@ class AuthService:
         try:
             async with self.db.transaction() as tx:
                 user = UserRepository(tx).add(User(id=uuid.uuid4(), email=email, password_hash=password_hash,
-                                                   email_verified_at=None, **cleaned))
+                                                   email_verified_at=None, created_at=self.clock.now(), **cleaned))
                 await tx.flush()
                 token, code = self._new_verification(tx, user)
         except IntegrityError as exc:  # two sign-ups with one address raced

@@ -89,6 +89,8 @@ class WeekOverview:
     entries: list[JournalEntry]
     steps_planned: list[Step]
     steps_done: list[Step]
+    # The person signed up after the week ended: it holds nothing of theirs to look back on.
+    before_joining: bool = False
 
     @property
     def mood_by_day(self) -> dict[date, float]:
@@ -269,7 +271,9 @@ class RitualService:
         start, end = review_week_for(self._local_now(user).date(), user.weekly_review_weekday)
         entries = await RitualRepository(session).entries_between(user.id, start, end)
         planned = await StepRepository(session).planned_between(user.id, start, end)
-        return WeekOverview(start, end, entries, planned, [s for s in planned if s.is_done])
+        joined_on = user.created_at.astimezone(ZoneInfo(user.time_zone)).date() if user.created_at else None
+        return WeekOverview(start, end, entries, planned, [s for s in planned if s.is_done],
+                            before_joining=joined_on is not None and joined_on > end)
 
     async def analyze_week(self, user_id: uuid.UUID, reflection: str) -> ReviewResult:
         """AI reading of the review week plus the user's reflection, saved as the week's review (one per week:

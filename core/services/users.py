@@ -283,6 +283,7 @@ class UserService:
                     first_name=(profile.first_name or "")[:100] or None,
                     last_name=(profile.last_name or "")[:100] or None,
                     locale=locale_from_language_code(profile.language_code),
+                    created_at=self.clock.now(),
                 ))
             self.recent.put(user)
             return user, True

@@ -121,6 +121,20 @@ def button_data(message: dict, data_suffix: str) -> str:
     return matches[0]
 
 
+async def joined_days_ago(world: BotWorld, user, days: int) -> None:
+    """Backdate a person's sign-up, for screens about a time before today (the weekly review of last week)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.db.models import User
+
+    async with world.container.db.transaction() as session:
+        await session.execute(update(User).where(User.id == user.id)
+                              .values(created_at=world.container.clock.now() - timedelta(days=days)))
+    await world.container.db.report_users_changed({user.id})
+
+
 def with_button(data_part: str) -> Callable[[dict], bool]:
     return lambda view: any(data_part in data for data in buttons(view))
 

@@ -8,7 +8,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.states import GoalsForm, SavedGoalsDialog
 from core.config import Settings
-from tests.bot.conftest import BotWorld, button_data, with_button, with_text
+from tests.bot.conftest import BotWorld, button_data, joined_days_ago, with_button, with_text
 from tests.bot.test_story import answer_two_areas
 from tests.bot.test_wants import finish_exercises, onboarded, png
 from tests.fakes.openai_server import FakeOpenAI, http_error, image_b64, reply_json, slow, with_fake_openai
@@ -146,7 +146,8 @@ async def test_no_steps_for_two_goals_names_both_and_offers_another_try(running:
 
 async def test_a_failed_weekly_review_keeps_the_reflection_and_retries_it(running: BotWorld,
                                                                          fake_openai: FakeOpenAI) -> None:
-    chat, _user = await onboarded(running)
+    chat, user = await onboarded(running)
+    await joined_days_ago(running, user, 14)
     await running.say(chat, "/review", with_text("Your reflection"))
     fake_openai.chat.append(http_error(500))
 

@@ -233,3 +233,15 @@ async def test_a_second_morning_answer_the_same_day_gets_a_friendly_notice(runni
     assert notice == "This ritual is already done for that day — see you at the next one!"
     [entry] = await journal(running, user)
     assert entry.energy_score == 5
+
+
+async def test_a_review_of_a_week_before_joining_offers_to_plan_the_one_ahead(running: BotWorld) -> None:
+    running.container.clock.set(at(ZONE, 2026, 3, 10, 9, 0))  # Tuesday: the review looks back at 2–8 March
+    chat, _user = await ritual_user(running, language="ru")
+
+    answer = await running.say(chat, "/review", with_text("оглядываться пока не на что"))
+
+    assert answer["text"].startswith("📝 Обзор недели · ")
+    assert buttons(answer) == ["m:goals", "m:calendar", "m:menu"]
+    texts = [view["text"] or "" for view in running.emulator.messages(chat) if view["from"] == "bot"]
+    assert not any("Ваши" in text and "неделя" in text for text in texts[:-1]) and len(texts) == 1

@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 from aiogram.fsm.storage.base import StorageKey
 
 from core.db.models import User
-from tests.bot.conftest import BotWorld, button_data, buttons, with_text
+from tests.bot.conftest import BotWorld, button_data, buttons, joined_days_ago, with_text
 from tests.scheduler.support import at, tg_user
 
 ZONE = "Asia/Tokyo"
@@ -83,7 +83,8 @@ async def test_today_shows_the_rituals_written_today(running: BotWorld) -> None:
 
 
 async def test_today_ends_an_open_dialog(running: BotWorld) -> None:
-    chat, _user, _today, _steps = await day_with_steps(running, ["Jog"])
+    chat, user, _today, _steps = await day_with_steps(running, ["Jog"])
+    await joined_days_ago(running, user, 14)
     key = StorageKey(bot_id=running.bot.id, chat_id=chat, user_id=chat)
     await running.say(chat, "/review", with_text("Your reflection"))
     in_review = await running.dispatcher.fsm.storage.get_state(key)

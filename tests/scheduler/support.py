@@ -21,7 +21,8 @@ async def tg_user(container: Container, *, time_zone: str = "Europe/Berlin", mor
                   **fields) -> User:
     """A user with a Telegram chat; `scheduled` computes next runs as the profile hook would, at the clock's now."""
     user = User(id=uuid.uuid4(), telegram_id=telegram_id or next(_telegram_ids), time_zone=time_zone,
-                morning_time=morning, evening_time=evening, locale=fields.pop("locale", "en"), **fields)
+                morning_time=morning, evening_time=evening, locale=fields.pop("locale", "en"),
+                created_at=fields.pop("created_at", container.clock.now()), **fields)
     if scheduled:
         recompute_next_runs(user, container.clock.now())
     async with container.db.transaction() as session:
