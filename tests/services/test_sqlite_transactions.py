@@ -1,4 +1,5 @@
-"""On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock."""
+"""On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock.
+A write that is one statement runs on its own, with no transaction to begin or commit."""
 from __future__ import annotations
 
 import asyncio
@@ -6,6 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select, update
 
+from core.db.engine import SINGLE_STATEMENT
 from core.db.models import User
 from tests.helpers import make_user
 
@@ -46,3 +48,21 @@ async def test_a_second_writer_waits_for_the_first_instead_of_failing(container,
 
     async with container.db.read() as session:
         assert (await session.scalars(select(User.first_name).where(User.id == user.id))).one() == "BC"
+
+
+async def test_a_single_statement_write_is_committed_without_a_commit_call(container, backend, monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("SQLite's transactions")
+    user = await make_user(container, first_name="Before")
+    commits = []
+
+    async with container.db.engine.execution_options(**{SINGLE_STATEMENT: True}).begin() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        commit = driver.commit
+        monkeypatch.setattr(driver, "commit", lambda: commits.append(1) or commit())
+        await connection.execute(update(User).where(User.id == user.id).values(first_name="After"))
+        open_transaction = driver.in_transaction
+
+    assert open_transaction is False and commits == []  # nothing was begun, so nothing is committed
+    assert (await container.users.get(user.id)).first_name == "After"
+
