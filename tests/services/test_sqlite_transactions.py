@@ -1,11 +1,11 @@
 """On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock.
-A write that is one statement runs on its own, with no transaction to begin or commit."""
+A write that is one statement runs on its own, with no transaction to begin or commit; the pool keeps its connections."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, text, update
 
 from core.db.engine import SINGLE_STATEMENT
 from core.db.models import User
@@ -66,3 +66,22 @@ async def test_a_single_statement_write_is_committed_without_a_commit_call(conta
     assert open_transaction is False and commits == []  # nothing was begun, so nothing is committed
     assert (await container.users.get(user.id)).first_name == "After"
 
+
+async def test_connections_opened_for_a_busy_moment_are_kept_for_the_next(container, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite's pool")
+    opened = []
+    event.listen(container.db.engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def busy_moment() -> None:
+        async def one_query() -> None:
+            async with container.db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                await asyncio.sleep(0.05)
+        await asyncio.gather(*(one_query() for _ in range(12)))
+
+    await busy_moment()
+    after_the_first = len(opened)
+    await busy_moment()
+
+    assert len(opened) == after_the_first
