@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.cache import OUTAGE_ERRORS, RedisUnavailable, ResilientRedis
 from core.config import Settings
 from core.db.base import utcnow
-from core.db.engine import Database
+from core.db.engine import SINGLE_STATEMENT, Database
 from core.db.models import BotFSMRecord
 
 
@@ -134,8 +134,9 @@ class DatabaseStorage(HeldRecords, BaseStorage):
         return stored
 
     async def load(self, key: StorageKey) -> Stored:
-        async with self.db.read() as session:
-            row = (await session.execute(_READ, _primary_key(key))).first()
+        # A Core statement on a read connection: no ORM session to set up for one row.
+        async with self.db.read_engine.connect() as connection:
+            row = (await connection.execute(_READ, _primary_key(key))).first()
         return Stored(row.state, dict(row.data or {})) if row is not None else NOTHING
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
@@ -165,7 +166,7 @@ class DatabaseStorage(HeldRecords, BaseStorage):
         else:
             statement, values = upsert, {**identity, "state": stored.state, "data": stored.data,
                                          "updated_at": utcnow()}
-        # A Core statement, no ORM session to set up; on PostgreSQL, one statement needs no BEGIN and COMMIT.
+        # A Core statement, no ORM session to set up; one statement needs no BEGIN and COMMIT (on either database).
         async with self._writer().begin() as connection:
             await connection.execute(statement, values)
 
@@ -173,7 +174,8 @@ class DatabaseStorage(HeldRecords, BaseStorage):
         if self._autocommit is None:
             engine = self.db.engine
             self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                                if self.db.dialect == "postgresql" else engine)
+                                if self.db.dialect == "postgresql" else
+                                engine.execution_options(**{SINGLE_STATEMENT: True}))
         return self._autocommit
 
     def _statements(self) -> tuple[Executable, Executable]:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 # Session.info keys: a read-only session, and the ids of users a transaction changed.
 READ_ONLY = "mechta_read_only"
+# Execution option: each statement is a write that stands alone (on SQLite, no BEGIN IMMEDIATE around it).
+SINGLE_STATEMENT = "mechta_single_statement"
 CHANGED_USERS = "mechta_changed_users"
 # A pooled PostgreSQL connection idle this long is pinged before use; one back in the pool sooner is not.
 PING_AFTER_IDLE_SECONDS = 1.0
@@ -30,7 +32,11 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
                   pool_timeout: float = 5.0) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
+        # The same at most 15 connections as SQLAlchemy's default (5 kept, 10 more for a busy moment), all of them
+        # kept: a connection opened past the kept ones was closed on return, and under steady load the bot opened one
+        # (a thread, the file, the pragmas, every statement prepared again) every dozen updates.
+        pooling = {} if make_url(url).database in (None, "", ":memory:") else {"pool_size": 15, "max_overflow": 0}
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}, **pooling)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - exercised by every sqlite test
@@ -48,7 +54,10 @@ def create_engine(url: str, *, echo: bool = False, connect_timeout: float = 3.0,
             # another writer got there first; taking the write lock up front makes writers queue instead.
             # Reads (`Database.read()`) open no transaction: each statement is atomic by itself and, under WAL,
             # never waits for the writer. As on PostgreSQL (READ COMMITTED), each reads its own snapshot.
-            if not connection.get_execution_options().get(READ_ONLY, False):
+            # A write that is one statement needs no transaction either: SQLite runs it atomically by itself and
+            # takes the write lock as it starts (waiting on busy_timeout), as BEGIN IMMEDIATE would.
+            options = connection.get_execution_options()
+            if not options.get(READ_ONLY, False) and not options.get(SINGLE_STATEMENT, False):
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         _roll_back_only_open_transactions(engine)
@@ -69,20 +78,28 @@ def _roll_back_only_open_transactions(engine: AsyncEngine) -> None:
     """SQLAlchemy rolls a SQLite connection back when its session ends and again when the pool takes it back, also
     when no transaction is open (a read, or a transaction already ended); each is a call on aiosqlite's thread. Only
     an open transaction is rolled back now (sqlite3's own `in_transaction` flag, read without that call): a one-row
-    read costs about a quarter less CPU. (Making a whole statement one call on that thread instead of four was
-    measured too: no gain.)"""
+    read costs about a quarter less CPU. Likewise a commit with no transaction open (a `SINGLE_STATEMENT` write ran
+    on its own) is skipped. (Making a whole statement one call on that thread instead of four was measured too: no
+    gain.)"""
     dialect = engine.sync_engine.dialect
-    roll_back = dialect.do_rollback
+    roll_back, commit = dialect.do_rollback, dialect.do_commit
+
+    def _open(dbapi_connection) -> bool:
+        try:
+            return dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # aiosqlite's "no active connection": there is nothing to end
+            return False
 
     def _roll_back_if_open(dbapi_connection) -> None:
-        try:
-            open_transaction = dbapi_connection.driver_connection.in_transaction
-        except ValueError:  # aiosqlite's "no active connection": there is nothing to roll back
-            return
-        if open_transaction:
+        if _open(dbapi_connection):
             roll_back(dbapi_connection)
 
+    def _commit_if_open(dbapi_connection) -> None:
+        if _open(dbapi_connection):
+            commit(dbapi_connection)
+
     dialect.do_rollback = _roll_back_if_open  # type: ignore[method-assign]
+    dialect.do_commit = _commit_if_open  # type: ignore[method-assign]
 
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:
@@ -158,8 +175,10 @@ class Database:
         if self.dialect == "postgresql":
             read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             self._autocommit_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
-        self.read_sessionmaker = async_sessionmaker(read_engine.execution_options(**{READ_ONLY: True}),
-                                                    expire_on_commit=False, autoflush=False, info={READ_ONLY: True})
+        # Reads: on PostgreSQL in autocommit, on SQLite without a transaction (see `read`); for Core statements too.
+        self.read_engine = read_engine.execution_options(**{READ_ONLY: True})
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False,
+                                                    info={READ_ONLY: True})
         self.users_changed: list[UsersChanged] = []
 
     @property

@@ -33,7 +33,7 @@ from core.errors import Conflict, NotFound, Unprocessable
 from core.prompts.weekly_review import WEEKLY_REVIEW
 from core.repositories.gamification import GamificationRepository
 from core.repositories.goals import StepRepository
-from core.repositories.rituals import RitualRepository
+from core.repositories.rituals import RitualRepository, read_day
 from core.services.ai import AIService
 from core.services.gamification import GamificationEvent, GamificationService, streaks
 from core.services.goals import _user
@@ -210,9 +210,9 @@ class RitualService:
         weekday and join date are used, so it is not read again."""
         today = self._local_now(user).date()
         week = _week_to_review(user, today)
-        async with self.db.read() as session:
-            morning, evening, reviewed, steps = await RitualRepository(session).day(
-                user.id, today, review_week_start=None if week is None else week[0])
+        async with self.db.read_engine.connect() as connection:
+            morning, evening, reviewed, steps = await read_day(
+                connection, user.id, today, review_week_start=None if week is None else week[0])
         interception = None if reviewed else await self._intercept(user.id, week, today)
         return DayPlan(date=today, morning_done=morning, evening_done=evening, interception=interception,
                        steps=steps)

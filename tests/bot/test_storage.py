@@ -2,10 +2,13 @@
 reads its chat's record once (with Redis: together with taking the chat's lock) and writes only what changed."""
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from bot.dispatcher import events_isolation
 from bot.states import WheelForm
@@ -127,7 +130,39 @@ async def test_with_redis_an_update_reads_its_chat_with_the_lock_and_writes_only
         queries.close()
 
     assert taking_the_lock == 1 and untouched == (0, 1)
-    one_statement = 2 if backend == "sqlite" else 1  # SQLite's BEGIN IMMEDIATE is a statement of its own
-    assert written == (one_statement, 2)
+    assert written == (1, 2)  # the upsert alone: no BEGIN IMMEDIATE around it on SQLite either
     assert await DatabaseStorage(container.db).get_data(KEY) == {"step": 2}
     assert await create_storage(container.settings, container.db, container.redis).get_data(KEY) == {"step": 2}
+
+
+async def test_a_changed_record_is_one_statement_that_another_storage_reads_back(container) -> None:
+    storage = DatabaseStorage(container.db)
+    queries = Queries(container)
+    try:
+        async with HeldChatIsolation(storage).lock(KEY):
+            await storage.get_state(KEY)
+            before = queries.count
+            await storage.set_data(KEY, {"step": 4})
+            written = queries.count - before
+    finally:
+        queries.close()
+
+    assert written == 1  # on SQLite too: a single statement, no BEGIN IMMEDIATE
+    assert await DatabaseStorage(container.db).get_data(KEY) == {"step": 4}
+
+
+async def test_a_one_statement_write_waits_for_an_open_write_transaction_instead_of_failing(container,
+                                                                                            backend) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    storage = DatabaseStorage(container.db)
+    async with HeldChatIsolation(storage).lock(KEY):
+        await storage.get_state(KEY)
+        async with container.db.transaction() as writer:  # holds SQLite's write lock until it commits
+            await writer.execute(delete(BotFSMRecord))
+            waiting = asyncio.create_task(storage.set_data(KEY, {"step": 5}))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+        await waiting
+
+    assert await DatabaseStorage(container.db).get_data(KEY) == {"step": 5}

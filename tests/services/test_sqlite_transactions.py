@@ -1,11 +1,13 @@
-"""On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock."""
+"""On SQLite, reads open no transaction and writes BEGIN IMMEDIATE: a read never waits for a writer holding the lock.
+A write that is one statement runs on its own, with no transaction to begin or commit; the pool keeps its connections."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, text, update
 
+from core.db.engine import SINGLE_STATEMENT
 from core.db.models import User
 from tests.helpers import make_user
 
@@ -46,3 +48,40 @@ async def test_a_second_writer_waits_for_the_first_instead_of_failing(container,
 
     async with container.db.read() as session:
         assert (await session.scalars(select(User.first_name).where(User.id == user.id))).one() == "BC"
+
+
+async def test_a_single_statement_write_is_committed_without_a_commit_call(container, backend, monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("SQLite's transactions")
+    user = await make_user(container, first_name="Before")
+    commits = []
+
+    async with container.db.engine.execution_options(**{SINGLE_STATEMENT: True}).begin() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        commit = driver.commit
+        monkeypatch.setattr(driver, "commit", lambda: commits.append(1) or commit())
+        await connection.execute(update(User).where(User.id == user.id).values(first_name="After"))
+        open_transaction = driver.in_transaction
+
+    assert open_transaction is False and commits == []  # nothing was begun, so nothing is committed
+    assert (await container.users.get(user.id)).first_name == "After"
+
+
+async def test_connections_opened_for_a_busy_moment_are_kept_for_the_next(container, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite's pool")
+    opened = []
+    event.listen(container.db.engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def busy_moment() -> None:
+        async def one_query() -> None:
+            async with container.db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                await asyncio.sleep(0.05)
+        await asyncio.gather(*(one_query() for _ in range(12)))
+
+    await busy_moment()
+    after_the_first = len(opened)
+    await busy_moment()
+
+    assert len(opened) == after_the_first
