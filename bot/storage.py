@@ -21,7 +21,6 @@ from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 from sqlalchemy import Executable, and_, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -181,8 +180,7 @@ class DatabaseStorage(HeldRecords, BaseStorage):
     def _statements(self) -> tuple[Executable, Executable]:
         """The upsert (in this database's dialect) and the delete of one record, built once."""
         if self._put_statements is None:
-            insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-            upsert = insert(_TABLE).values({column: bindparam(column.name, type_=column.type)
+            upsert = self.db.insert(_TABLE).values({column: bindparam(column.name, type_=column.type)
                                             for column in _TABLE.columns if column.name in {*_KEYS, *_RECORD}})
             upsert = upsert.on_conflict_do_update(index_elements=_KEYS,
                                                   set_={name: upsert.excluded[name] for name in _RECORD})

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -184,6 +185,10 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def insert(self, table):
+        """An INSERT in this database's dialect, so it can take ON CONFLICT (both dialects spell it the same)."""
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -75,13 +75,12 @@ class HealthService:
         return result
 
     async def beat(self, name: str, info: dict | None = None) -> None:
+        """One upsert: replicas that start together (and beat under the same name) never collide on the insert."""
+        stmt = self.db.insert(ServiceHeartbeat.__table__).values(name=name, beat_at=self.clock.now(), info=info or {})
+        stmt = stmt.on_conflict_do_update(index_elements=["name"],
+                                          set_={"beat_at": stmt.excluded.beat_at, "info": stmt.excluded.info})
         async with self.db.transaction() as session:
-            row = await session.get(ServiceHeartbeat, name)
-            if row is None:
-                session.add(ServiceHeartbeat(name=name, beat_at=self.clock.now(), info=info or {}))
-            else:
-                row.beat_at = self.clock.now()
-                row.info = info or {}
+            await session.execute(stmt)
 
 
 def _ago(delta: timedelta) -> str:
