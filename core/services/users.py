@@ -7,6 +7,7 @@ import logging
 import time as monotonic_time
 import uuid
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -81,6 +82,8 @@ PROFILE_FIELDS = {"first_name", "last_name", "display_name", "gender", "life_for
 # While the replicas' change announcements are heard (`UserChanges`), a change made elsewhere is forgotten at once, and
 # a user is kept this long (at least): the lifetime then only bounds a change whose announcement got lost.
 ANNOUNCED_SECONDS = 60.0
+# People kept at most: about a minute's worth of distinct chats on a busy bot, a few MiB.
+RECENT_USERS_MAX = 20_000
 
 
 class RecentUsers:
@@ -88,11 +91,17 @@ class RecentUsers:
     updates come from people who wrote a moment ago. Any change to a user row made through this process's sessions
     forgets that user at once (`_forget_changed_users` below); a change made by another process shows at once while
     the replicas' announcements are heard (users are then kept `ANNOUNCED_SECONDS`), else within `seconds`. The
-    cached objects are detached and shared: read them, change users through the services."""
+    cached objects are detached and shared: read them, change users through the services.
 
-    def __init__(self, seconds: float) -> None:
+    At most `maxsize` people are kept (the longest kept go first), and forgetting costs the same however
+    many are kept: users are found by id through an index, not by a walk over the cache (a walk on every change made
+    each new person cost the whole cache, three times: 10,000 new chats took minutes of CPU)."""
+
+    def __init__(self, seconds: float, maxsize: int = RECENT_USERS_MAX) -> None:
         self.seconds = seconds
-        self._by_telegram_id: dict[int, tuple[float, User]] = {}
+        self.maxsize = maxsize
+        self._by_telegram_id: OrderedDict[int, tuple[float, User]] = OrderedDict()  # oldest put first
+        self._telegram_id_of: dict[uuid.UUID, int] = {}
         self.changes: UserChanges | None = None
 
     def get(self, telegram_id: int) -> User | None:
@@ -100,7 +109,7 @@ class RecentUsers:
         if entry is None:
             return None
         if entry[0] <= monotonic_time.monotonic():
-            self._by_telegram_id.pop(telegram_id, None)
+            self._drop(telegram_id)
             return None
         return entry[1]
 
@@ -108,15 +117,33 @@ class RecentUsers:
         if self.seconds > 0 and user.telegram_id is not None:
             heard = self.changes is not None and self.changes.heard
             lifetime = max(self.seconds, ANNOUNCED_SECONDS) if heard else self.seconds
+            self._drop(user.telegram_id)
+            if (previous := self._telegram_id_of.get(user.id)) is not None:  # the person's Telegram id changed
+                self._drop(previous)
+            while len(self._by_telegram_id) >= self.maxsize:
+                self._drop(next(iter(self._by_telegram_id)))
             self._by_telegram_id[user.telegram_id] = (monotonic_time.monotonic() + lifetime, user)
+            self._telegram_id_of[user.id] = user.telegram_id
 
     def forget(self, user_ids: set[uuid.UUID], telegram_ids: set[int]) -> None:
-        for telegram_id, (_, user) in list(self._by_telegram_id.items()):
-            if telegram_id in telegram_ids or user.id in user_ids:
-                self._by_telegram_id.pop(telegram_id, None)
+        for user_id in user_ids:
+            telegram_id = self._telegram_id_of.get(user_id)
+            if telegram_id is not None:
+                self._drop(telegram_id)
+        for telegram_id in telegram_ids:
+            self._drop(telegram_id)
+
+    def _drop(self, telegram_id: int) -> None:
+        entry = self._by_telegram_id.pop(telegram_id, None)
+        if entry is not None and self._telegram_id_of.get(entry[1].id) == telegram_id:
+            del self._telegram_id_of[entry[1].id]
+
+    def __len__(self) -> int:
+        return len(self._by_telegram_id)
 
     def clear(self) -> None:
         self._by_telegram_id.clear()
+        self._telegram_id_of.clear()
 
     def changed(self, user_ids: set[uuid.UUID], telegram_ids: set[int] | None) -> None:
         """Forget changed users here and tell the other processes (None: every user may have changed)."""

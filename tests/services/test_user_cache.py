@@ -3,12 +3,13 @@ through this process is seen at once."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from sqlalchemy import event, update
 
 from core.bootstrap import Container
 from core.db.models import User
-from core.services.users import TelegramProfile
+from core.services.users import RecentUsers, TelegramProfile
 
 
 class Queries:
@@ -82,3 +83,30 @@ async def test_a_change_made_by_another_replica_is_seen_at_once_through_redis(co
         await other_replica.close()
 
     assert seen.locale == "en"
+
+
+def _person(telegram_id: int) -> User:
+    return User(id=uuid.uuid4(), telegram_id=telegram_id, locale="en", time_zone="UTC")
+
+
+def test_the_recent_users_keep_at_most_their_bound_the_longest_kept_leaving_first() -> None:
+    recent = RecentUsers(60, maxsize=3)
+    people = [_person(telegram_id) for telegram_id in (1, 2, 3, 4)]
+    for person in people:
+        recent.put(person)
+
+    assert len(recent) == 3 and recent.get(1) is None and recent.get(4) is people[3]
+    recent.forget({people[1].id}, set())  # by user id, through the index
+    assert recent.get(2) is None and recent.get(3) is people[2] and len(recent) == 2
+
+
+def test_a_person_whose_telegram_id_changed_is_kept_once_and_forgotten_by_id() -> None:
+    recent = RecentUsers(60)
+    person = _person(10)
+    recent.put(person)
+    moved = User(id=person.id, telegram_id=11, locale="en", time_zone="UTC")
+    recent.put(moved)
+
+    assert recent.get(10) is None and recent.get(11) is moved
+    recent.forget({person.id}, set())
+    assert recent.get(11) is None and len(recent) == 0
