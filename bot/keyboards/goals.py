@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards.build import Button, Keyboard, per_locale
-from bot.keyboards.callbacks import MenuAction
+from bot.keyboards.menu import menu_shortcuts
 from core.db.models import Goal
 
 
@@ -140,15 +140,9 @@ def empty_plan_keyboard(goal: Goal) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-@per_locale
 def plan_saved_keyboard() -> InlineKeyboardMarkup:
     """Where a saved plan leads: today's steps, the calendar that puts them into free time, the goals."""
-    builder = Keyboard()
-    builder.button(text=_("📋 Today"), callback_data=MenuAction(action="today"))
-    builder.button(text=_("📅 Calendar"), callback_data=MenuAction(action="calendar"))
-    builder.button(text=_("🎯 Goals"), callback_data=GoalsAction(action="list"))
-    builder.adjust(2, 1)
-    return builder.as_markup()
+    return menu_shortcuts("today", "calendar", "goals")
 
 
 @per_locale

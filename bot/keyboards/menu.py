@@ -5,28 +5,35 @@ from bot.keyboards.build import Keyboard, per_locale
 from bot.keyboards.callbacks import HistoryPage, MenuAction, SettingsAction
 
 
+def _menu_labels() -> dict[str, str]:
+    """The main menu's buttons by action, in the current locale."""
+    return {"wheel": _("🎡 Life wheel"), "history": _("🗂 Wheel history"), "wants": _("💭 Wants"),
+            "story": _("📖 Future story"), "goals": _("🎯 Goals"), "today": _("📋 Today"),
+            "calendar": _("📅 Calendar"), "progress": _("🏆 Progress"), "settings": _("⚙️ Settings"),
+            "help": _("❓ Help"), "menu": _("☰ Menu")}
+
+
+MAIN_MENU = ("wheel", "history", "wants", "story", "goals", "today", "calendar", "progress", "settings", "help")
+
+
 @per_locale
-def main_menu() -> InlineKeyboardMarkup:
+def menu_shortcuts(*actions: str) -> InlineKeyboardMarkup:
+    """Buttons of the main menu (☰ Menu included), two to a row: where a finished path leads next. They carry no
+    dialog state, so they work from any old message."""
+    labels = _menu_labels()
     builder = Keyboard()
-    builder.button(text=_("🎡 Life wheel"), callback_data=MenuAction(action="wheel"))
-    builder.button(text=_("🗂 Wheel history"), callback_data=MenuAction(action="history"))
-    builder.button(text=_("💭 Wants"), callback_data=MenuAction(action="wants"))
-    builder.button(text=_("📖 Future story"), callback_data=MenuAction(action="story"))
-    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
-    builder.button(text=_("📋 Today"), callback_data=MenuAction(action="today"))
-    builder.button(text=_("📅 Calendar"), callback_data=MenuAction(action="calendar"))
-    builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
-    builder.button(text=_("⚙️ Settings"), callback_data=MenuAction(action="settings"))
-    builder.button(text=_("❓ Help"), callback_data=MenuAction(action="help"))
+    for action in actions:
+        builder.button(text=labels[action], callback_data=MenuAction(action=action))
     builder.adjust(2)
     return builder.as_markup()
 
 
-@per_locale
+def main_menu() -> InlineKeyboardMarkup:
+    return menu_shortcuts(*MAIN_MENU)
+
+
 def back_to_menu() -> InlineKeyboardMarkup:
-    builder = Keyboard()
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    return builder.as_markup()
+    return menu_shortcuts("menu")
 
 
 @per_locale

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.keyboards.build import Button, Keyboard, per_locale
 from bot.keyboards.callbacks import MenuAction
+from bot.keyboards.menu import menu_shortcuts
 from core.db.models import Step
 
 KIND_CODES = {"morning": "m", "evening": "e", "weekly": "w"}
@@ -80,41 +81,23 @@ def today_keyboard(open_steps: Sequence[tuple[int, Step]]) -> InlineKeyboardMark
     return builder.as_markup()
 
 
-@per_locale
 def morning_done_keyboard() -> InlineKeyboardMarkup:
     """After the morning ritual: the day's steps."""
-    builder = Keyboard()
-    builder.button(text=_("📋 Today"), callback_data=MenuAction(action="today"))
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    return builder.as_markup()
+    return menu_shortcuts("today", "menu")
 
 
-@per_locale
 def evening_done_keyboard() -> InlineKeyboardMarkup:
     """After the evening ritual: the streak and XP it just added to."""
-    builder = Keyboard()
-    builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    return builder.as_markup()
+    return menu_shortcuts("progress", "menu")
 
 
-@per_locale
 def first_week_keyboard() -> InlineKeyboardMarkup:
     """Instead of reviewing a week from before the person joined: plan the one ahead."""
-    builder = Keyboard()
-    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
-    builder.button(text=_("📅 Calendar"), callback_data=MenuAction(action="calendar"))
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    builder.adjust(2, 1)
-    return builder.as_markup()
+    return menu_shortcuts("goals", "calendar", "menu")
 
 
-@per_locale
 def day_done_keyboard() -> InlineKeyboardMarkup:
-    builder = Keyboard()
-    builder.button(text=_("🎯 Goals"), callback_data=MenuAction(action="goals"))
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    return builder.as_markup()
+    return menu_shortcuts("goals", "menu")
 
 
 def _scores(builder: Keyboard, kind: str, day: date, action: str, scheduled: bool) -> None:
@@ -201,12 +184,8 @@ def progress_keyboard(opted_in: bool) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-@per_locale
 def leaderboard_keyboard() -> InlineKeyboardMarkup:
-    builder = Keyboard()
-    builder.button(text=_("🏆 Progress"), callback_data=MenuAction(action="progress"))
-    builder.button(text=_("☰ Menu"), callback_data=MenuAction(action="menu"))
-    return builder.as_markup()
+    return menu_shortcuts("progress", "menu")
 
 
 def keep_name_keyboard(nonce: str, name: str) -> InlineKeyboardMarkup:
