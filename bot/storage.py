@@ -22,12 +22,11 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 from sqlalchemy import Executable, and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.cache import OUTAGE_ERRORS, RedisUnavailable, ResilientRedis
 from core.config import Settings
 from core.db.base import utcnow
-from core.db.engine import SINGLE_STATEMENT, Database
+from core.db.engine import Database
 from core.db.models import BotFSMRecord
 
 
@@ -122,7 +121,6 @@ class DatabaseStorage(HeldRecords, BaseStorage):
         super().__init__()
         self.db = db
         self._put_statements: tuple[Executable, Executable] | None = None
-        self._autocommit: AsyncEngine | None = None
 
     async def _read(self, key: StorageKey) -> Stored:
         remembered = self.remembered(key)
@@ -166,16 +164,8 @@ class DatabaseStorage(HeldRecords, BaseStorage):
             statement, values = upsert, {**identity, "state": stored.state, "data": stored.data,
                                          "updated_at": utcnow()}
         # A Core statement, no ORM session to set up; one statement needs no BEGIN and COMMIT (on either database).
-        async with self._writer().begin() as connection:
+        async with self.db.single_statement() as connection:
             await connection.execute(statement, values)
-
-    def _writer(self) -> AsyncEngine:
-        if self._autocommit is None:
-            engine = self.db.engine
-            self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                                if self.db.dialect == "postgresql" else
-                                engine.execution_options(**{SINGLE_STATEMENT: True}))
-        return self._autocommit
 
     def _statements(self) -> tuple[Executable, Executable]:
         """The upsert (in this database's dialect) and the delete of one record, built once."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 # Session.info keys: a read-only session, and the ids of users a transaction changed.
@@ -170,17 +170,18 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # On PostgreSQL, reads and single-statement writes run on one AUTOCOMMIT engine: under READ COMMITTED every
         # statement reads its own snapshot, in a transaction or not, so neither needs BEGIN and COMMIT/ROLLBACK around
-        # it, two round trips of their own. SQLite keeps its transactions (see `single_statement`).
-        self._autocommit_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        # it, two round trips of their own. On SQLite reads open no transaction, and a one-statement write runs alone
+        # (see `read` and `single_statement`).
         read_engine = self.engine
         if self.dialect == "postgresql":
             read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            self._autocommit_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
         # Reads: on PostgreSQL in autocommit, on SQLite without a transaction (see `read`); for Core statements too.
         self.read_engine = read_engine.execution_options(**{READ_ONLY: True})
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False,
                                                     info={READ_ONLY: True})
         self.users_changed: list[UsersChanged] = []
+        self._single_statement_engine = (read_engine if self.dialect == "postgresql"
+                                         else self.engine.execution_options(**{SINGLE_STATEMENT: True}))
 
     @property
     def dialect(self) -> str:
@@ -201,16 +202,14 @@ class Database:
             await self.report_users_changed(changed)
 
     @asynccontextmanager
-    async def single_statement(self) -> AsyncIterator[AsyncSession]:
-        """For a write that is one statement: atomic by itself, so on PostgreSQL it runs without BEGIN and COMMIT
-        around it (two round trips fewer). SQLite takes its write lock up front in a transaction, as `transaction()`.
-        No ORM changes here: the session is not flushed, only its statement runs."""
-        if self._autocommit_sessionmaker is None:
-            async with self.transaction() as session:
-                yield session
-            return
-        async with self._autocommit_sessionmaker() as session:
-            yield session
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a write that is one Core statement: atomic by itself, so it runs without BEGIN and COMMIT
+        around it (on PostgreSQL in autocommit; on SQLite with `SINGLE_STATEMENT`, taking the write lock as it
+        starts, as BEGIN IMMEDIATE would), and without an ORM session to set up and close."""
+        async with self._single_statement_engine.connect() as connection:
+            yield connection
+            if connection.in_transaction():
+                await connection.commit()
 
     async def report_users_changed(self, user_ids: set[uuid.UUID]) -> None:
         """Tell the listeners (the identity cache) that these users' rows changed or are gone. Transactions report

@@ -103,8 +103,8 @@ class WheelService:
         reward_day = self.clock.local_today(time_zone).isoformat() if time_zone is not None else None
         if reward_day is not None and self.gamification.known_paid(user_id, "wheel_completed", reward_day):
             # Today's reward is paid: the entry is the whole write.
-            async with self.db.single_statement() as session:
-                return await WheelRepository(session).insert(entry)
+            async with self.db.single_statement() as connection:
+                return await WheelRepository(connection).insert(entry)
         async with self.db.transaction() as session:
             await WheelRepository(session).insert(entry)
             if reward_day is None:
