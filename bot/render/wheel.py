@@ -78,6 +78,9 @@ def result_text(dialog: WheelDialog, comparison: WheelComparison, *, first: bool
         focus = ", ".join(escape(area_title(areas[area_id], locale)) for area_id in comparison.focus)
         summary.append(_("🎯 <b>Focus for now:</b> {areas}. The lowest scores are where small steps change "
                          "the most.").format(areas=focus))
+    elif comparison.even:
+        summary.append(_("🎯 Every area got the same score, so none stands out as the lowest. Pick the one that "
+                         "matters most to you now: your goals can start there."))
     return "\n\n".join(summary)
 
 

@@ -43,6 +43,8 @@ class WheelComparison:
     previous_average: float | None
     average_delta: float | None
     focus: list[str]  # up to three lowest-scored areas (below the maximum), lowest first
+    # More areas below the maximum than the focus holds, all with the same score: none is the lowest, so no focus.
+    even: bool = False
 
 
 def _average(scores: Mapping[str, int]) -> float:
@@ -66,13 +68,14 @@ def compare(current: HasScores, previous: HasScores | None = None, *,
     ]
     position = {a: i for i, a in enumerate(order)}
     improvable = [a for a in order if current.scores[a] < MAX_SCORE]
-    focus = sorted(improvable, key=lambda a: (current.scores[a], position[a]))[:FOCUS_SIZE]
+    even = len(improvable) > FOCUS_SIZE and len({current.scores[a] for a in improvable}) == 1
+    focus = [] if even else sorted(improvable, key=lambda a: (current.scores[a], position[a]))[:FOCUS_SIZE]
     average = _average(current.scores)
     previous_average = _average(before) if previous is not None and before else None
     return WheelComparison(
         areas=changes, average=average, previous_average=previous_average,
         average_delta=round(average - previous_average, 1) if previous_average is not None else None,
-        focus=focus,
+        focus=focus, even=even,
     )
 
 

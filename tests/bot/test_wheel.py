@@ -49,6 +49,16 @@ async def test_a_full_wheel_saves_scores_sends_a_chart_and_names_the_focus_areas
     assert running.emulator.file_bytes(photo["photo_url"].rsplit("/", 1)[1]).startswith(b"\x89PNG")
 
 
+async def test_an_even_wheel_names_no_focus_and_says_why(running: BotWorld) -> None:
+    chat, _user = await onboarded(running, "ru")
+    first = await running.say(chat, "/wheel", score_question(1))
+
+    await score_areas(running, chat, first, [7] * AREAS)
+    summary = await running.reply(chat, with_text("одинаковую оценку"), after_id=first["id"])
+
+    assert "Фокус" not in summary["text"] and "Выберите ту, что сейчас важнее всего" in summary["text"]
+
+
 async def test_the_second_wheel_shows_changes_against_the_first(running: BotWorld) -> None:
     chat, user = await onboarded(running, "ru")
     await running.container.wheel.create(user.id, {"health": 5, "career": 5, "finance": 5, "relationships": 5,

@@ -77,6 +77,14 @@ def test_focus_is_the_three_lowest_with_ties_in_area_order() -> None:
     assert [c.area_id for c in result.areas] == ["health", "career", "finance", "growth", "leisure", "spirit"]
 
 
+def test_an_even_wheel_has_no_lowest_areas_to_focus_on() -> None:
+    even = compare(_entry(health=7, career=7, finance=7, growth=7, leisure=10))
+    three = compare(_entry(health=7, career=7, finance=7))
+
+    assert even.focus == [] and even.even
+    assert three.focus == ["health", "career", "finance"] and not three.even  # all of them fit the focus
+
+
 def test_focus_leaves_out_perfect_scores() -> None:
     assert compare(_entry(health=10, career=9)).focus == ["career"]
     assert compare(_entry(health=10)).focus == []
