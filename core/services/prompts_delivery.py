@@ -52,7 +52,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import String, and_, bindparam, cast, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import metrics
@@ -649,8 +649,8 @@ async def _insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> set
     if session.bind.dialect.name == "postgresql":
         columns = {name: [row[name] for row in rows] for name, _ in _LOG_COLUMNS}
         return set((await session.scalars(_INSERT_LOG_ROWS_PG, columns)).all())
-    dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = (dialect_insert(RitualPromptLog.__table__)
+    # SQLite from here on (PostgreSQL took the statement above).
+    stmt = (sqlite.insert(RitualPromptLog.__table__)
             .on_conflict_do_nothing(index_elements=["user_id", "kind", "local_date"])
             .returning(RitualPromptLog.__table__.c.id))
     # An executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues").
